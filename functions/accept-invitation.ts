@@ -1,0 +1,5 @@
+import { publicHandler } from '../lib/http/handler';
+import { toUserView } from '../lib/domain/user';
+import { acceptInvitation } from '../lib/use-cases/users';
+
+export const handler = publicHandler('acceptInvitation', async ({ body }, deps) => toUserView(await acceptInvitation(deps, body.token)));

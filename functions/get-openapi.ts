@@ -1,0 +1,4 @@
+import { publicHandler } from '../lib/http/handler';
+import { openApiDocument } from '../lib/http/openapi';
+
+export const handler = publicHandler('openapi', async () => openApiDocument());

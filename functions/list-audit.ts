@@ -1,0 +1,4 @@
+import { adminHandler } from '../lib/http/handler';
+import { auditTrail } from '../lib/use-cases/lookups';
+
+export const handler = adminHandler('listAudit', async ({ actorId, params, query }, deps) => auditTrail(deps, actorId, params.id, query.limit, query.cursor));

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the functions read, validated once at start-up. A missing or malformed variable
+ * fails the cold start loudly instead of surfacing later as a confusing error.
+ */
+const configSchema = z
+  .object({
+    TABLE_NAME: z.string().min(1),
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    DYNAMODB_ENDPOINT: z.url().optional(),
+    MAILER: z.enum(['ses', 'outbox']).default('ses'),
+    MAIL_FROM: z.string().optional(),
+    APP_BASE_URL: z.url(),
+    INVITATION_TTL_HOURS: z.coerce.number().int().positive().default(168),
+    LOGIN_CHANGE_TTL_HOURS: z.coerce.number().int().positive().default(24),
+  })
+  .refine((c) => c.MAILER !== 'ses' || Boolean(c.MAIL_FROM), { message: 'MAIL_FROM is required when MAILER=ses', path: ['MAIL_FROM'] });
+
+export type Config = {
+  tableName: string;
+  region: string;
+  dynamodbEndpoint: string | undefined;
+  mailer: 'ses' | 'outbox';
+  mailFrom: string | undefined;
+  appBaseUrl: string;
+  invitationTtlHours: number;
+  loginChangeTtlHours: number;
+};
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const c = parsed.data;
+  return {
+    tableName: c.TABLE_NAME,
+    region: c.AWS_REGION,
+    dynamodbEndpoint: c.DYNAMODB_ENDPOINT,
+    mailer: c.MAILER,
+    mailFrom: c.MAIL_FROM,
+    appBaseUrl: c.APP_BASE_URL,
+    invitationTtlHours: c.INVITATION_TTL_HOURS,
+    loginChangeTtlHours: c.LOGIN_CHANGE_TTL_HOURS,
+  };
+}

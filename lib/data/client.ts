@@ -1,0 +1,52 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** The table every repository function works on: one client, one name, passed explicitly. */
+export type TableRef = { client: DynamoDBDocumentClient; name: string };
+
+export type ClientOptions = { region: string; endpoint?: string | undefined };
+
+/** The one DocumentClient factory. A custom endpoint means DynamoDB Local: dummy credentials. */
+export function createDocumentClient({ region, endpoint }: ClientOptions): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({
+    region,
+    ...(endpoint
+      ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export type RequestLog = { commands: string[]; reads: number; writes: number; reset(): void };
+
+const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+
+/**
+ * Counts the DynamoDB requests a client sends (each command once, however the SDK retries it),
+ * so tests and benchmarks can state round trips per operation.
+ */
+export function countRequests(client: DynamoDBDocumentClient): RequestLog {
+  const log: RequestLog = {
+    commands: [],
+    get reads() {
+      return this.commands.filter((c) => READS.has(c)).length;
+    },
+    get writes() {
+      return this.commands.filter((c) => WRITES.has(c)).length;
+    },
+    reset() {
+      this.commands.length = 0;
+    },
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      log.commands.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests', override: true },
+  );
+  return log;
+}

@@ -1,0 +1,25 @@
+import type { User } from '../domain/user';
+
+/** Key builders for every entity in the single table; nothing else spells a key. */
+export const keys = {
+  user: (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
+  /** One claim item per normalised address: the uniqueness guard of DOMAIN.md rule 2. */
+  emailClaim: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CLAIM' }),
+  /** The HR system's id of an employee is unique too: webhooks find people by it. */
+  externalIdClaim: (externalId: string) => ({ pk: `EXTID#${externalId}`, sk: 'CLAIM' }),
+  invitation: (userId: string) => ({ pk: `USER#${userId}`, sk: 'INVITATION' }),
+  audit: (userId: string, entryId: string) => ({ pk: `USER#${userId}`, sk: `AUDIT#${entryId}` }),
+  auditPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'AUDIT#' }),
+  usersByStatus: (status: string, type?: string) => ({ gsi1pk: `STATUS#${status}`, gsi1skPrefix: type ? `${type}#` : '' }),
+  usersByType: (type?: string) => ({ gsi2pk: 'USERS', gsi2skPrefix: type ? `${type}#` : '' }),
+};
+
+/** Index attributes a user item carries; recomputed on every write so they never go stale. */
+export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'>) {
+  return {
+    gsi1pk: `STATUS#${user.status}`,
+    gsi1sk: `${user.type}#${user.id}`,
+    gsi2pk: 'USERS',
+    gsi2sk: `${user.type}#${user.id}`,
+  };
+}

@@ -1,0 +1,47 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The single table's shape, shared by the CDK stateful stack and the local runtime so that
+ * DynamoDB Local and AWS never drift. Keys are generic (`pk`, `sk`, `gsiNpk`, `gsiNsk`); each
+ * index is named for the access pattern it serves.
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB's TTL deletes expired tokens some time after this instant. */
+  ttlAttribute: 'expiresAtEpoch',
+  indexes: {
+    /** List users in one status, optionally of one type: gsi1pk = STATUS#<status>, gsi1sk = <type>#<id>. */
+    usersByStatus: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** List all users, optionally of one type: gsi2pk = USERS, gsi2sk = <type>#<id>. */
+    usersByType: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  },
+} as const;
+
+export type IndexName = keyof typeof tableDefinition.indexes;
+
+/** The CreateTable request for DynamoDB Local (AWS gets the same shape from the CDK stack). */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, indexes } = tableDefinition;
+  const indexAttributes = Object.values(indexes).flatMap((index) => [index.partitionKey, index.sortKey]);
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [partitionKey, sortKey, ...indexAttributes].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: Object.entries(indexes).map(([name, index]) => ({
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}

@@ -1,0 +1,72 @@
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { User, UserStatus, UserType } from '../domain/user';
+import type { TableRef } from './client';
+import { keys, userIndexAttributes } from './keys';
+import { decodeCursor, encodeCursor, type Page } from './pagination';
+
+const USER_FIELDS = [
+  'id', 'type', 'status', 'loginEmail', 'contactEmail', 'firstName', 'lastName', 'isAdmin',
+  'workgroupIds', 'externalId', 'delegateId', 'createdAt', 'updatedAt', 'dismissedAt', 'version',
+] as const;
+
+export function userToItem(user: User) {
+  return { ...keys.user(user.id), entity: 'user', ...userIndexAttributes(user), ...user };
+}
+
+export function itemToUser(item: Record<string, unknown>): User {
+  return Object.fromEntries(USER_FIELDS.map((field) => [field, item[field] ?? null])) as User;
+}
+
+/** Access pattern: one user by id (strongly consistent: it feeds conditional writes). */
+export async function getUser(table: TableRef, id: string): Promise<User | undefined> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.user(id), ConsistentRead: true }));
+  return Item ? itemToUser(Item) : undefined;
+}
+
+/** Access pattern: several users by id in one request (e.g. the acting admin and the target). */
+export async function getUsers(table: TableRef, ids: string[]): Promise<Map<string, User>> {
+  const unique = [...new Set(ids)];
+  const found = new Map<string, User>();
+  let pending: Record<string, unknown>[] | undefined = unique.map((id) => keys.user(id));
+  while (pending && pending.length > 0) {
+    const { Responses, UnprocessedKeys }: { Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }> } =
+      await table.client.send(
+        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
+      );
+    for (const item of Responses?.[table.name] ?? []) found.set(String(item.id), itemToUser(item));
+    pending = UnprocessedKeys?.[table.name]?.Keys;
+  }
+  return found;
+}
+
+export type UserListFilter = { status?: UserStatus | undefined; type?: UserType | undefined; limit: number; cursor?: string | undefined };
+
+/**
+ * Access pattern: list users, newest id last, filtered by status and/or type.
+ * With a status: index usersByStatus (partition per status, sort key prefixed by type).
+ * Without: index usersByType (one partition, sort key prefixed by type).
+ */
+export async function listUsers(table: TableRef, filter: UserListFilter): Promise<Page<User>> {
+  const query = filter.status
+    ? (() => {
+        const { gsi1pk, gsi1skPrefix } = keys.usersByStatus(filter.status, filter.type);
+        return { index: 'usersByStatus', pkName: 'gsi1pk', skName: 'gsi1sk', pk: gsi1pk, prefix: gsi1skPrefix };
+      })()
+    : (() => {
+        const { gsi2pk, gsi2skPrefix } = keys.usersByType(filter.type);
+        return { index: 'usersByType', pkName: 'gsi2pk', skName: 'gsi2sk', pk: gsi2pk, prefix: gsi2skPrefix };
+      })();
+  const startKey = decodeCursor(filter.cursor, ['pk', 'sk', query.pkName, query.skName], { [query.pkName]: query.pk });
+  const { Items, LastEvaluatedKey } = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      IndexName: query.index,
+      KeyConditionExpression: query.prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+      ExpressionAttributeNames: query.prefix ? { '#pk': query.pkName, '#sk': query.skName } : { '#pk': query.pkName },
+      ExpressionAttributeValues: query.prefix ? { ':pk': query.pk, ':prefix': query.prefix } : { ':pk': query.pk },
+      Limit: filter.limit,
+      ExclusiveStartKey: startKey,
+    }),
+  );
+  return { items: (Items ?? []).map(itemToUser), nextCursor: encodeCursor(LastEvaluatedKey) };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { emailSchema } from './email';
+import { userStatuses, userTypes } from './user';
+
+/** Request shapes of the use cases; the HTTP contract and the OpenAPI document use the same schemas. */
+const name = z.string().trim().min(1).max(100);
+const id = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a user id (ULID)');
+
+export const userIdSchema = id.meta({ description: 'A user id (ULID)', example: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' });
+
+export const inviteUserSchema = z
+  .strictObject({
+    type: z.enum(userTypes),
+    loginEmail: emailSchema,
+    contactEmail: emailSchema.nullish(),
+    firstName: name,
+    lastName: name,
+    workgroupIds: z.array(z.string().min(1).max(64)).max(100).optional(),
+    externalId: z.string().trim().min(1).max(128).nullish(),
+  })
+  .meta({ id: 'InviteUser' });
+export type InviteUserInput = z.output<typeof inviteUserSchema>;
+
+export const acceptInvitationSchema = z.strictObject({ token: z.string().min(1).max(512) }).meta({ id: 'AcceptInvitation' });
+
+export const listUsersQuerySchema = z.strictObject({
+  status: z.enum(userStatuses).optional(),
+  type: z.enum(userTypes).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
+
+export const pageQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+export const dismissUserSchema = z
+  .strictObject({
+    delegateId: userIdSchema.optional(),
+    effectiveAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .meta({ id: 'DismissUser' });
+export type DismissUserInput = z.output<typeof dismissUserSchema>;
+
+export const setContactEmailSchema = z
+  .strictObject({ email: emailSchema.nullable() })
+  .meta({ id: 'SetContactEmail', description: 'null clears the contact email' });
+
+export const setAdminSchema = z.strictObject({ isAdmin: z.boolean() }).meta({ id: 'SetAdmin' });
+
+export const emailParamSchema = z.strictObject({ email: emailSchema });
+export const userParamSchema = z.strictObject({ id: userIdSchema });

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+export const userTypes = ['employee', 'extranet'] as const;
+export const userStatuses = ['invited', 'active', 'dismissed'] as const;
+export type UserType = (typeof userTypes)[number];
+export type UserStatus = (typeof userStatuses)[number];
+
+/** A user as stored (the domain entity); `version` guards every update against lost writes. */
+export type User = {
+  id: string;
+  type: UserType;
+  status: UserStatus;
+  loginEmail: string;
+  contactEmail: string | null;
+  firstName: string;
+  lastName: string;
+  isAdmin: boolean;
+  workgroupIds: string[];
+  externalId: string | null;
+  delegateId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  dismissedAt: string | null;
+  version: number;
+};
+
+/** The user as the HTTP contract shows it to admins (DOMAIN.md "A user reads as"). */
+export const userViewSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(userTypes),
+    status: z.enum(userStatuses),
+    loginEmail: z.string(),
+    contactEmail: z.string().nullable(),
+    firstName: z.string(),
+    lastName: z.string(),
+    isAdmin: z.boolean(),
+    workgroupIds: z.array(z.string()),
+    externalId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    dismissedAt: z.string().nullable(),
+  })
+  .meta({ id: 'User' });
+export type UserView = z.infer<typeof userViewSchema>;
+
+export function toUserView(user: User): UserView {
+  return {
+    id: user.id,
+    type: user.type,
+    status: user.status,
+    loginEmail: user.loginEmail,
+    contactEmail: user.contactEmail,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    isAdmin: user.isAdmin,
+    workgroupIds: user.workgroupIds,
+    externalId: user.externalId,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+    dismissedAt: user.dismissedAt,
+  };
+}
+
+/** Which roles a user holds an address in; drives the claim item for that address. */
+export function rolesOf(user: Pick<User, 'loginEmail' | 'contactEmail'>, address: string): ('login' | 'contact')[] {
+  const roles: ('login' | 'contact')[] = [];
+  if (user.loginEmail === address) roles.push('login');
+  if (user.contactEmail === address) roles.push('contact');
+  return roles;
+}
+
+/** Every distinct address a user holds. */
+export function addressesOf(user: Pick<User, 'loginEmail' | 'contactEmail'>): string[] {
+  return [...new Set([user.loginEmail, user.contactEmail].filter((a): a is string => a !== null))];
+}

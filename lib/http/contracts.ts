@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { auditEntrySchema } from '../domain/audit';
+import {
+  acceptInvitationSchema, dismissUserSchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
+  pageQuerySchema, setAdminSchema, setContactEmailSchema, userParamSchema,
+} from '../domain/commands';
+import { userViewSchema } from '../domain/user';
+import type { RouteId } from './routes';
+
+/** What each route accepts and returns; parsing and the OpenAPI document both read this. */
+export type Contract = {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  success: { status: number; schema?: z.ZodType; description: string };
+};
+
+const page = (item: z.ZodType, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+
+export const emailUsageSchema = z
+  .union([
+    z.object({ email: z.string(), status: z.literal('free') }),
+    z.object({
+      email: z.string(),
+      status: z.literal('in_use'),
+      usedAs: z.array(z.enum(['login', 'contact'])),
+      user: z.object({ id: z.string(), status: z.string(), type: z.string() }),
+    }),
+  ])
+  .meta({ id: 'EmailUsage' });
+
+export const contracts = {
+  inviteUser: { body: inviteUserSchema, success: { status: 201, schema: userViewSchema, description: 'The invited user' } },
+  acceptInvitation: { body: acceptInvitationSchema, success: { status: 200, schema: userViewSchema, description: 'The activated user' } },
+  getUser: { params: userParamSchema, success: { status: 200, schema: userViewSchema, description: 'The user' } },
+  listUsers: { query: listUsersQuerySchema, success: { status: 200, schema: page(userViewSchema, 'UserPage'), description: 'A page of users' } },
+  lookupEmail: { params: emailParamSchema, success: { status: 200, schema: emailUsageSchema, description: 'How the address is used' } },
+  dismissUser: { params: userParamSchema, body: dismissUserSchema, success: { status: 200, schema: userViewSchema, description: 'The dismissed user' } },
+  rehireUser: { params: userParamSchema, success: { status: 200, schema: userViewSchema, description: 'The rehired user' } },
+  setContactEmail: { params: userParamSchema, body: setContactEmailSchema, success: { status: 200, schema: userViewSchema, description: 'The user' } },
+  setAdmin: { params: userParamSchema, body: setAdminSchema, success: { status: 200, schema: userViewSchema, description: 'The user' } },
+  listAudit: { params: userParamSchema, query: pageQuerySchema, success: { status: 200, schema: page(auditEntrySchema, 'AuditPage'), description: 'A page of audit entries' } },
+  openapi: { success: { status: 200, description: 'The OpenAPI 3.1 document' } },
+} as const satisfies Record<RouteId, Contract>;

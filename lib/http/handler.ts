@@ -1,0 +1,131 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, InvalidRequest, PayloadTooLarge, Unauthorized, type FieldError } from '../domain/errors';
+import { logger } from '../logger';
+import { runtime, type Deps } from '../runtime';
+import { contracts, type Contract } from './contracts';
+import { baseHeaders, internalErrorResponse, problemResponse, type HttpResponse } from './problem';
+import { routeById, type RouteId } from './routes';
+
+/** API Gateway HTTP API (payload 2.0) event; the authorizer may be absent on public routes. */
+export type HttpEvent = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'> & {
+  requestContext: Omit<APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'], 'authorizer'> & {
+    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+  };
+};
+export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type ContractOf<Id extends RouteId> = (typeof contracts)[Id];
+export type ParsedRequest<Id extends RouteId> = {
+  params: Out<ContractOf<Id> extends { params: infer P } ? P : undefined>;
+  query: Out<ContractOf<Id> extends { query: infer Q } ? Q : undefined>;
+  body: Out<ContractOf<Id> extends { body: infer B } ? B : undefined>;
+};
+
+/** A handler for an admin route: the use case receives the verified token subject as actor. */
+export function adminHandler<Id extends RouteId>(
+  id: Id,
+  impl: (request: ParsedRequest<Id> & { actorId: string }, deps: Deps) => Promise<unknown>,
+): HttpHandler {
+  if (routeById(id).auth !== 'admin') throw new Error(`route ${id} is not an admin route`);
+  return build(id, (event) => ({ actorId: subjectOf(event) }), impl);
+}
+
+/** A handler for a public route: no bearer; any credential travels in the body. */
+export function publicHandler<Id extends RouteId>(
+  id: Id,
+  impl: (request: ParsedRequest<Id>, deps: Deps) => Promise<unknown>,
+): HttpHandler {
+  if (routeById(id).auth !== 'public') throw new Error(`route ${id} is not a public route`);
+  return build(id, () => ({}), impl);
+}
+
+function build<Id extends RouteId, Extra>(
+  id: Id,
+  identify: (event: HttpEvent) => Extra,
+  impl: (request: ParsedRequest<Id> & Extra, deps: Deps) => Promise<unknown>,
+): HttpHandler {
+  const contract: Contract = contracts[id];
+  const core = async (event: HttpEvent): Promise<HttpResponse> => {
+    const extra = identify(event);
+    const request = parseRequest(contract, event) as ParsedRequest<Id>;
+    const result = await impl({ ...request, ...extra }, runtime());
+    return {
+      statusCode: contract.success.status,
+      headers: { ...baseHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify(result ?? {}),
+    };
+  };
+  return middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(correlation(id))
+    .use(problemDetails())
+    .handler(core) as unknown as HttpHandler;
+}
+
+function subjectOf(event: HttpEvent): string {
+  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
+  if (typeof sub !== 'string' || sub.length === 0) throw new Unauthorized();
+  return sub;
+}
+
+function correlation(routeId: RouteId): MiddlewareObj<HttpEvent, HttpResponse> {
+  return {
+    before: async ({ event }) => {
+      logger.appendKeys({ route: routeId, requestId: event.requestContext?.requestId });
+    },
+  };
+}
+
+/** The ONE place errors become HTTP: domain errors as problem+json, anything else a bare 500. */
+function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
+  return {
+    onError: async (request) => {
+      const { error, event } = request;
+      const instance = event?.rawPath;
+      if (error instanceof DomainError) {
+        if (error.status >= 500) logger.warn('request refused', { code: error.code });
+        request.response = problemResponse(error, instance);
+        return;
+      }
+      logger.error('unhandled error', { errorName: error?.name, errorMessage: error?.message, stack: error?.stack });
+      request.response = internalErrorResponse(instance);
+    },
+  };
+}
+
+/** Parses path, query and body against the route's contract; every failure is a 4xx. */
+export function parseRequest(contract: Contract, event: HttpEvent) {
+  const errors: FieldError[] = [];
+  const parse = (schema: z.ZodType | undefined, value: unknown, where: string) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      errors.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
+    }
+    return undefined;
+  };
+  const params = parse(contract.params, event.pathParameters ?? {}, 'path');
+  const query = parse(contract.query, event.queryStringParameters ?? {}, 'query');
+  const body = contract.body ? parse(contract.body, readJsonBody(event), 'body') : undefined;
+  if (errors.length > 0) throw new InvalidRequest(errors);
+  return { params, query, body };
+}
+
+function readJsonBody(event: HttpEvent): unknown {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8')) : Buffer.alloc(0);
+  if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
+  const text = raw.toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidRequest([{ path: 'body', message: 'body is not valid JSON' }]);
+  }
+}

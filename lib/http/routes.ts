@@ -1,0 +1,41 @@
+/**
+ * Every route the product serves: the CDK stack makes one function per entry, the local server
+ * routes by it and the OpenAPI document lists it. Plain data so the stack can import it cheaply.
+ *
+ * auth: `admin` routes take a bearer JWT (API Gateway's authorizer in AWS, the local key locally)
+ * and the use case checks that its subject is an active directory admin. `public` routes carry
+ * their own credential (a mailed token) or expose nothing.
+ * table: the narrowest DynamoDB access the function needs.
+ */
+export type RouteAuth = 'admin' | 'public';
+export type TableAccess = 'read' | 'readwrite' | 'none';
+export type Route = {
+  id: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  handler: string;
+  auth: RouteAuth;
+  table: TableAccess;
+  sendsMail?: boolean;
+  summary: string;
+};
+
+export const routes = [
+  { id: 'inviteUser', method: 'POST', path: '/users', handler: 'invite-user', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Invite a user; mails an invitation to the login address' },
+  { id: 'acceptInvitation', method: 'POST', path: '/invitations/accept', handler: 'accept-invitation', auth: 'public', table: 'readwrite', summary: 'Accept an invitation with the mailed token' },
+  { id: 'getUser', method: 'GET', path: '/users/{id}', handler: 'get-user', auth: 'admin', table: 'read', summary: 'Read a user' },
+  { id: 'listUsers', method: 'GET', path: '/users', handler: 'list-users', auth: 'admin', table: 'read', summary: 'List users by status and type' },
+  { id: 'lookupEmail', method: 'GET', path: '/emails/{email}', handler: 'lookup-email', auth: 'admin', table: 'read', summary: 'Who holds an address, and as what' },
+  { id: 'dismissUser', method: 'POST', path: '/users/{id}/dismiss', handler: 'dismiss-user', auth: 'admin', table: 'readwrite', summary: 'Dismiss an active user' },
+  { id: 'rehireUser', method: 'POST', path: '/users/{id}/rehire', handler: 'rehire-user', auth: 'admin', table: 'readwrite', summary: 'Rehire a dismissed user with the same addresses' },
+  { id: 'setContactEmail', method: 'PUT', path: '/users/{id}/contact-email', handler: 'set-contact-email', auth: 'admin', table: 'readwrite', summary: 'Change or clear the contact email' },
+  { id: 'setAdmin', method: 'PUT', path: '/users/{id}/admin', handler: 'set-admin', auth: 'admin', table: 'readwrite', summary: 'Grant or revoke admin rights' },
+  { id: 'listAudit', method: 'GET', path: '/users/{id}/audit', handler: 'list-audit', auth: 'admin', table: 'read', summary: "A user's audit trail, newest first" },
+  { id: 'openapi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public', table: 'none', summary: 'This API as an OpenAPI 3.1 document' },
+] as const satisfies readonly Route[];
+
+export type RouteId = (typeof routes)[number]['id'];
+
+export function routeById(id: RouteId): Route {
+  return routes.find((route) => route.id === id)!;
+}

@@ -1,0 +1,49 @@
+import { jwtVerify, SignJWT } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Locally, the server plays API Gateway's JWT authorizer: it verifies HS256 tokens signed with a
+ * key kept in the git-ignored state folder, and `npm run token` signs with the same key.
+ */
+export const LOCAL_ISSUER = 'urn:employee-directory:local';
+export const LOCAL_AUDIENCE = 'employee-directory';
+
+export class LocalJwt {
+  private constructor(private readonly key: Uint8Array) {}
+
+  static fromKey(key: Uint8Array): LocalJwt {
+    return new LocalJwt(key);
+  }
+
+  /** Reads the key file, creating it (mode 600) on first use. */
+  static fromFile(path: string): LocalJwt {
+    if (!existsSync(path)) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    }
+    return new LocalJwt(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url'));
+  }
+
+  async sign(subject: string, ttlSeconds = 12 * 3600): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(subject)
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  /** The token's claims, or undefined for anything not signed by us, expired or mis-addressed. */
+  async verify(token: string): Promise<Record<string, string | number | boolean | string[]> | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['HS256'] });
+      return payload as Record<string, string | number | boolean | string[]>;
+    } catch {
+      return undefined;
+    }
+  }
+}

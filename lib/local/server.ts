@@ -1,0 +1,173 @@
+import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DomainError, InvalidRequest, MethodNotAllowed, NotFound, PayloadTooLarge, Unauthorized } from '../domain/errors';
+import type { HttpEvent } from '../http/handler';
+import { baseHeaders, internalErrorResponse, problemResponse, type HttpResponse } from '../http/problem';
+import { routes, type Route } from '../http/routes';
+import type { OutboxMailer } from '../mail/outbox-mailer';
+import { handlers } from './handlers';
+import type { LocalJwt } from './local-auth';
+
+/** API Gateway rejects bodies over 10 MB before Lambda sees them; so do we. */
+const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
+
+export type LocalServerOptions = { jwt: LocalJwt; outbox?: OutboxMailer | undefined };
+
+/** Routes served only by the local server (never deployed). */
+export const localOnlyRoutes = [{ method: 'GET', path: '/_local/outbox' }] as const;
+
+type Match = { route: Route; pathParameters: Record<string, string> };
+
+function compile(route: Route) {
+  const names: string[] = [];
+  const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, regex: new RegExp(`^${pattern}$`), names };
+}
+
+const compiled = routes.map(compile);
+
+/** Matches like API Gateway: literal segments first, then parameters, decoded path parameters. */
+export function matchRoute(method: string, path: string): Match | 'method_not_allowed' | undefined {
+  let pathMatched = false;
+  const candidates = compiled
+    .map((c) => ({ c, m: c.regex.exec(path) }))
+    .filter((x): x is { c: (typeof compiled)[number]; m: RegExpExecArray } => x.m !== null)
+    .sort((a, b) => a.c.names.length - b.c.names.length);
+  for (const { c, m } of candidates) {
+    pathMatched = true;
+    if (c.route.method !== method) continue;
+    const pathParameters: Record<string, string> = {};
+    c.names.forEach((name, i) => (pathParameters[name] = decodeURIComponent(m[i + 1]!)));
+    return { route: c.route, pathParameters };
+  }
+  return pathMatched ? 'method_not_allowed' : undefined;
+}
+
+/**
+ * Serves the HTTP contract on loopback through the same Lambda handlers AWS runs: each request
+ * becomes an API Gateway HTTP API (payload 2.0) event, with this server acting as the JWT
+ * authorizer for admin routes.
+ */
+export function createLocalServer(options: LocalServerOptions): Server {
+  return createServer((req, res) => {
+    handle(req, options)
+      .then((response) => send(res, response))
+      .catch(() => send(res, internalErrorResponse(req.url)));
+  });
+}
+
+async function handle(req: IncomingMessage, { jwt, outbox }: LocalServerOptions): Promise<HttpResponse> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  try {
+    if (url.pathname === '/_local/outbox' && method === 'GET' && outbox) {
+      return { statusCode: 200, headers: { ...baseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(outbox.entries.map(({ to, kind, token, sentAt }) => ({ to, kind, token, sentAt }))) };
+    }
+    let rawPath: string;
+    try {
+      decodeURIComponent(url.pathname);
+      rawPath = url.pathname;
+    } catch {
+      throw new InvalidRequest([{ path: 'path', message: 'path is not valid percent-encoding' }]);
+    }
+    const match = matchRoute(method, rawPath);
+    if (match === undefined) throw new NotFound('route', `${method} ${rawPath}`);
+    if (match === 'method_not_allowed') throw new MethodNotAllowed(method, rawPath);
+    const body = await readBody(req);
+    const claims = match.route.auth === 'admin' ? await authorize(req, jwt) : undefined;
+    const event = toEvent(req, url, method, match, body, claims);
+    return await handlers[match.route.handler as keyof typeof handlers](event, lambdaContext(match.route));
+  } catch (error) {
+    if (error instanceof DomainError) return problemResponse(error, url.pathname);
+    return internalErrorResponse(url.pathname);
+  }
+}
+
+async function authorize(req: IncomingMessage, jwt: LocalJwt) {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new Unauthorized();
+  const claims = await jwt.verify(match[1]!);
+  if (!claims) throw new Unauthorized('The bearer token is invalid or expired');
+  return claims;
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_BODY_LIMIT) throw new PayloadTooLarge(GATEWAY_BODY_LIMIT);
+    chunks.push(chunk as Buffer);
+  }
+  return size === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+function toEvent(req: IncomingMessage, url: URL, method: string, match: Match, body: string | undefined, claims: Record<string, string | number | boolean | string[]> | undefined): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  const routeKey = `${match.route.method} ${match.route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: decodeURIComponent(url.pathname),
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(match.pathParameters).length ? { pathParameters: match.pathParameters } : {}),
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(claims ? { authorizer: { jwt: { claims } } } : {}),
+    },
+  } as HttpEvent;
+}
+
+function lambdaContext(route: Route): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `local-${route.handler}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${route.handler}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/local/${route.handler}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, 29_000 - (Date.now() - started)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  res.writeHead(response.statusCode, response.headers);
+  res.end(response.body);
+}
+
+export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}

@@ -1,0 +1,80 @@
+import { rmSync } from 'node:fs';
+import { z } from 'zod';
+import { emailSchema } from '../domain/email';
+import { loadConfig } from '../config';
+import { logger } from '../logger';
+import { OutboxMailer } from '../mail/outbox-mailer';
+import { createDeps, installRuntime } from '../runtime';
+import { bootstrapAdmin } from '../use-cases/users';
+import { startDynamoLocal, type DynamoLocal } from './dynamodb-local';
+import { LocalJwt } from './local-auth';
+import { createLocalServer, listen } from './server';
+import { paths, writeServerState } from './state';
+import { ensureTable } from './table';
+
+/**
+ * `npm start`: the whole API on loopback. Starts DynamoDB Local (persisted under .local/) unless
+ * DYNAMODB_ENDPOINT names one, creates the table from the shared definition, bootstraps the
+ * admin, serves every route through the Lambda handlers, and stops DynamoDB Local on exit.
+ */
+const localEnv = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('127.0.0.1'),
+    DYNAMODB_ENDPOINT: z.url().optional(),
+    TABLE_NAME: z.string().min(1).default('employee-directory'),
+    BOOTSTRAP_ADMIN_EMAIL: emailSchema.default('admin@example.com'),
+  })
+  .parse(process.env);
+
+let dynamo: DynamoLocal | undefined;
+if (!localEnv.DYNAMODB_ENDPOINT) {
+  console.log(`Starting DynamoDB Local (data in ${paths.dynamodb}) ...`);
+  dynamo = await startDynamoLocal({ dbPath: paths.dynamodb });
+}
+const endpoint = localEnv.DYNAMODB_ENDPOINT ?? dynamo!.endpoint;
+const baseUrl = `http://${localEnv.HOST}:${localEnv.PORT}`;
+const config = loadConfig({
+  TABLE_NAME: localEnv.TABLE_NAME,
+  AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+  DYNAMODB_ENDPOINT: endpoint,
+  MAILER: 'outbox',
+  APP_BASE_URL: baseUrl,
+  INVITATION_TTL_HOURS: process.env.INVITATION_TTL_HOURS,
+  LOGIN_CHANGE_TTL_HOURS: process.env.LOGIN_CHANGE_TTL_HOURS,
+});
+const outbox = new OutboxMailer(baseUrl);
+const deps = createDeps(config, { mailer: outbox });
+installRuntime(deps);
+
+const table = await ensureTable(deps.table.client, config.tableName);
+const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
+const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox });
+const port = await listen(server, localEnv.PORT, localEnv.HOST);
+const url = `http://${localEnv.HOST}:${port}`;
+writeServerState({ url, dynamodbEndpoint: endpoint, tableName: config.tableName, region: config.region, pid: process.pid });
+
+console.log(`
+Employee directory listening on ${url}
+  DynamoDB:  ${endpoint} (table ${config.tableName}, ${table})
+  Admin:     ${admin.user.loginEmail} (${admin.created ? 'created' : 'already there'}, id ${admin.user.id})
+  Token:     export TOKEN=$(npm run -s token -- ${admin.user.loginEmail})
+  Try:       curl -s ${url}/users -H "Authorization: Bearer $TOKEN"
+  Outbox:    curl -s ${url}/_local/outbox
+  OpenAPI:   ${url}/openapi.json
+Ctrl-C stops the server and DynamoDB Local.`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping ...`);
+  server.close();
+  server.closeAllConnections();
+  await dynamo?.stop();
+  rmSync(paths.server, { force: true });
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error: String(error) }));

@@ -1,0 +1,41 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { loadConfig, type Config } from './config';
+import { createDocumentClient, type TableRef } from './data/client';
+import type { Mailer } from './mail/mailer';
+import { OutboxMailer } from './mail/outbox-mailer';
+import { SesMailer } from './mail/ses-mailer';
+
+/** Everything a use case needs from the outside world, passed explicitly so tests can swap it. */
+export type Deps = {
+  table: TableRef;
+  mailer: Mailer;
+  clock: () => Date;
+  settings: { invitationTtlHours: number; loginChangeTtlHours: number };
+};
+
+export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
+  return {
+    table: { client, name: config.tableName },
+    mailer:
+      config.mailer === 'outbox'
+        ? new OutboxMailer(config.appBaseUrl)
+        : new SesMailer(new SESv2Client({ region: config.region }), config.mailFrom!, config.appBaseUrl),
+    clock: () => new Date(),
+    settings: { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours },
+    ...overrides,
+  };
+}
+
+let current: Deps | undefined;
+
+/** The process-wide dependencies: built from the environment on first use (a Lambda cold start). */
+export function runtime(): Deps {
+  current ??= createDeps(loadConfig(process.env));
+  return current;
+}
+
+/** The local server and tests install their own dependencies before serving. */
+export function installRuntime(deps: Deps): void {
+  current = deps;
+}

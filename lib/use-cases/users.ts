@@ -1,0 +1,207 @@
+import type { DismissUserInput, InviteUserInput, ListUsersQuery } from '../domain/commands';
+import { EmailInUse, InvalidRequest, InvalidState, TokenInvalid } from '../domain/errors';
+import { issueToken, parseToken, secretMatches } from '../domain/tokens';
+import type { User } from '../domain/user';
+import type { Page } from '../data/pagination';
+import { newId } from '../data/ids';
+import { consumeInvitation, getUserWithInvitation, putInvitation } from '../data/invitations';
+import { commitUserChanges, type UserChange } from '../data/user-changes';
+import { getUser, listUsers as queryUsers } from '../data/users';
+import type { Deps } from '../runtime';
+import { loadAsAdmin, requireAdmin } from './authorize';
+import { retryOnStale } from './retry';
+
+const HOUR = 3_600_000;
+
+/**
+ * Invites a user.
+ * 1. The actor must be an admin.
+ * 2. One transaction creates the user (invited), claims the login and contact addresses and the
+ *    external id (refused with 409 if anyone holds them), stores the hashed invitation token and
+ *    writes the audit entry.
+ * 3. After the commit, the invitation goes to the login address.
+ */
+export async function inviteUser(deps: Deps, actorId: string, input: InviteUserInput): Promise<User> {
+  await requireAdmin(deps, actorId);
+  if (input.type === 'extranet' || (input.workgroupIds?.length ?? 0) > 0) {
+    // Workgroups (and with them extranet users, who must belong to one) are not built yet.
+    throw new InvalidRequest([{ path: 'body.type', message: 'only employees can be invited until workgroups exist' }]);
+  }
+  const now = deps.clock();
+  const user: User = {
+    id: newId(),
+    type: input.type,
+    status: 'invited',
+    loginEmail: input.loginEmail,
+    contactEmail: input.contactEmail ?? null,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    isAdmin: false,
+    workgroupIds: input.workgroupIds ?? [],
+    externalId: input.externalId ?? null,
+    delegateId: null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    dismissedAt: null,
+    version: 0,
+  };
+  const { token, hash } = issueToken(user.id);
+  const expiresAt = new Date(now.getTime() + deps.settings.invitationTtlHours * HOUR).toISOString();
+  const [created] = await commitUserChanges(deps.table, {
+    actorId,
+    at: now,
+    changes: [{ before: null, after: user, action: 'user.invited' }],
+    extraOps: [putInvitation({ userId: user.id, tokenHash: hash, expiresAt })],
+  });
+  await deps.mailer.send({ to: user.loginEmail, kind: 'invitation', token, expiresAt, recipientName: user.firstName });
+  return created!;
+}
+
+/**
+ * Accepts an invitation with the mailed token (no bearer: the token is the credential).
+ * 1. Read the user and the pending invitation in one request; check the secret in constant time.
+ * 2. One transaction activates the user, consumes the invitation (only if still this token's and
+ *    unexpired, so a token works once) and audits.
+ */
+export async function acceptInvitation(deps: Deps, token: string): Promise<User> {
+  const parsed = parseToken(token);
+  if (!parsed) throw new TokenInvalid();
+  return retryOnStale(async () => {
+    const now = deps.clock();
+    const { user, invitation } = await getUserWithInvitation(deps.table, parsed.userId);
+    if (!user || !invitation || user.status !== 'invited') throw new TokenInvalid();
+    if (!secretMatches(parsed.secret, invitation.tokenHash) || invitation.expiresAt <= now.toISOString()) throw new TokenInvalid();
+    const [accepted] = await commitUserChanges(deps.table, {
+      actorId: user.id,
+      at: now,
+      changes: [{ before: user, after: { ...user, status: 'active' }, action: 'invitation.accepted' }],
+      extraOps: [consumeInvitation(invitation, now)],
+    });
+    return accepted!;
+  });
+}
+
+export async function getUserById(deps: Deps, actorId: string, id: string): Promise<User> {
+  const { user } = await loadAsAdmin(deps, actorId, [id]);
+  return user(id);
+}
+
+export async function listUsers(deps: Deps, actorId: string, query: ListUsersQuery): Promise<Page<User>> {
+  await requireAdmin(deps, actorId);
+  return queryUsers(deps.table, query);
+}
+
+/** Reads the target (with the actor), decides the change, commits it; re-decides if it raced. */
+async function changeUser(
+  deps: Deps,
+  actorId: string,
+  id: string,
+  decide: (user: User, now: Date, actor: User) => UserChange | undefined,
+): Promise<User> {
+  return retryOnStale(async () => {
+    const { actor, user } = await loadAsAdmin(deps, actorId, [id]);
+    const now = deps.clock();
+    const change = decide(user(id), now, actor);
+    if (!change) return user(id);
+    const [changed] = await commitUserChanges(deps.table, { actorId, at: now, changes: [change] });
+    return changed!;
+  });
+}
+
+/**
+ * Dismisses an active user: they can no longer sign in but keep both addresses (rule 2).
+ * 1. Load actor, user and delegate in one read; refuse self-dismissal and non-active users.
+ * 2. One transaction flips the status (guarded by version) and audits, naming the delegate.
+ */
+export async function dismissUser(deps: Deps, actorId: string, id: string, input: DismissUserInput): Promise<User> {
+  if (input.effectiveAt && Date.parse(input.effectiveAt) > deps.clock().getTime()) {
+    throw new InvalidRequest([{ path: 'body.effectiveAt', message: 'future-dated dismissals are not supported yet' }]);
+  }
+  return retryOnStale(async () => {
+    const { actor, user } = await loadAsAdmin(deps, actorId, [id, ...(input.delegateId ? [input.delegateId] : [])]);
+    const target = user(id);
+    if (target.id === actor.id) throw new InvalidState('You cannot dismiss yourself; ask another admin');
+    if (target.status !== 'active') throw new InvalidState(`User ${id} is ${target.status}; only active users can be dismissed`);
+    if (input.delegateId) {
+      if (input.delegateId === id) throw new InvalidState('A user cannot be their own delegate');
+      const delegate = user(input.delegateId);
+      if (delegate.status !== 'active') throw new InvalidState(`Delegate ${delegate.id} is ${delegate.status}; a delegate must be active`);
+    }
+    const now = deps.clock();
+    const [dismissed] = await commitUserChanges(deps.table, {
+      actorId,
+      at: now,
+      changes: [
+        {
+          before: target,
+          after: { ...target, status: 'dismissed', dismissedAt: input.effectiveAt ? new Date(input.effectiveAt).toISOString() : now.toISOString(), delegateId: input.delegateId ?? null },
+          action: 'user.dismissed',
+        },
+      ],
+    });
+    return dismissed!;
+  });
+}
+
+/** Rehires a dismissed user with the same addresses, which they never stopped holding. */
+export async function rehireUser(deps: Deps, actorId: string, id: string): Promise<User> {
+  return changeUser(deps, actorId, id, (user) => {
+    if (user.status !== 'dismissed') throw new InvalidState(`User ${id} is ${user.status}; only dismissed users can be rehired`);
+    return { before: user, after: { ...user, status: 'active', dismissedAt: null, delegateId: null }, action: 'user.rehired' };
+  });
+}
+
+/**
+ * Changes or clears a contact email (rule 5), in any status: this is how an admin frees a
+ * dismissed user's contact address. The new address is claimed and the old one released in the
+ * same transaction; an address the user also uses as login stays claimed as login.
+ */
+export async function setContactEmail(deps: Deps, actorId: string, id: string, email: string | null): Promise<User> {
+  return changeUser(deps, actorId, id, (user) =>
+    user.contactEmail === email ? undefined : { before: user, after: { ...user, contactEmail: email }, action: 'user.contact_email_changed' },
+  );
+}
+
+/** Grants or revokes admin rights. Admins cannot revoke themselves, so the directory keeps one. */
+export async function setAdmin(deps: Deps, actorId: string, id: string, isAdmin: boolean): Promise<User> {
+  return changeUser(deps, actorId, id, (user, _now, actor) => {
+    if (user.isAdmin === isAdmin) return undefined;
+    if (!isAdmin && user.id === actor.id) throw new InvalidState('You cannot revoke your own admin rights; ask another admin');
+    if (isAdmin && user.status !== 'active') throw new InvalidState(`User ${id} is ${user.status}; only active users can become admins`);
+    return { before: user, after: { ...user, isAdmin }, action: isAdmin ? 'user.admin_granted' : 'user.admin_revoked' };
+  });
+}
+
+/**
+ * Creates the first admin if the address is free (start-up of a new directory). Idempotent: if
+ * the address is already held, the holder is returned untouched.
+ */
+export async function bootstrapAdmin(deps: Deps, email: string): Promise<{ user: User; created: boolean }> {
+  const now = deps.clock();
+  const admin: User = {
+    id: newId(),
+    type: 'employee',
+    status: 'active',
+    loginEmail: email,
+    contactEmail: null,
+    firstName: 'Directory',
+    lastName: 'Admin',
+    isAdmin: true,
+    workgroupIds: [],
+    externalId: null,
+    delegateId: null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    dismissedAt: null,
+    version: 0,
+  };
+  try {
+    const [created] = await commitUserChanges(deps.table, { actorId: null, at: now, changes: [{ before: null, after: admin, action: 'user.bootstrapped_admin' }] });
+    return { user: created!, created: true };
+  } catch (error) {
+    if (!(error instanceof EmailInUse)) throw error;
+    const holder = await getUser(deps.table, error.holder.id);
+    if (!holder) throw error;
+    return { user: holder, created: false };
+  }
+}
