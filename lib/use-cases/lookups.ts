@@ -5,6 +5,8 @@ import { getEmailClaim } from '../data/claims';
 import type { Page } from '../data/pagination';
 import { getUser } from '../data/users';
 import type { Deps } from '../runtime';
+import { emailSchema } from '../domain/email';
+import { validate } from '../domain/validate';
 import { loadAsAdmin, requireAdmin } from './authorize';
 
 export type EmailUsage =
@@ -15,7 +17,8 @@ export type EmailUsage =
  * Tells whether an address is free, and if not who holds it, as what and in which status: the
  * check the seed article makes admins do by rehiring a leaver and opening their password page.
  */
-export async function lookupEmail(deps: Deps, actorId: string, email: string): Promise<EmailUsage> {
+export async function lookupEmail(deps: Deps, actorId: string, requested: string): Promise<EmailUsage> {
+  const email = validate(emailSchema, requested, 'path.email');
   const [, claim] = await Promise.all([requireAdmin(deps, actorId), getEmailClaim(deps.table, email)]);
   if (!claim) return { email, status: 'free' };
   const holder = await getUser(deps.table, claim.userId);

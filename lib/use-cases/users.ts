@@ -1,4 +1,7 @@
-import type { DismissUserInput, InviteUserInput, ListUsersQuery } from '../domain/commands';
+import { inviteUserSchema, type DismissUserInput, type InviteUserInput, type ListUsersQuery } from '../domain/commands';
+import { emailSchema } from '../domain/email';
+import { validate } from '../domain/validate';
+import type { z } from 'zod';
 import { EmailInUse, InvalidRequest, InvalidState, TokenInvalid } from '../domain/errors';
 import { issueToken, parseToken, secretMatches } from '../domain/tokens';
 import type { User } from '../domain/user';
@@ -21,7 +24,8 @@ const HOUR = 3_600_000;
  *    writes the audit entry.
  * 3. After the commit, the invitation goes to the login address.
  */
-export async function inviteUser(deps: Deps, actorId: string, input: InviteUserInput): Promise<User> {
+export async function inviteUser(deps: Deps, actorId: string, request: z.input<typeof inviteUserSchema>): Promise<User> {
+  const input: InviteUserInput = validate(inviteUserSchema, request, 'body');
   await requireAdmin(deps, actorId);
   if (input.type === 'extranet' || (input.workgroupIds?.length ?? 0) > 0) {
     // Workgroups (and with them extranet users, who must belong to one) are not built yet.
@@ -156,7 +160,8 @@ export async function rehireUser(deps: Deps, actorId: string, id: string): Promi
  * dismissed user's contact address. The new address is claimed and the old one released in the
  * same transaction; an address the user also uses as login stays claimed as login.
  */
-export async function setContactEmail(deps: Deps, actorId: string, id: string, email: string | null): Promise<User> {
+export async function setContactEmail(deps: Deps, actorId: string, id: string, requested: string | null): Promise<User> {
+  const email = requested === null ? null : validate(emailSchema, requested, 'body.email');
   return changeUser(deps, actorId, id, (user) =>
     user.contactEmail === email ? undefined : { before: user, after: { ...user, contactEmail: email }, action: 'user.contact_email_changed' },
   );
@@ -176,7 +181,8 @@ export async function setAdmin(deps: Deps, actorId: string, id: string, isAdmin:
  * Creates the first admin if the address is free (start-up of a new directory). Idempotent: if
  * the address is already held, the holder is returned untouched.
  */
-export async function bootstrapAdmin(deps: Deps, email: string): Promise<{ user: User; created: boolean }> {
+export async function bootstrapAdmin(deps: Deps, requested: string): Promise<{ user: User; created: boolean }> {
+  const email = validate(emailSchema, requested, 'email');
   const now = deps.clock();
   const admin: User = {
     id: newId(),

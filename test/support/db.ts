@@ -1,0 +1,47 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { createDocumentClient, type TableRef } from '../../lib/data/client';
+import { OutboxMailer } from '../../lib/mail/outbox-mailer';
+import { ensureTable } from '../../lib/local/table';
+import type { Deps } from '../../lib/runtime';
+
+export type TestDeps = Deps & { outbox: OutboxMailer; setNow(date: Date | string): void };
+
+/** A fresh table on the run's DynamoDB Local, so test files never see each other's data. */
+export async function createTestTable(): Promise<TableRef> {
+  const client = createDocumentClient({ region: 'us-east-1', endpoint: inject('dynamoEndpoint') });
+  const name = `test-${randomUUID()}`;
+  await ensureTable(client, name);
+  return { client, name };
+}
+
+/** Dependencies on a fresh table, with a settable clock and the in-memory outbox as mailer. */
+export async function createTestDeps(): Promise<TestDeps> {
+  const table = await createTestTable();
+  let now: Date | undefined;
+  const clock = () => now ?? new Date();
+  const outbox = new OutboxMailer('http://directory.test', clock);
+  return {
+    table,
+    mailer: outbox,
+    outbox,
+    clock,
+    settings: { invitationTtlHours: 168, loginChangeTtlHours: 24 },
+    setNow: (date) => (now = new Date(date)),
+  };
+}
+
+/** Every item whose key starts with a prefix (tests only: Scan is never used by the product). */
+export async function itemsWithPrefix(table: TableRef, prefix: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new ScanCommand({ TableName: table.name, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': prefix }, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
