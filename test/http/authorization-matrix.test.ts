@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalJwt } from '../../lib/local/local-auth';
+import { routes, type RouteId } from '../../lib/http/routes';
+import { contracts } from '../../lib/http/contracts';
+import type { User } from '../../lib/domain/user';
+import { dismissUser, inviteUser } from '../../lib/use-cases/users';
+import { createTestDeps, type TestDeps } from '../support/db';
+import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
+import { startApi, type Api } from '../support/http';
+
+let deps: TestDeps;
+let api: Api;
+let admin: User;
+const tokens: Record<'admin' | 'member' | 'dismissedAdmin' | 'stranger' | 'foreignKey' | 'garbage', string> = {} as never;
+
+/** A valid request per route, built on fresh fixtures so the admin column can succeed. */
+const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown }>> = {
+  inviteUser: async () => ({ path: '/users', body: makeInvite() }),
+  acceptInvitation: async () => {
+    await inviteUser(deps, admin.id, makeInvite());
+    return { path: '/invitations/accept', body: { token: deps.outbox.entries.at(-1)!.token } };
+  },
+  getUser: async () => ({ path: `/users/${admin.id}` }),
+  listUsers: async () => ({ path: '/users?limit=5' }),
+  lookupEmail: async () => ({ path: `/emails/${encodeURIComponent(admin.loginEmail)}` }),
+  dismissUser: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/dismiss`, body: {} }),
+  rehireUser: async () => {
+    const user = await seedActiveUser(deps, admin.id);
+    await dismissUser(deps, admin.id, user.id, {});
+    return { path: `/users/${user.id}/rehire` };
+  },
+  setContactEmail: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/contact-email`, body: { email: null } }),
+  setAdmin: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/admin`, body: { isAdmin: true } }),
+  listAudit: async () => ({ path: `/users/${admin.id}/audit` }),
+  openapi: async () => ({ path: '/openapi.json' }),
+};
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  api = await startApi(deps);
+  admin = await seedAdmin(deps);
+  const member = await seedActiveUser(deps, admin.id);
+  const dismissedAdmin = await seedAdmin(deps);
+  await dismissUser(deps, admin.id, dismissedAdmin.id, {});
+  tokens.admin = await api.tokenFor(admin.id);
+  tokens.member = await api.tokenFor(member.id);
+  tokens.dismissedAdmin = await api.tokenFor(dismissedAdmin.id);
+  tokens.stranger = await api.tokenFor('01JD3ZK1X7Q8M2V5N4R6T9W0YB');
+  tokens.foreignKey = await LocalJwt.fromKey(new TextEncoder().encode('some-other-key-0123456789abcdefgh')).sign(admin.id);
+  tokens.garbage = 'not.a.jwt';
+});
+afterAll(() => api.close());
+
+describe('authorization matrix: every route x no token, bad token, non-admin, admin', () => {
+  const adminRoutes = routes.filter((route) => route.auth === 'admin');
+  const publicRoutes = routes.filter((route) => route.auth === 'public');
+
+  it.each(adminRoutes.map((route) => [route.id, route] as const))('%s is deny-by-default', async (id, route) => {
+    const send = async (token?: string) => {
+      const { path, body } = await validRequest[id]();
+      return api.request(route.method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
+    };
+    const unauthenticated = [await send(), await send(tokens.garbage), await send(tokens.foreignKey)];
+    expect(unauthenticated.map((r) => [r.status, r.body.code])).toEqual(Array(3).fill([401, 'unauthorized']));
+    const forbidden = [await send(tokens.member), await send(tokens.dismissedAdmin), await send(tokens.stranger)];
+    expect(forbidden.map((r) => [r.status, r.body.code])).toEqual(Array(3).fill([403, 'forbidden']));
+    const allowed = await send(tokens.admin);
+    expect(allowed.status).toBe(contracts[id].success.status);
+  });
+
+  it.each(publicRoutes.map((route) => [route.id, route] as const))('%s needs no bearer and ignores one', async (id, route) => {
+    for (const token of [undefined, tokens.garbage]) {
+      const { path, body } = await validRequest[id]();
+      const response = await api.request(route.method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
+      expect(response.status).toBe(contracts[id].success.status);
+    }
+  });
+
+  it('covers every route', () => {
+    expect(adminRoutes.length + publicRoutes.length).toBe(routes.length);
+    expect(Object.keys(validRequest).sort()).toEqual(routes.map((route) => route.id).sort());
+  });
+});

@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countRequests, type RequestLog } from '../../lib/data/client';
+import type { User } from '../../lib/domain/user';
+import { auditTrail, lookupEmail } from '../../lib/use-cases/lookups';
+import {
+  acceptInvitation, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail,
+} from '../../lib/use-cases/users';
+import { createTestDeps, type TestDeps } from '../support/db';
+import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
+
+/**
+ * DynamoDB requests per operation, as documented in the README ("Round trips"). Every mutation is
+ * exactly one write request (the transaction) plus at most one read (actor and target together).
+ */
+const expected: Record<string, { reads: number; writes: number }> = {
+  'invite user': { reads: 1, writes: 1 },
+  'accept invitation': { reads: 1, writes: 1 },
+  'dismiss user (with delegate)': { reads: 1, writes: 1 },
+  'rehire user': { reads: 1, writes: 1 },
+  'change contact email': { reads: 1, writes: 1 },
+  'grant admin': { reads: 1, writes: 1 },
+  'get user': { reads: 1, writes: 0 },
+  'list users': { reads: 2, writes: 0 },
+  'look up a free address': { reads: 2, writes: 0 },
+  'look up a used address': { reads: 3, writes: 0 },
+  'audit trail': { reads: 2, writes: 0 },
+};
+
+let deps: TestDeps;
+let log: RequestLog;
+let admin: User;
+const measured: Record<string, { reads: number; writes: number }> = {};
+
+async function measure(name: string, operation: () => Promise<unknown>) {
+  log.reset();
+  await operation();
+  measured[name] = { reads: log.reads, writes: log.writes };
+}
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  log = countRequests(deps.table.client);
+  admin = await seedAdmin(deps);
+  const user = await seedActiveUser(deps, admin.id, { contactEmail: 'rt-contact@home.example' });
+  const delegate = await seedActiveUser(deps, admin.id);
+
+  await measure('invite user', () => inviteUser(deps, admin.id, makeInvite({ loginEmail: 'rt-new@corp.example' })));
+  const token = deps.outbox.entries.findLast((mail) => mail.to === 'rt-new@corp.example')!.token;
+  await measure('accept invitation', () => acceptInvitation(deps, token));
+  await measure('dismiss user (with delegate)', () => dismissUser(deps, admin.id, user.id, { delegateId: delegate.id }));
+  await measure('rehire user', () => rehireUser(deps, admin.id, user.id));
+  await measure('change contact email', () => setContactEmail(deps, admin.id, user.id, 'rt-other@home.example'));
+  await measure('grant admin', () => setAdmin(deps, admin.id, delegate.id, true));
+  await measure('get user', () => getUserById(deps, admin.id, user.id));
+  await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
+  await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));
+  await measure('look up a used address', () => lookupEmail(deps, admin.id, user.loginEmail));
+  await measure('audit trail', () => auditTrail(deps, admin.id, user.id, 20));
+});
+
+describe('DynamoDB round trips per operation', () => {
+  it('every mutation is one write request plus at most one read', () => {
+    for (const [name, counts] of Object.entries(measured).filter(([, c]) => c.writes > 0)) {
+      expect({ name, ...counts }).toEqual({ name, reads: counts.reads <= 1 ? counts.reads : -1, writes: 1 });
+    }
+  });
+
+  it('matches the table in the README', () => {
+    expect(measured).toEqual(expected);
+  });
+});
