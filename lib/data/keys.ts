@@ -8,6 +8,12 @@ export const keys = {
   /** The HR system's id of an employee is unique too: webhooks find people by it. */
   externalIdClaim: (externalId: string) => ({ pk: `EXTID#${externalId}`, sk: 'CLAIM' }),
   invitation: (userId: string) => ({ pk: `USER#${userId}`, sk: 'INVITATION' }),
+  loginChange: (userId: string) => ({ pk: `USER#${userId}`, sk: 'LOGIN_CHANGE' }),
+  /** Workgroups share one partition: few items, listed together. */
+  workgroup: (id: string) => ({ pk: 'WORKGROUPS', sk: `WORKGROUP#${id}` }),
+  workgroupsPrefix: () => ({ pk: 'WORKGROUPS', skPrefix: 'WORKGROUP#' }),
+  workgroupName: (normalisedName: string) => ({ pk: `WGNAME#${normalisedName}`, sk: 'CLAIM' }),
+  workgroupAudit: (workgroupId: string, entryId: string) => ({ pk: `WORKGROUP#${workgroupId}`, sk: `AUDIT#${entryId}` }),
   audit: (userId: string, entryId: string) => ({ pk: `USER#${userId}`, sk: `AUDIT#${entryId}` }),
   auditPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'AUDIT#' }),
   usersByStatus: (status: string, type?: string) => ({ gsi1pk: `STATUS#${status}`, gsi1skPrefix: type ? `${type}#` : '' }),

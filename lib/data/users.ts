@@ -1,4 +1,5 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems } from './items';
 import type { User, UserStatus, UserType } from '../domain/user';
 import type { TableRef } from './client';
 import { keys, userIndexAttributes } from './keys';
@@ -6,7 +7,7 @@ import { decodeCursor, encodeCursor, type Page } from './pagination';
 
 const USER_FIELDS = [
   'id', 'type', 'status', 'loginEmail', 'contactEmail', 'firstName', 'lastName', 'isAdmin',
-  'workgroupIds', 'externalId', 'delegateId', 'createdAt', 'updatedAt', 'dismissedAt', 'version',
+  'workgroupIds', 'externalId', 'delegateId', 'createdAt', 'updatedAt', 'dismissedAt', 'movedToUserId', 'movedFromUserId', 'version',
 ] as const;
 
 export function userToItem(user: User) {
@@ -25,18 +26,8 @@ export async function getUser(table: TableRef, id: string): Promise<User | undef
 
 /** Access pattern: several users by id in one request (e.g. the acting admin and the target). */
 export async function getUsers(table: TableRef, ids: string[]): Promise<Map<string, User>> {
-  const unique = [...new Set(ids)];
-  const found = new Map<string, User>();
-  let pending: Record<string, unknown>[] | undefined = unique.map((id) => keys.user(id));
-  while (pending && pending.length > 0) {
-    const { Responses, UnprocessedKeys }: { Responses?: Record<string, Record<string, unknown>[]>; UnprocessedKeys?: Record<string, { Keys?: Record<string, unknown>[] }> } =
-      await table.client.send(
-        new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
-      );
-    for (const item of Responses?.[table.name] ?? []) found.set(String(item.id), itemToUser(item));
-    pending = UnprocessedKeys?.[table.name]?.Keys;
-  }
-  return found;
+  const items = await batchGetItems(table, ids.map((id) => keys.user(id)));
+  return new Map([...items.values()].map((item) => [String(item.id), itemToUser(item)]));
 }
 
 export type UserListFilter = { status?: UserStatus | undefined; type?: UserType | undefined; limit: number; cursor?: string | undefined };

@@ -21,6 +21,10 @@ export type User = {
   createdAt: string;
   updatedAt: string;
   dismissedAt: string | null;
+  /** Set on an employee profile moved to extranet: the extranet account that succeeded it. */
+  movedToUserId: string | null;
+  /** Set on an extranet account created by a move: the employee profile it came from. */
+  movedFromUserId: string | null;
   version: number;
 };
 
@@ -40,6 +44,8 @@ export const userViewSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     dismissedAt: z.string().nullable(),
+    movedToUserId: z.string().nullable().describe('extranet account that succeeded this employee profile'),
+    movedFromUserId: z.string().nullable().describe('employee profile this extranet account was moved from'),
   })
   .meta({ id: 'User' });
 export type UserView = z.infer<typeof userViewSchema>;
@@ -59,6 +65,8 @@ export function toUserView(user: User): UserView {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     dismissedAt: user.dismissedAt,
+    movedToUserId: user.movedToUserId,
+    movedFromUserId: user.movedFromUserId,
   };
 }
 
@@ -68,6 +76,27 @@ export function rolesOf(user: Pick<User, 'loginEmail' | 'contactEmail'>, address
   if (user.loginEmail === address) roles.push('login');
   if (user.contactEmail === address) roles.push('contact');
   return roles;
+}
+
+/** A new user's fields that start empty; callers spread their own on top. */
+export const blankUserFields = {
+  contactEmail: null,
+  isAdmin: false,
+  workgroupIds: [] as string[],
+  externalId: null,
+  delegateId: null,
+  dismissedAt: null,
+  movedToUserId: null,
+  movedFromUserId: null,
+  version: 0,
+} satisfies Partial<User>;
+
+/**
+ * A non-routable login for a profile whose login moved to another account (RFC 2606 reserves
+ * `.invalid`): unique per user, never delivers mail, never collides with a real address.
+ */
+export function tombstoneLogin(userId: string): string {
+  return `${userId.toLowerCase()}@moved.invalid`;
 }
 
 /** Every distinct address a user holds. */

@@ -4,10 +4,10 @@ import { validate } from '../domain/validate';
 import type { z } from 'zod';
 import { EmailInUse, InvalidRequest, InvalidState, TokenInvalid } from '../domain/errors';
 import { issueToken, parseToken, secretMatches } from '../domain/tokens';
-import type { User } from '../domain/user';
+import { blankUserFields, type User } from '../domain/user';
 import type { Page } from '../data/pagination';
 import { newId } from '../data/ids';
-import { consumeInvitation, getUserWithInvitation, putInvitation } from '../data/invitations';
+import { consumePending, getUserWithPending, putPending } from '../data/pending-tokens';
 import { commitUserChanges, type UserChange } from '../data/user-changes';
 import { getUser, listUsers as queryUsers } from '../data/users';
 import type { Deps } from '../runtime';
@@ -33,6 +33,7 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
   }
   const now = deps.clock();
   const user: User = {
+    ...blankUserFields,
     id: newId(),
     type: input.type,
     status: 'invited',
@@ -40,14 +41,10 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
     contactEmail: input.contactEmail ?? null,
     firstName: input.firstName,
     lastName: input.lastName,
-    isAdmin: false,
     workgroupIds: input.workgroupIds ?? [],
     externalId: input.externalId ?? null,
-    delegateId: null,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
-    dismissedAt: null,
-    version: 0,
   };
   const { token, hash } = issueToken(user.id);
   const expiresAt = new Date(now.getTime() + deps.settings.invitationTtlHours * HOUR).toISOString();
@@ -55,7 +52,7 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
     actorId,
     at: now,
     changes: [{ before: null, after: user, action: 'user.invited' }],
-    extraOps: [putInvitation({ userId: user.id, tokenHash: hash, expiresAt })],
+    extraOps: [putPending({ kind: 'invitation', userId: user.id, tokenHash: hash, expiresAt })],
   });
   await deps.mailer.send({ to: user.loginEmail, kind: 'invitation', token, expiresAt, recipientName: user.firstName });
   return created!;
@@ -72,14 +69,14 @@ export async function acceptInvitation(deps: Deps, token: string): Promise<User>
   if (!parsed) throw new TokenInvalid();
   return retryOnStale(async () => {
     const now = deps.clock();
-    const { user, invitation } = await getUserWithInvitation(deps.table, parsed.userId);
+    const { user, pending: invitation } = await getUserWithPending(deps.table, parsed.userId, 'invitation');
     if (!user || !invitation || user.status !== 'invited') throw new TokenInvalid();
     if (!secretMatches(parsed.secret, invitation.tokenHash) || invitation.expiresAt <= now.toISOString()) throw new TokenInvalid();
     const [accepted] = await commitUserChanges(deps.table, {
       actorId: user.id,
       at: now,
       changes: [{ before: user, after: { ...user, status: 'active' }, action: 'invitation.accepted' }],
-      extraOps: [consumeInvitation(invitation, now)],
+      extraOps: [consumePending(invitation, now)],
     });
     return accepted!;
   });
@@ -185,21 +182,16 @@ export async function bootstrapAdmin(deps: Deps, requested: string): Promise<{ u
   const email = validate(emailSchema, requested, 'email');
   const now = deps.clock();
   const admin: User = {
+    ...blankUserFields,
     id: newId(),
     type: 'employee',
     status: 'active',
     loginEmail: email,
-    contactEmail: null,
     firstName: 'Directory',
     lastName: 'Admin',
     isAdmin: true,
-    workgroupIds: [],
-    externalId: null,
-    delegateId: null,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
-    dismissedAt: null,
-    version: 0,
   };
   try {
     const [created] = await commitUserChanges(deps.table, { actorId: null, at: now, changes: [{ before: null, after: admin, action: 'user.bootstrapped_admin' }] });

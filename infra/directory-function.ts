@@ -1,0 +1,112 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { TableAccess } from '../lib/http/routes';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The service name Powertools stamps on every log line. */
+export const serviceName = 'employee-directory';
+
+export type DirectoryFunctionProps = {
+  /** File name in `functions/` without `.ts`, e.g. `invite-user`. */
+  handler: string;
+  table: dynamodb.ITableV2;
+  /** SES sender identity (an email address). */
+  mailFrom: string;
+  appBaseUrl: string;
+};
+
+/**
+ * One place for the defaults every directory function shares: ESM bundle of `functions/<handler>.ts`
+ * (AWS SDK included, so the deployed code runs the SDK version we tested), arm64 on the newest
+ * Node.js runtime, a log group with a retention, and grants narrower than the defaults.
+ */
+export class DirectoryFunction extends nodejs.NodejsFunction {
+  constructor(scope: Construct, id: string, props: DirectoryFunctionProps) {
+    // An explicit log group instead of the implicit one so that retention and removal are ours.
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of the default one with the AWSLambdaBasicExecutionRole managed policy
+    // (logs on `*`): this one may write to its own log group only.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: `${repoRoot}functions/${props.handler}.ts`,
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: `${repoRoot}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      logGroup,
+      role,
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        MAILER: 'ses',
+        MAIL_FROM: props.mailFrom,
+        APP_BASE_URL: props.appBaseUrl,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: serviceName,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        platform: 'node',
+        minify: true,
+        logLevel: nodejs.LogLevel.WARNING,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        // ESM output has no `require`; CommonJS dependencies bundled into it still call it.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        // Bundle the AWS SDK too instead of relying on the runtime's copy.
+        externalModules: [],
+      },
+    });
+  }
+
+  /** Grants exactly the access the route declares: read, read-write or nothing. */
+  bindTable(table: dynamodb.ITableV2, mode: TableAccess, indexWildcardFinding: string): void {
+    if (mode === 'none') return;
+    if (mode === 'read') table.grantReadData(this);
+    else table.grantReadWriteData(this);
+    // The grant covers `<table ARN>/index/*` so that queries can use the GSIs. Acknowledged on the
+    // role, whose default policy holds the statement.
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[${indexWildcardFinding}]`,
+      reason: 'The grant covers the indexes of this one table (`<table ARN>/index/*`) so the function can query its GSIs; no other table is reachable.',
+    });
+  }
+
+  /** Allows `ses:SendEmail` from one SES identity only, never `*`. */
+  allowSendingMail(identityArn: string): void {
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [identityArn],
+      }),
+    );
+  }
+}
+
+/** ARN of the SES email identity `mailFrom` in the stack's account and region. */
+export function sesIdentityArn(scope: Construct, mailFrom: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'ses',
+    resource: 'identity',
+    resourceName: mailFrom,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
