@@ -4,7 +4,9 @@ import { userStatuses, userTypes } from './user';
 
 /** Request shapes of the use cases; the HTTP contract and the OpenAPI document use the same schemas. */
 const name = z.string().trim().min(1).max(100);
-const id = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a user id (ULID)');
+const id = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id (ULID)');
+
+export const workgroupIdSchema = id.meta({ description: 'A workgroup id (ULID)', example: '01JD3ZM4A8TXJ2R9KQ5N7B3C1D' });
 
 export const userIdSchema = id.meta({ description: 'A user id (ULID)', example: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' });
 
@@ -15,7 +17,7 @@ export const inviteUserSchema = z
     contactEmail: emailSchema.nullish(),
     firstName: name,
     lastName: name,
-    workgroupIds: z.array(z.string().min(1).max(64)).max(100).optional(),
+    workgroupIds: z.array(workgroupIdSchema).max(20).optional(),
     externalId: z.string().trim().min(1).max(128).nullish(),
   })
   .meta({ id: 'InviteUser' });
@@ -52,3 +54,29 @@ export const setAdminSchema = z.strictObject({ isAdmin: z.boolean() }).meta({ id
 
 export const emailParamSchema = z.strictObject({ email: emailSchema });
 export const userParamSchema = z.strictObject({ id: userIdSchema });
+
+export const createWorkgroupSchema = z
+  .strictObject({ name: z.string().trim().min(1).max(100), extranet: z.boolean() })
+  .meta({ id: 'CreateWorkgroup' });
+
+export const membershipParamSchema = z.strictObject({ id: workgroupIdSchema, userId: userIdSchema });
+
+export const requestLoginEmailChangeSchema = z.strictObject({ email: emailSchema }).meta({ id: 'RequestLoginEmailChange' });
+export const confirmLoginEmailChangeSchema = z.strictObject({ token: z.string().min(1).max(512) }).meta({ id: 'ConfirmLoginEmailChange' });
+
+export const transferEmailSchema = z
+  .strictObject({
+    toUserId: userIdSchema,
+    as: z.enum(['login', 'contact']),
+    replacementLoginEmail: emailSchema.optional().describe("required when the address is the dismissed holder's login: their new login"),
+  })
+  .meta({ id: 'TransferEmail' });
+export type TransferEmailInput = z.output<typeof transferEmailSchema>;
+
+export const moveToExtranetSchema = z
+  .strictObject({
+    workgroupIds: z.array(workgroupIdSchema).min(1).max(20),
+    loginEmail: emailSchema.optional().describe('login of the new extranet account; omitted: the employee login moves to it'),
+  })
+  .meta({ id: 'MoveToExtranet' });
+export type MoveToExtranetInput = z.output<typeof moveToExtranetSchema>;

@@ -31,6 +31,8 @@ export function emailProblem(address: string): string | undefined {
   if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) {
     return 'has an invalid domain';
   }
+  // RFC 2606 reserves .invalid; we use it for tombstone logins, so nobody may claim one.
+  if (labels.at(-1) === 'invalid') return 'uses the reserved .invalid domain';
   return undefined;
 }
 

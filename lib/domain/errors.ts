@@ -112,6 +112,18 @@ export class ExternalIdInUse extends DomainError {
   }
 }
 
+export class WorkgroupNameInUse extends DomainError {
+  readonly code = 'workgroup_name_in_use';
+  readonly status = 409;
+  readonly title = 'Workgroup name already in use';
+  constructor(readonly workgroupName: string, readonly workgroupId: string) {
+    super(`A workgroup named ${workgroupName} already exists (${workgroupId})`);
+  }
+  override extensions() {
+    return { name: this.workgroupName, workgroup: { id: this.workgroupId } };
+  }
+}
+
 export class InvalidState extends DomainError {
   readonly code = 'invalid_state';
   readonly status = 409;

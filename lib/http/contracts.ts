@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { auditEntrySchema } from '../domain/audit';
 import {
-  acceptInvitationSchema, dismissUserSchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
+  acceptInvitationSchema, confirmLoginEmailChangeSchema, createWorkgroupSchema, membershipParamSchema, moveToExtranetSchema,
+  requestLoginEmailChangeSchema, transferEmailSchema, dismissUserSchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
   pageQuerySchema, setAdminSchema, setContactEmailSchema, userParamSchema,
 } from '../domain/commands';
 import { userViewSchema } from '../domain/user';
+import { workgroupSchema } from '../domain/workgroup';
 import type { RouteId } from './routes';
 
 /** What each route accepts and returns; parsing and the OpenAPI document both read this. */
@@ -41,5 +43,29 @@ export const contracts = {
   setContactEmail: { params: userParamSchema, body: setContactEmailSchema, success: { status: 200, schema: userViewSchema, description: 'The user' } },
   setAdmin: { params: userParamSchema, body: setAdminSchema, success: { status: 200, schema: userViewSchema, description: 'The user' } },
   listAudit: { params: userParamSchema, query: pageQuerySchema, success: { status: 200, schema: page(auditEntrySchema, 'AuditPage'), description: 'A page of audit entries' } },
+  requestLoginEmailChange: {
+    params: userParamSchema,
+    body: requestLoginEmailChangeSchema,
+    success: {
+      status: 202,
+      schema: z.object({ userId: z.string(), email: z.string(), status: z.literal('pending'), expiresAt: z.string() }).meta({ id: 'PendingLoginEmailChange' }),
+      description: 'Confirmation mailed to the new address; nothing changes until it is confirmed',
+    },
+  },
+  confirmLoginEmailChange: { body: confirmLoginEmailChangeSchema, success: { status: 200, schema: userViewSchema, description: 'The user with the new login' } },
+  transferEmail: {
+    params: emailParamSchema,
+    body: transferEmailSchema,
+    success: { status: 200, schema: z.object({ from: userViewSchema, to: userViewSchema }).meta({ id: 'Transfer' }), description: 'Both users after the transfer' },
+  },
+  moveToExtranet: {
+    params: userParamSchema,
+    body: moveToExtranetSchema,
+    success: { status: 201, schema: z.object({ dismissed: userViewSchema, extranetUser: userViewSchema }).meta({ id: 'ExtranetMove' }), description: 'The dismissed employee profile and the new extranet account' },
+  },
+  createWorkgroup: { body: createWorkgroupSchema, success: { status: 201, schema: workgroupSchema, description: 'The workgroup' } },
+  listWorkgroups: { query: pageQuerySchema, success: { status: 200, schema: page(workgroupSchema, 'WorkgroupPage'), description: 'A page of workgroups' } },
+  addWorkgroupMember: { params: membershipParamSchema, success: { status: 200, schema: userViewSchema, description: 'The user with the workgroup' } },
+  removeWorkgroupMember: { params: membershipParamSchema, success: { status: 200, schema: userViewSchema, description: 'The user without the workgroup' } },
   openapi: { success: { status: 200, description: 'The OpenAPI 3.1 document' } },
 } as const satisfies Record<RouteId, Contract>;

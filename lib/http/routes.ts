@@ -31,6 +31,14 @@ export const routes = [
   { id: 'setContactEmail', method: 'PUT', path: '/users/{id}/contact-email', handler: 'set-contact-email', auth: 'admin', table: 'readwrite', summary: 'Change or clear the contact email' },
   { id: 'setAdmin', method: 'PUT', path: '/users/{id}/admin', handler: 'set-admin', auth: 'admin', table: 'readwrite', summary: 'Grant or revoke admin rights' },
   { id: 'listAudit', method: 'GET', path: '/users/{id}/audit', handler: 'list-audit', auth: 'admin', table: 'read', summary: "A user's audit trail, newest first" },
+  { id: 'requestLoginEmailChange', method: 'POST', path: '/users/{id}/login-email-change', handler: 'request-login-email-change', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Request a login email change; mails a confirmation to the new address' },
+  { id: 'confirmLoginEmailChange', method: 'POST', path: '/login-email-change/confirm', handler: 'confirm-login-email-change', auth: 'public', table: 'readwrite', summary: 'Confirm a login email change with the token mailed to the new address' },
+  { id: 'transferEmail', method: 'POST', path: '/emails/{email}/transfer', handler: 'transfer-email', auth: 'admin', table: 'readwrite', summary: "Move a dismissed user's address to another user in one call" },
+  { id: 'moveToExtranet', method: 'POST', path: '/users/{id}/move-to-extranet', handler: 'move-to-extranet', auth: 'admin', table: 'readwrite', summary: 'Dismiss an employee and create their extranet account' },
+  { id: 'createWorkgroup', method: 'POST', path: '/workgroups', handler: 'create-workgroup', auth: 'admin', table: 'readwrite', summary: 'Create an intranet or extranet workgroup' },
+  { id: 'listWorkgroups', method: 'GET', path: '/workgroups', handler: 'list-workgroups', auth: 'admin', table: 'read', summary: 'List workgroups' },
+  { id: 'addWorkgroupMember', method: 'PUT', path: '/workgroups/{id}/members/{userId}', handler: 'add-workgroup-member', auth: 'admin', table: 'readwrite', summary: 'Add a user to a workgroup' },
+  { id: 'removeWorkgroupMember', method: 'DELETE', path: '/workgroups/{id}/members/{userId}', handler: 'remove-workgroup-member', auth: 'admin', table: 'readwrite', summary: 'Remove a user from a workgroup' },
   { id: 'openapi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public', table: 'none', summary: 'This API as an OpenAPI 3.1 document' },
 ] as const satisfies readonly Route[];
 

@@ -1,5 +1,13 @@
 import type { HttpHandler } from '../http/handler';
 import type { routes } from '../http/routes';
+import { handler as addWorkgroupMember } from '../../functions/add-workgroup-member';
+import { handler as confirmLoginEmailChange } from '../../functions/confirm-login-email-change';
+import { handler as createWorkgroup } from '../../functions/create-workgroup';
+import { handler as listWorkgroups } from '../../functions/list-workgroups';
+import { handler as moveToExtranet } from '../../functions/move-to-extranet';
+import { handler as removeWorkgroupMember } from '../../functions/remove-workgroup-member';
+import { handler as requestLoginEmailChange } from '../../functions/request-login-email-change';
+import { handler as transferEmail } from '../../functions/transfer-email';
 import { handler as acceptInvitation } from '../../functions/accept-invitation';
 import { handler as dismissUser } from '../../functions/dismiss-user';
 import { handler as getOpenapi } from '../../functions/get-openapi';
@@ -15,6 +23,14 @@ import { handler as setContactEmail } from '../../functions/set-contact-email';
 /** The Lambda handlers by file name; the type makes a route without its handler a compile error. */
 export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> = {
   'accept-invitation': acceptInvitation,
+  'add-workgroup-member': addWorkgroupMember,
+  'confirm-login-email-change': confirmLoginEmailChange,
+  'create-workgroup': createWorkgroup,
+  'list-workgroups': listWorkgroups,
+  'move-to-extranet': moveToExtranet,
+  'remove-workgroup-member': removeWorkgroupMember,
+  'request-login-email-change': requestLoginEmailChange,
+  'transfer-email': transferEmail,
   'dismiss-user': dismissUser,
   'get-openapi': getOpenapi,
   'get-user': getUser,

@@ -4,14 +4,17 @@ import { validate } from '../domain/validate';
 import type { z } from 'zod';
 import { EmailInUse, InvalidRequest, InvalidState, TokenInvalid } from '../domain/errors';
 import { issueToken, parseToken, secretMatches } from '../domain/tokens';
-import { blankUserFields, type User } from '../domain/user';
+import { blankUserFields, tombstoneLogin, type User } from '../domain/user';
 import type { Page } from '../data/pagination';
 import { newId } from '../data/ids';
 import { consumePending, getUserWithPending, putPending } from '../data/pending-tokens';
 import { commitUserChanges, type UserChange } from '../data/user-changes';
 import { getUser, listUsers as queryUsers } from '../data/users';
+import { workgroupGuard } from '../data/workgroups';
+import { workgroupFieldErrors } from './workgroups';
 import type { Deps } from '../runtime';
 import { loadAsAdmin, requireAdmin } from './authorize';
+import { changeUser } from './change-user';
 import { retryOnStale } from './retry';
 
 const HOUR = 3_600_000;
@@ -20,16 +23,17 @@ const HOUR = 3_600_000;
  * Invites a user.
  * 1. The actor must be an admin.
  * 2. One transaction creates the user (invited), claims the login and contact addresses and the
- *    external id (refused with 409 if anyone holds them), stores the hashed invitation token and
- *    writes the audit entry.
+ *    external id (refused with 409 if anyone holds them), checks every named workgroup exists
+ *    (and is an extranet one for extranet users, who must name at least one), stores the hashed
+ *    invitation token and writes the audit entry.
  * 3. After the commit, the invitation goes to the login address.
  */
 export async function inviteUser(deps: Deps, actorId: string, request: z.input<typeof inviteUserSchema>): Promise<User> {
   const input: InviteUserInput = validate(inviteUserSchema, request, 'body');
   await requireAdmin(deps, actorId);
-  if (input.type === 'extranet' || (input.workgroupIds?.length ?? 0) > 0) {
-    // Workgroups (and with them extranet users, who must belong to one) are not built yet.
-    throw new InvalidRequest([{ path: 'body.type', message: 'only employees can be invited until workgroups exist' }]);
+  const workgroupIds = [...new Set(input.workgroupIds ?? [])];
+  if (input.type === 'extranet' && workgroupIds.length === 0) {
+    throw new InvalidRequest([{ path: 'body.workgroupIds', message: 'an extranet user must be invited into at least one extranet workgroup' }]);
   }
   const now = deps.clock();
   const user: User = {
@@ -41,7 +45,7 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
     contactEmail: input.contactEmail ?? null,
     firstName: input.firstName,
     lastName: input.lastName,
-    workgroupIds: input.workgroupIds ?? [],
+    workgroupIds,
     externalId: input.externalId ?? null,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -52,7 +56,10 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
     actorId,
     at: now,
     changes: [{ before: null, after: user, action: 'user.invited' }],
-    extraOps: [putPending({ kind: 'invitation', userId: user.id, tokenHash: hash, expiresAt })],
+    extraOps: [
+      putPending({ kind: 'invitation', userId: user.id, tokenHash: hash, expiresAt }),
+      ...workgroupIds.map((id, i) => workgroupGuard(id, user.type === 'extranet', workgroupFieldErrors(`body.workgroupIds.${i}`))),
+    ],
   });
   await deps.mailer.send({ to: user.loginEmail, kind: 'invitation', token, expiresAt, recipientName: user.firstName });
   return created!;
@@ -90,23 +97,6 @@ export async function getUserById(deps: Deps, actorId: string, id: string): Prom
 export async function listUsers(deps: Deps, actorId: string, query: ListUsersQuery): Promise<Page<User>> {
   await requireAdmin(deps, actorId);
   return queryUsers(deps.table, query);
-}
-
-/** Reads the target (with the actor), decides the change, commits it; re-decides if it raced. */
-async function changeUser(
-  deps: Deps,
-  actorId: string,
-  id: string,
-  decide: (user: User, now: Date, actor: User) => UserChange | undefined,
-): Promise<User> {
-  return retryOnStale(async () => {
-    const { actor, user } = await loadAsAdmin(deps, actorId, [id]);
-    const now = deps.clock();
-    const change = decide(user(id), now, actor);
-    if (!change) return user(id);
-    const [changed] = await commitUserChanges(deps.table, { actorId, at: now, changes: [change] });
-    return changed!;
-  });
 }
 
 /**
@@ -148,6 +138,9 @@ export async function dismissUser(deps: Deps, actorId: string, id: string, input
 export async function rehireUser(deps: Deps, actorId: string, id: string): Promise<User> {
   return changeUser(deps, actorId, id, (user) => {
     if (user.status !== 'dismissed') throw new InvalidState(`User ${id} is ${user.status}; only dismissed users can be rehired`);
+    if (user.loginEmail === tombstoneLogin(user.id)) {
+      throw new InvalidState(`User ${id} moved to extranet account ${user.movedToUserId ?? 'unknown'} with their login; give this profile a login first`);
+    }
     return { before: user, after: { ...user, status: 'active', dismissedAt: null, delegateId: null }, action: 'user.rehired' };
   });
 }
@@ -166,7 +159,7 @@ export async function setContactEmail(deps: Deps, actorId: string, id: string, r
 
 /** Grants or revokes admin rights. Admins cannot revoke themselves, so the directory keeps one. */
 export async function setAdmin(deps: Deps, actorId: string, id: string, isAdmin: boolean): Promise<User> {
-  return changeUser(deps, actorId, id, (user, _now, actor) => {
+  return changeUser(deps, actorId, id, (user, { actor }) => {
     if (user.isAdmin === isAdmin) return undefined;
     if (!isAdmin && user.id === actor.id) throw new InvalidState('You cannot revoke your own admin rights; ask another admin');
     if (isAdmin && user.status !== 'active') throw new InvalidState(`User ${id} is ${user.status}; only active users can become admins`);

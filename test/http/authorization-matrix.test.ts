@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestLoginEmailChange } from '../../lib/use-cases/address-moves';
+import { addWorkgroupMember, createWorkgroup } from '../../lib/use-cases/workgroups';
 import { LocalJwt } from '../../lib/local/local-auth';
 import { routes, type RouteId } from '../../lib/http/routes';
 import { contracts } from '../../lib/http/contracts';
@@ -32,6 +35,35 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
   setContactEmail: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/contact-email`, body: { email: null } }),
   setAdmin: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/admin`, body: { isAdmin: true } }),
   listAudit: async () => ({ path: `/users/${admin.id}/audit` }),
+  requestLoginEmailChange: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/login-email-change`, body: { email: `${randomUUID()}@new.example` } }),
+  confirmLoginEmailChange: async () => {
+    const user = await seedActiveUser(deps, admin.id);
+    await requestLoginEmailChange(deps, admin.id, user.id, `${randomUUID()}@new.example`);
+    return { path: '/login-email-change/confirm', body: { token: deps.outbox.entries.at(-1)!.token } };
+  },
+  transferEmail: async () => {
+    const contact = `${randomUUID()}@home.example`;
+    const leaver = await seedActiveUser(deps, admin.id, { contactEmail: contact });
+    await dismissUser(deps, admin.id, leaver.id, {});
+    const recipient = await seedActiveUser(deps, admin.id);
+    return { path: `/emails/${encodeURIComponent(contact)}/transfer`, body: { toUserId: recipient.id, as: 'contact' } };
+  },
+  moveToExtranet: async () => ({
+    path: `/users/${(await seedActiveUser(deps, admin.id)).id}/move-to-extranet`,
+    body: { workgroupIds: [(await createWorkgroup(deps, admin.id, { name: randomUUID(), extranet: true })).id] },
+  }),
+  createWorkgroup: async () => ({ path: '/workgroups', body: { name: `Project ${randomUUID()}`, extranet: false } }),
+  listWorkgroups: async () => ({ path: '/workgroups' }),
+  addWorkgroupMember: async () => {
+    const workgroup = await createWorkgroup(deps, admin.id, { name: randomUUID(), extranet: false });
+    return { path: `/workgroups/${workgroup.id}/members/${(await seedActiveUser(deps, admin.id)).id}` };
+  },
+  removeWorkgroupMember: async () => {
+    const workgroup = await createWorkgroup(deps, admin.id, { name: randomUUID(), extranet: false });
+    const user = await seedActiveUser(deps, admin.id);
+    await addWorkgroupMember(deps, admin.id, workgroup.id, user.id);
+    return { path: `/workgroups/${workgroup.id}/members/${user.id}` };
+  },
   openapi: async () => ({ path: '/openapi.json' }),
 };
 

@@ -1,0 +1,4 @@
+import { adminHandler } from '../lib/http/handler';
+import { createWorkgroup } from '../lib/use-cases/workgroups';
+
+export const handler = adminHandler('createWorkgroup', async ({ actorId, body }, deps) => createWorkgroup(deps, actorId, body));

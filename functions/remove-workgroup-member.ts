@@ -1,0 +1,7 @@
+import { adminHandler } from '../lib/http/handler';
+import { toUserView } from '../lib/domain/user';
+import { removeWorkgroupMember } from '../lib/use-cases/workgroups';
+
+export const handler = adminHandler('removeWorkgroupMember', async ({ actorId, params }, deps) =>
+  toUserView(await removeWorkgroupMember(deps, actorId, params.id, params.userId)),
+);

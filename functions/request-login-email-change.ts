@@ -1,0 +1,6 @@
+import { adminHandler } from '../lib/http/handler';
+import { requestLoginEmailChange } from '../lib/use-cases/address-moves';
+
+export const handler = adminHandler('requestLoginEmailChange', async ({ actorId, params, body }, deps) =>
+  requestLoginEmailChange(deps, actorId, params.id, body.email),
+);

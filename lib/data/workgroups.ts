@@ -1,0 +1,69 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { WorkgroupNameInUse, type DomainError } from '../domain/errors';
+import { normalizeWorkgroupName, type Workgroup } from '../domain/workgroup';
+import type { TableRef } from './client';
+import { newId } from './ids';
+import { keys } from './keys';
+import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { transactWrite, type TxOp } from './transaction';
+
+function itemToWorkgroup(item: Record<string, unknown>): Workgroup {
+  return { id: String(item.id), name: String(item.name), extranet: item.extranet === true, createdAt: String(item.createdAt) };
+}
+
+/**
+ * Creates a workgroup in one transaction: the workgroup, a claim on its normalised name (so two
+ * workgroups never share a name) and its audit entry.
+ */
+export async function insertWorkgroup(table: TableRef, workgroup: Workgroup, actorId: string): Promise<void> {
+  const name = normalizeWorkgroupName(workgroup.name);
+  const entryId = newId();
+  await transactWrite(table, [
+    { item: { Put: { Item: { ...keys.workgroup(workgroup.id), entity: 'workgroup', ...workgroup }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+    {
+      item: { Put: { Item: { ...keys.workgroupName(name), entity: 'workgroupNameClaim', workgroupId: workgroup.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      onConditionFailed: (old) => new WorkgroupNameInUse(workgroup.name, String(old?.workgroupId ?? 'unknown')),
+    },
+    {
+      item: {
+        Put: {
+          Item: { ...keys.workgroupAudit(workgroup.id, entryId), entity: 'audit', id: entryId, workgroupId: workgroup.id, actorId, action: 'workgroup.created', before: null, after: workgroup, at: workgroup.createdAt },
+        },
+      },
+    },
+  ]);
+}
+
+/** Access pattern: all workgroups, oldest first (ids are ULIDs), with a cursor. */
+export async function listWorkgroups(table: TableRef, limit: number, cursor?: string): Promise<Page<Workgroup>> {
+  const { pk, skPrefix } = keys.workgroupsPrefix();
+  const { Items, LastEvaluatedKey } = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk'], { pk }),
+    }),
+  );
+  return { items: (Items ?? []).map(itemToWorkgroup), nextCursor: encodeCursor(LastEvaluatedKey) };
+}
+
+export type WorkgroupGuardErrors = { missing: (id: string) => DomainError; notExtranet: (id: string) => DomainError };
+
+/**
+ * A transaction guard: the workgroup exists (and is an extranet one, for extranet members) at the
+ * moment the membership is written, not merely when we last looked.
+ */
+export function workgroupGuard(id: string, extranetOnly: boolean, errors: WorkgroupGuardErrors): TxOp {
+  return {
+    item: {
+      ConditionCheck: {
+        Key: keys.workgroup(id),
+        ConditionExpression: extranetOnly ? 'attribute_exists(pk) AND extranet = :true' : 'attribute_exists(pk)',
+        ...(extranetOnly ? { ExpressionAttributeValues: { ':true': true } } : {}),
+      },
+    },
+    onConditionFailed: (old) => (old ? errors.notExtranet(id) : errors.missing(id)),
+  };
+}
