@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { countRequests, type RequestLog } from '../../lib/data/client';
 import type { User } from '../../lib/domain/user';
 import { auditTrail, lookupEmail } from '../../lib/use-cases/lookups';
+import { confirmLoginEmailChange, moveToExtranet, requestLoginEmailChange, transferEmail } from '../../lib/use-cases/address-moves';
+import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMember } from '../../lib/use-cases/workgroups';
 import {
   acceptInvitation, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail,
 } from '../../lib/use-cases/users';
@@ -10,8 +12,10 @@ import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 
 /**
  * DynamoDB requests per operation, as documented in the README ("Round trips"). Every mutation is
- * exactly one write request (the transaction) plus at most one read (actor and target together).
+ * exactly one write request (the transaction) plus at most one read (actor and targets together),
+ * except a transfer, which must first read the address's claim to learn who holds it.
  */
+const FOUND_THROUGH_AN_ADDRESS = new Set(['transfer an address']);
 const expected: Record<string, { reads: number; writes: number }> = {
   'invite user': { reads: 1, writes: 1 },
   'accept invitation': { reads: 1, writes: 1 },
@@ -19,6 +23,14 @@ const expected: Record<string, { reads: number; writes: number }> = {
   'rehire user': { reads: 1, writes: 1 },
   'change contact email': { reads: 1, writes: 1 },
   'grant admin': { reads: 1, writes: 1 },
+  'request login email change': { reads: 1, writes: 1 },
+  'confirm login email change': { reads: 1, writes: 1 },
+  'transfer an address': { reads: 2, writes: 1 },
+  'move to extranet': { reads: 1, writes: 1 },
+  'create workgroup': { reads: 1, writes: 1 },
+  'add workgroup member': { reads: 1, writes: 1 },
+  'remove workgroup member': { reads: 1, writes: 1 },
+  'list workgroups': { reads: 2, writes: 0 },
   'get user': { reads: 1, writes: 0 },
   'list users': { reads: 2, writes: 0 },
   'look up a free address': { reads: 2, writes: 0 },
@@ -51,17 +63,31 @@ beforeAll(async () => {
   await measure('rehire user', () => rehireUser(deps, admin.id, user.id));
   await measure('change contact email', () => setContactEmail(deps, admin.id, user.id, 'rt-other@home.example'));
   await measure('grant admin', () => setAdmin(deps, admin.id, delegate.id, true));
+  await measure('request login email change', () => requestLoginEmailChange(deps, admin.id, user.id, 'rt-login@corp.example'));
+  const confirmation = deps.outbox.entries.findLast((mail) => mail.to === 'rt-login@corp.example')!.token;
+  await measure('confirm login email change', () => confirmLoginEmailChange(deps, confirmation));
+  const leaver = await seedActiveUser(deps, admin.id, { contactEmail: 'rt-leaver@home.example' });
+  await dismissUser(deps, admin.id, leaver.id, {});
+  await measure('transfer an address', () => transferEmail(deps, admin.id, 'rt-leaver@home.example', { toUserId: delegate.id, as: 'contact' }));
+  let workgroupId = '';
+  await measure('create workgroup', async () => (workgroupId = (await createWorkgroup(deps, admin.id, { name: 'rt', extranet: true })).id));
+  const mover = await seedActiveUser(deps, admin.id);
+  await measure('move to extranet', () => moveToExtranet(deps, admin.id, mover.id, { workgroupIds: [workgroupId] }));
+  await measure('add workgroup member', () => addWorkgroupMember(deps, admin.id, workgroupId, delegate.id));
+  await measure('remove workgroup member', () => removeWorkgroupMember(deps, admin.id, workgroupId, delegate.id));
+  await measure('list workgroups', () => listWorkgroups(deps, admin.id, 50));
   await measure('get user', () => getUserById(deps, admin.id, user.id));
   await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
   await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));
-  await measure('look up a used address', () => lookupEmail(deps, admin.id, user.loginEmail));
+  await measure('look up a used address', () => lookupEmail(deps, admin.id, admin.loginEmail));
   await measure('audit trail', () => auditTrail(deps, admin.id, user.id, 20));
 });
 
 describe('DynamoDB round trips per operation', () => {
-  it('every mutation is one write request plus at most one read', () => {
+  it('every mutation is one write request plus at most one read (two when found through an address)', () => {
     for (const [name, counts] of Object.entries(measured).filter(([, c]) => c.writes > 0)) {
-      expect({ name, ...counts }).toEqual({ name, reads: counts.reads <= 1 ? counts.reads : -1, writes: 1 });
+      const maxReads = FOUND_THROUGH_AN_ADDRESS.has(name) ? 2 : 1;
+      expect({ name, writes: counts.writes, withinReads: counts.reads <= maxReads }).toEqual({ name, writes: 1, withinReads: true });
     }
   });
 
