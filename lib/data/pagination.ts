@@ -1,4 +1,6 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidRequest } from '../domain/errors';
+import type { TableRef } from './client';
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 type Key = Record<string, string>;
@@ -29,4 +31,21 @@ export function decodeCursor(cursor: string | undefined, expectedAttributes: str
   const key = decoded as Key;
   if (!Object.entries(partition).every(([name, value]) => key[name] === value)) throw invalid();
   return key;
+}
+
+export type PartitionQuery = { pk: string; skPrefix: string; limit: number; cursor?: string | undefined; newestFirst?: boolean };
+
+/** One page of the items in a partition whose sort key starts with a prefix (table keys only). */
+export async function queryPartition(table: TableRef, query: PartitionQuery): Promise<Page<Record<string, unknown>>> {
+  const { Items, LastEvaluatedKey } = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': query.pk, ':prefix': query.skPrefix },
+      ScanIndexForward: !query.newestFirst,
+      Limit: query.limit,
+      ExclusiveStartKey: decodeCursor(query.cursor, ['pk', 'sk'], { pk: query.pk }),
+    }),
+  );
+  return { items: Items ?? [], nextCursor: encodeCursor(LastEvaluatedKey) };
 }

@@ -1,10 +1,9 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { WorkgroupNameInUse, type DomainError } from '../domain/errors';
 import { normalizeWorkgroupName, type Workgroup } from '../domain/workgroup';
 import type { TableRef } from './client';
 import { newId } from './ids';
 import { keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { queryPartition, type Page } from './pagination';
 import { transactWrite, type TxOp } from './transaction';
 
 function itemToWorkgroup(item: Record<string, unknown>): Workgroup {
@@ -36,17 +35,8 @@ export async function insertWorkgroup(table: TableRef, workgroup: Workgroup, act
 
 /** Access pattern: all workgroups, oldest first (ids are ULIDs), with a cursor. */
 export async function listWorkgroups(table: TableRef, limit: number, cursor?: string): Promise<Page<Workgroup>> {
-  const { pk, skPrefix } = keys.workgroupsPrefix();
-  const { Items, LastEvaluatedKey } = await table.client.send(
-    new QueryCommand({
-      TableName: table.name,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk'], { pk }),
-    }),
-  );
-  return { items: (Items ?? []).map(itemToWorkgroup), nextCursor: encodeCursor(LastEvaluatedKey) };
+  const page = await queryPartition(table, { ...keys.workgroupsPrefix(), limit, cursor });
+  return { items: page.items.map(itemToWorkgroup), nextCursor: page.nextCursor };
 }
 
 export type WorkgroupGuardErrors = { missing: (id: string) => DomainError; notExtranet: (id: string) => DomainError };
