@@ -12,9 +12,15 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
 
 /**
  * Decodes a cursor and checks it belongs to this query: exactly the expected key attributes, all
- * strings, and the same partition. A forged or foreign cursor is a 400, never a DynamoDB error.
+ * strings, the same partition, and a sort key inside the query's range. A forged or foreign
+ * cursor is a 400, never a DynamoDB error.
  */
-export function decodeCursor(cursor: string | undefined, expectedAttributes: string[], partition: Key): Key | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  expectedAttributes: string[],
+  partition: Key,
+  sortKey?: { name: string; prefix: string },
+): Key | undefined {
   if (cursor === undefined) return undefined;
   const invalid = () => new InvalidRequest([{ path: 'cursor', message: 'cursor is invalid for this query' }]);
   let decoded: unknown;
@@ -30,6 +36,7 @@ export function decodeCursor(cursor: string | undefined, expectedAttributes: str
   if (!entries.every(([, value]) => typeof value === 'string' && value.length > 0 && value.length <= 2048)) throw invalid();
   const key = decoded as Key;
   if (!Object.entries(partition).every(([name, value]) => key[name] === value)) throw invalid();
+  if (sortKey && !key[sortKey.name]!.startsWith(sortKey.prefix)) throw invalid();
   return key;
 }
 
@@ -44,7 +51,7 @@ export async function queryPartition(table: TableRef, query: PartitionQuery): Pr
       ExpressionAttributeValues: { ':pk': query.pk, ':prefix': query.skPrefix },
       ScanIndexForward: !query.newestFirst,
       Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, ['pk', 'sk'], { pk: query.pk }),
+      ExclusiveStartKey: decodeCursor(query.cursor, ['pk', 'sk'], { pk: query.pk }, { name: 'sk', prefix: query.skPrefix }),
     }),
   );
   return { items: Items ?? [], nextCursor: encodeCursor(LastEvaluatedKey) };

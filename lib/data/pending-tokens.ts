@@ -66,7 +66,7 @@ export function consumePending(pending: PendingToken, now: Date): TxOp {
   };
 }
 
-/** Drops a pending token if there is one (e.g. a dismissal cancels a pending login change). */
+/** Drops a pending token if there is one (a move or transfer decides the login itself). */
 export function discardPending(kind: PendingKind, userId: string): TxOp {
   return { item: { Delete: { Key: keyOf(kind, userId) } } };
 }

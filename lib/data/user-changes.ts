@@ -7,13 +7,19 @@ import type { EmailClaim } from './claims';
 import { newId } from './ids';
 import { keys } from './keys';
 import { StaleWrite, transactWrite, type TxOp } from './transaction';
-import { getUser, userToItem } from './users';
+import { activeAdminGuard, getUser, userToItem } from './users';
 
 /** One user's change: `before` is what the caller read (null for a new user). */
 export type UserChange = { before: User | null; after: User; action: string; details?: Record<string, unknown> };
 
 export type CommitInput = {
   actorId: string | null;
+  /**
+   * Set when the actor acts as an admin: the transaction then also checks that the actor is
+   * still an active admin, so rights revoked (or two admins dismissing each other) mid-request
+   * cannot let the change through.
+   */
+  asAdmin?: boolean;
   at: Date;
   changes: UserChange[];
   /** Further writes of the same change (tokens, ...), placed after the guards. */
@@ -28,6 +34,8 @@ export type CommitInput = {
  *    users can ever hold one address, dismissed or not;
  * 3. the same for external ids;
  * 4. the caller's extra writes, then one audit entry per user.
+ * Before anything is sent, the changed users' new states must not share an address: that would
+ * be two holders for one claim.
  * Returns the users as stored.
  */
 export async function commitUserChanges(table: TableRef, input: CommitInput): Promise<User[]> {
@@ -37,7 +45,11 @@ export async function commitUserChanges(table: TableRef, input: CommitInput): Pr
     version: (before?.version ?? 0) + 1,
     updatedAt: at,
   }));
+  const changedIds = new Set(stored.map((user) => user.id));
+  // An actor among the changed users is already pinned by their own version guard.
+  const guardActor = input.asAdmin && input.actorId && !changedIds.has(input.actorId);
   const ops: TxOp[] = [
+    ...(guardActor ? [activeAdminGuard(input.actorId!)] : []),
     ...input.changes.map((change, i) => userPut(stored[i]!, change.before)),
     ...claimOps(table, input.changes.map((c) => c.before), stored, at),
     ...externalIdOps(input.changes.map((c) => c.before), stored, at),
@@ -64,18 +76,30 @@ function userPut(user: User, before: User | null): TxOp {
 
 type Holding = { userId: string; roles: ('login' | 'contact')[] };
 
-function holdings(users: (User | null)[]): Map<string, Holding> {
+/**
+ * Who holds which address among some users. For the new states, two users holding one address
+ * is refused: the 409 names whoever held it before the change (else the first claimant).
+ */
+function holdings(users: (User | null)[], previous?: Map<string, Holding>): Map<string, Holding> {
   const held = new Map<string, Holding>();
   for (const user of users) {
     if (!user) continue;
-    for (const address of addressesOf(user)) held.set(address, { userId: user.id, roles: rolesOf(user, address) });
+    for (const address of addressesOf(user)) {
+      const other = held.get(address);
+      if (other && other.userId !== user.id) {
+        const holderId = previous?.get(address)?.userId ?? other.userId;
+        const holder = users.find((u) => u?.id === holderId)!;
+        throw new EmailInUse(address, rolesOf(holder, address), { id: holder.id, status: holder.status, type: holder.type });
+      }
+      held.set(address, { userId: user.id, roles: rolesOf(user, address) });
+    }
   }
   return held;
 }
 
 function claimOps(table: TableRef, befores: (User | null)[], afters: User[], at: string): TxOp[] {
   const before = holdings(befores);
-  const after = holdings(afters);
+  const after = holdings(afters, before);
   const ops: TxOp[] = [];
   for (const address of new Set([...before.keys(), ...after.keys()])) {
     const was = before.get(address);

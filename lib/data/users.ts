@@ -1,6 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetItems } from './items';
+import { Forbidden } from '../domain/errors';
 import type { User, UserStatus, UserType } from '../domain/user';
+import type { TxOp } from './transaction';
 import type { TableRef } from './client';
 import { keys, userIndexAttributes } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
@@ -16,6 +18,21 @@ export function userToItem(user: User) {
 
 export function itemToUser(item: Record<string, unknown>): User {
   return Object.fromEntries(USER_FIELDS.map((field) => [field, item[field] ?? null])) as User;
+}
+
+/** A transaction guard: the acting user is, at commit time, an active admin. */
+export function activeAdminGuard(actorId: string): TxOp {
+  return {
+    item: {
+      ConditionCheck: {
+        Key: keys.user(actorId),
+        ConditionExpression: '#status = :active AND isAdmin = :true',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'active', ':true': true },
+      },
+    },
+    onConditionFailed: () => new Forbidden(),
+  };
 }
 
 /** Access pattern: one user by id (strongly consistent: it feeds conditional writes). */
@@ -47,7 +64,7 @@ export async function listUsers(table: TableRef, filter: UserListFilter): Promis
         const { gsi2pk, gsi2skPrefix } = keys.usersByType(filter.type);
         return { index: 'usersByType', pkName: 'gsi2pk', skName: 'gsi2sk', pk: gsi2pk, prefix: gsi2skPrefix };
       })();
-  const startKey = decodeCursor(filter.cursor, ['pk', 'sk', query.pkName, query.skName], { [query.pkName]: query.pk });
+  const startKey = decodeCursor(filter.cursor, ['pk', 'sk', query.pkName, query.skName], { [query.pkName]: query.pk }, { name: query.skName, prefix: query.prefix });
   const { Items, LastEvaluatedKey } = await table.client.send(
     new QueryCommand({
       TableName: table.name,

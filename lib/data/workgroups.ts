@@ -5,19 +5,21 @@ import { newId } from './ids';
 import { keys } from './keys';
 import { queryPartition, type Page } from './pagination';
 import { transactWrite, type TxOp } from './transaction';
+import { activeAdminGuard } from './users';
 
 function itemToWorkgroup(item: Record<string, unknown>): Workgroup {
   return { id: String(item.id), name: String(item.name), extranet: item.extranet === true, createdAt: String(item.createdAt) };
 }
 
 /**
- * Creates a workgroup in one transaction: the workgroup, a claim on its normalised name (so two
- * workgroups never share a name) and its audit entry.
+ * Creates a workgroup in one transaction: the actor is still an active admin, the workgroup, a
+ * claim on its normalised name (so two workgroups never share a name) and its audit entry.
  */
 export async function insertWorkgroup(table: TableRef, workgroup: Workgroup, actorId: string): Promise<void> {
   const name = normalizeWorkgroupName(workgroup.name);
   const entryId = newId();
   await transactWrite(table, [
+    activeAdminGuard(actorId),
     { item: { Put: { Item: { ...keys.workgroup(workgroup.id), entity: 'workgroup', ...workgroup }, ConditionExpression: 'attribute_not_exists(pk)' } } },
     {
       item: { Put: { Item: { ...keys.workgroupName(name), entity: 'workgroupNameClaim', workgroupId: workgroup.id }, ConditionExpression: 'attribute_not_exists(pk)' } },

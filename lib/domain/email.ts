@@ -13,12 +13,16 @@ const MAX_LOCAL = 64;
 // Printable characters other than space, '@', quotes, angle brackets, commas and the like:
 // permissive enough for internationalised local parts, strict enough to reject what no MTA delivers.
 const LOCAL_PART = /^[^\s@"(),:;<>[\\\]]+$/u;
+// Control, format (zero-width and the like), separator and unassigned/surrogate code points: they
+// make look-alike duplicates of real addresses and no mail system delivers them.
+const INVISIBLE_OR_CONTROL = /[\p{C}\p{Z}]/u;
 const DOMAIN_LABEL = /^(?!-)[\p{L}\p{N}-]{1,63}(?<!-)$/u;
 
 /** Syntax check of an already-normalised address; returns the reason when invalid. */
 export function emailProblem(address: string): string | undefined {
   if (address.length === 0) return 'is empty';
   if (address.length > MAX_ADDRESS) return `is longer than ${MAX_ADDRESS} characters`;
+  if (INVISIBLE_OR_CONTROL.test(address)) return 'contains invisible, control or space characters';
   const at = address.lastIndexOf('@');
   if (at <= 0 || at === address.length - 1) return 'must look like name@domain';
   const local = address.slice(0, at);

@@ -65,7 +65,7 @@ async function handle(req: IncomingMessage, { jwt, outbox }: LocalServerOptions)
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   try {
-    if (url.pathname === '/_local/outbox' && method === 'GET' && outbox) {
+    if (url.pathname === '/_local/outbox' && method === 'GET' && outbox && isLoopbackRequest(req)) {
       return { statusCode: 200, headers: { ...baseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(outbox.entries.map(({ to, kind, token, sentAt }) => ({ to, kind, token, sentAt }))) };
     }
     let rawPath: string;
@@ -78,14 +78,27 @@ async function handle(req: IncomingMessage, { jwt, outbox }: LocalServerOptions)
     const match = matchRoute(method, rawPath);
     if (match === undefined) throw new NotFound('route', `${method} ${rawPath}`);
     if (match === 'method_not_allowed') throw new MethodNotAllowed(method, rawPath);
-    const body = await readBody(req);
+    // Like API Gateway's authorizer: no body is read for a request that is not authorized.
     const claims = match.route.auth === 'admin' ? await authorize(req, jwt) : undefined;
+    const body = await readBody(req);
     const event = toEvent(req, url, method, match, body, claims);
     return await handlers[match.route.handler as keyof typeof handlers](event, lambdaContext(match.route));
   } catch (error) {
     if (error instanceof DomainError) return problemResponse(error, url.pathname);
     return internalErrorResponse(url.pathname);
   }
+}
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/;
+
+/**
+ * The outbox holds live tokens, so it answers only loopback clients that addressed a loopback
+ * host name (a page on another site that rebinds its DNS to 127.0.0.1 still sends its own Host).
+ */
+function isLoopbackRequest(req: IncomingMessage): boolean {
+  const remote = req.socket.remoteAddress ?? '';
+  const loopbackClient = remote.startsWith('127.') || remote === '::1' || remote.startsWith('::ffff:127.');
+  return loopbackClient && LOOPBACK_HOST.test(req.headers.host ?? '');
 }
 
 async function authorize(req: IncomingMessage, jwt: LocalJwt) {

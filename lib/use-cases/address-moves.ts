@@ -9,14 +9,15 @@ import { getEmailClaim } from '../data/claims';
 import { newId } from '../data/ids';
 import { batchGetItems, itemId } from '../data/items';
 import { keys } from '../data/keys';
-import { consumePending, getUserWithPending, putPending } from '../data/pending-tokens';
+import { consumePending, discardPending, getUserWithPending, putPending } from '../data/pending-tokens';
 import { transactWrite } from '../data/transaction';
 import { auditPut, commitUserChanges } from '../data/user-changes';
-import { getUser, itemToUser } from '../data/users';
+import { activeAdminGuard, getUser, itemToUser } from '../data/users';
 import { workgroupGuard } from '../data/workgroups';
 import type { Deps } from '../runtime';
 import { assertAdmin, loadAsAdmin } from './authorize';
 import { retryOnStale } from './retry';
+import { sendAfterCommit } from '../mail/send-after-commit';
 import { workgroupFieldErrors } from './workgroups';
 
 const HOUR = 3_600_000;
@@ -49,10 +50,11 @@ export async function requestLoginEmailChange(deps: Deps, actorId: string, id: s
   const expiresAt = new Date(now.getTime() + deps.settings.loginChangeTtlHours * HOUR).toISOString();
   const { token, hash } = issueToken(id);
   await transactWrite(deps.table, [
+    ...(actorId === id ? [] : [activeAdminGuard(actorId)]),
     putPending({ kind: 'loginChange', userId: id, tokenHash: hash, expiresAt, newEmail: email }),
     auditPut({ id: newId(), userId: id, actorId, action: 'user.login_email_change_requested', before: null, after: { pendingLoginEmail: email, expiresAt }, at: now.toISOString() }),
   ]);
-  await deps.mailer.send({ to: email, kind: 'login_email_change', token, expiresAt, recipientName: user.firstName });
+  await sendAfterCommit(deps.mailer, { to: email, kind: 'login_email_change', token, expiresAt, recipientName: user.firstName }, { userId: id });
   return { userId: id, email, status: 'pending', expiresAt };
 }
 
@@ -121,11 +123,14 @@ export async function transferEmail(deps: Deps, actorId: string, requestedEmail:
     const now = deps.clock();
     const [from, to] = await commitUserChanges(deps.table, {
       actorId,
+      asAdmin: true,
       at: now,
       changes: [
         { before: holder, after: holderAfter, action: 'email.transferred_out', details: { email, toUserId: recipient.id } },
         { before: recipient, after: recipientAfter, action: 'email.transferred_in', details: { email, fromUserId: holder.id, as: input.as } },
       ],
+      // The holder's login was decided here; an older pending change must not override it.
+      ...(roles.includes('login') ? { extraOps: [discardPending('loginChange', holder.id)] } : {}),
     });
     return { from: from!, to: to! };
   });
@@ -151,15 +156,18 @@ export async function moveToExtranet(deps: Deps, actorId: string, id: string, re
     if (employee.id === actor.id) throw new InvalidState('You cannot move yourself to extranet; ask another admin');
     const now = deps.clock().toISOString();
     const extranetId = newId();
-    const keepLogin = input.loginEmail === undefined;
-    const contactMovesToo = keepLogin && employee.contactEmail === employee.loginEmail;
+    // Naming the employee's own login is the same as keeping it; naming their contact address
+    // takes that address off the profile, so the two accounts never share one.
+    const keepLogin = input.loginEmail === undefined || input.loginEmail === employee.loginEmail;
+    const newLogin = keepLogin ? employee.loginEmail : input.loginEmail!;
+    const contactMovesToo = employee.contactEmail === newLogin;
     const extranetUser: User = {
       ...blankUserFields,
       id: extranetId,
       type: 'extranet',
       status: 'active',
-      loginEmail: input.loginEmail ?? employee.loginEmail,
-      contactEmail: contactMovesToo ? employee.loginEmail : null,
+      loginEmail: newLogin,
+      contactEmail: keepLogin && contactMovesToo ? newLogin : null,
       firstName: employee.firstName,
       lastName: employee.lastName,
       workgroupIds,
@@ -177,12 +185,17 @@ export async function moveToExtranet(deps: Deps, actorId: string, id: string, re
     };
     const [dismissedStored, created] = await commitUserChanges(deps.table, {
       actorId,
+      asAdmin: true,
       at: new Date(now),
       changes: [
         { before: employee, after: dismissed, action: 'user.moved_to_extranet', details: { extranetUserId: extranetId, loginMoved: keepLogin } },
         { before: null, after: extranetUser, action: 'user.created_from_employee', details: { employeeId: employee.id } },
       ],
-      extraOps: workgroupIds.map((workgroupId, i) => workgroupGuard(workgroupId, true, workgroupFieldErrors(`body.workgroupIds.${i}`))),
+      extraOps: [
+        ...workgroupIds.map((workgroupId, i) => workgroupGuard(workgroupId, true, workgroupFieldErrors(`body.workgroupIds.${i}`))),
+        // A login change requested before the move must not later give the profile a login back.
+        discardPending('loginChange', employee.id),
+      ],
     });
     return { dismissed: dismissedStored!, extranetUser: created! };
   });

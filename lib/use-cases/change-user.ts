@@ -26,7 +26,7 @@ export async function changeUser(
     const decision = decide(user(id), { now, actor });
     if (!decision) return user(id);
     const { extraOps, ...change } = decision;
-    const [changed] = await commitUserChanges(deps.table, { actorId, at: now, changes: [change], ...(extraOps ? { extraOps } : {}) });
+    const [changed] = await commitUserChanges(deps.table, { actorId, asAdmin: true, at: now, changes: [change], ...(extraOps ? { extraOps } : {}) });
     return changed!;
   });
 }

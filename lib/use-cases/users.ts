@@ -16,6 +16,7 @@ import type { Deps } from '../runtime';
 import { loadAsAdmin, requireAdmin } from './authorize';
 import { changeUser } from './change-user';
 import { retryOnStale } from './retry';
+import { sendAfterCommit } from '../mail/send-after-commit';
 
 const HOUR = 3_600_000;
 
@@ -54,6 +55,7 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
   const expiresAt = new Date(now.getTime() + deps.settings.invitationTtlHours * HOUR).toISOString();
   const [created] = await commitUserChanges(deps.table, {
     actorId,
+    asAdmin: true,
     at: now,
     changes: [{ before: null, after: user, action: 'user.invited' }],
     extraOps: [
@@ -61,7 +63,7 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
       ...workgroupIds.map((id, i) => workgroupGuard(id, user.type === 'extranet', workgroupFieldErrors(`body.workgroupIds.${i}`))),
     ],
   });
-  await deps.mailer.send({ to: user.loginEmail, kind: 'invitation', token, expiresAt, recipientName: user.firstName });
+  await sendAfterCommit(deps.mailer, { to: user.loginEmail, kind: 'invitation', token, expiresAt, recipientName: user.firstName }, { userId: user.id });
   return created!;
 }
 
@@ -118,9 +120,13 @@ export async function dismissUser(deps: Deps, actorId: string, id: string, input
       const delegate = user(input.delegateId);
       if (delegate.status !== 'active') throw new InvalidState(`Delegate ${delegate.id} is ${delegate.status}; a delegate must be active`);
     }
+    if (input.effectiveAt && Date.parse(input.effectiveAt) < Date.parse(target.createdAt)) {
+      throw new InvalidRequest([{ path: 'body.effectiveAt', message: `must not be before the user was created (${target.createdAt})` }]);
+    }
     const now = deps.clock();
     const [dismissed] = await commitUserChanges(deps.table, {
       actorId,
+      asAdmin: true,
       at: now,
       changes: [
         {
@@ -192,7 +198,9 @@ export async function bootstrapAdmin(deps: Deps, requested: string): Promise<{ u
   } catch (error) {
     if (!(error instanceof EmailInUse)) throw error;
     const holder = await getUser(deps.table, error.holder.id);
-    if (!holder) throw error;
+    if (!holder || !holder.isAdmin || holder.status !== 'active' || holder.loginEmail !== email) {
+      throw new Error(`${email} belongs to user ${error.holder.id}, who is not an active admin signing in with it; choose another BOOTSTRAP_ADMIN_EMAIL`);
+    }
     return { user: holder, created: false };
   }
 }

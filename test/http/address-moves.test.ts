@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import { dismissUser } from '../../lib/use-cases/users';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
+import { expectClaimsConsistent } from '../support/invariants';
 import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { startApi, type Api } from '../support/http';
@@ -124,5 +125,11 @@ describe('races', () => {
         expect(claim.userId).toBe(holder.id);
       }
     }
+  });
+});
+
+describe('afterwards', () => {
+  it('every address a user holds has exactly one claim naming them, and no claim is stray', async () => {
+    await expectClaimsConsistent(deps.table);
   });
 });

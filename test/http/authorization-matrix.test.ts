@@ -109,7 +109,6 @@ describe('authorization matrix: every route x no token, bad token, non-admin, ad
   });
 
   it('covers every route', () => {
-    expect(adminRoutes.length + publicRoutes.length).toBe(routes.length);
     expect(Object.keys(validRequest).sort()).toEqual(routes.map((route) => route.id).sort());
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../lib/data/keys';
+import { expectClaimsConsistent } from '../support/invariants';
 import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 import { startApi, type Api } from '../support/http';
@@ -64,5 +65,11 @@ describe('uniqueness under concurrency', () => {
     const final = (await api.request('GET', `/users/${user.id}`, { token })).body.contactEmail;
     const claims = await itemsWithPrefix(deps.table, 'EMAIL#serial-');
     expect(claims.map((c) => c.email)).toEqual([final]);
+  });
+});
+
+describe('afterwards', () => {
+  it('every address a user holds has exactly one claim naming them, and no claim is stray', async () => {
+    await expectClaimsConsistent(deps.table);
   });
 });

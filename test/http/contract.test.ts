@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/http/routes';
 import { localOnlyRoutes } from '../../lib/local/server';
@@ -104,6 +105,23 @@ describe('HTTP edges are 4xx problems, never 500', () => {
   });
 });
 
+describe('local outbox', () => {
+  it('answers loopback clients that name a loopback host, and no one else', async () => {
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${api.baseUrl}/_local/outbox`, { headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await get('127.0.0.1:3000')).toBe(200);
+    expect(await get('localhost')).toBe(200);
+    expect(await get('attacker.example')).toBe(404);
+  });
+});
+
 describe('OpenAPI document', () => {
   it('lists every route the server serves, and the server serves every route it lists', async () => {
     const doc = (await api.request('GET', '/openapi.json')).body;
@@ -115,9 +133,10 @@ describe('OpenAPI document', () => {
     expect(documented).toEqual(served);
     for (const key of documented) {
       const [method, path] = key.split(' ') as [string, string];
-      const concrete = path.replace('{id}', '01JD3ZK1X7Q8M2V5N4R6T9W0YB').replace('{email}', 'x%40y.example');
-      const response = await api.request(method, concrete, { token, ...(method === 'GET' ? {} : { body: {} }) });
-      expect([404, 405].includes(response.status) && ['not_found', 'method_not_allowed'].includes(response.body.code) && response.body.detail.startsWith('route')).toBe(false);
+      const concrete = path.replace(/\{(id|userId)\}/g, '01JD3ZK1X7Q8M2V5N4R6T9W0YB').replace('{email}', 'x%40y.example');
+      const response = await api.request(method, concrete, { token, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
+      const unrouted = response.body?.code === 'method_not_allowed' || (response.body?.code === 'not_found' && String(response.body.detail).startsWith('route '));
+      expect({ key, unrouted }).toEqual({ key, unrouted: false });
     }
     expect(localOnlyRoutes.every((route) => !documented.includes(`${route.method} ${route.path}`))).toBe(true);
   });

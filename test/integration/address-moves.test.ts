@@ -9,6 +9,7 @@ import { confirmLoginEmailChange, moveToExtranet, requestLoginEmailChange, trans
 import { lookupEmail } from '../../lib/use-cases/lookups';
 import { dismissUser, inviteUser, rehireUser } from '../../lib/use-cases/users';
 import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMember } from '../../lib/use-cases/workgroups';
+import { expectClaimsConsistent } from '../support/invariants';
 import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 
@@ -283,5 +284,11 @@ describe('workgroups (rule 3)', () => {
     expect((await removeWorkgroupMember(deps, admin.id, intranetGroup, employee.id)).version).toBe(left.version);
     expect((await listAudit(deps.table, employee.id, 2)).items.map((e) => e.action)).toEqual(['user.workgroup_left', 'user.workgroup_joined']);
     await expect(addWorkgroupMember(deps, admin.id, '01JD3ZM4A8TXJ2R9KQ5N7B3C1D', employee.id)).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('afterwards', () => {
+  it('every address a user holds has exactly one claim naming them, and no claim is stray', async () => {
+    await expectClaimsConsistent(deps.table);
   });
 });
