@@ -14,6 +14,8 @@ const configSchema = z
     APP_BASE_URL: z.url(),
     INVITATION_TTL_HOURS: z.coerce.number().int().positive().default(168),
     LOGIN_CHANGE_TTL_HOURS: z.coerce.number().int().positive().default(24),
+    JOBS: z.enum(['sqs', 'inline']).default('sqs'),
+    JOBS_QUEUE_URL: z.url().optional(),
   })
   .refine((c) => c.MAILER !== 'ses' || Boolean(c.MAIL_FROM), { message: 'MAIL_FROM is required when MAILER=ses', path: ['MAIL_FROM'] });
 
@@ -26,6 +28,8 @@ export type Config = {
   appBaseUrl: string;
   invitationTtlHours: number;
   loginChangeTtlHours: number;
+  jobs: 'sqs' | 'inline';
+  jobsQueueUrl: string | undefined;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -44,5 +48,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     appBaseUrl: c.APP_BASE_URL,
     invitationTtlHours: c.INVITATION_TTL_HOURS,
     loginChangeTtlHours: c.LOGIN_CHANGE_TTL_HOURS,
+    jobs: c.JOBS,
+    jobsQueueUrl: c.JOBS_QUEUE_URL,
   };
 }

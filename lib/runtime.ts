@@ -1,4 +1,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { InProcessJobQueue, SqsJobQueue, type JobQueue } from './jobs/queue';
+import { runHandoverJob } from './use-cases/handover';
 import { loadConfig, type Config } from './config';
 import { createDocumentClient, type TableRef } from './data/client';
 import type { Mailer } from './mail/mailer';
@@ -9,22 +12,27 @@ import { SesMailer } from './mail/ses-mailer';
 export type Deps = {
   table: TableRef;
   mailer: Mailer;
+  jobs: JobQueue;
   clock: () => Date;
   settings: { invitationTtlHours: number; loginChangeTtlHours: number };
 };
 
 export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
-  return {
+  const inline = new InProcessJobQueue();
+  const deps: Deps = {
     table: { client, name: config.tableName },
     mailer:
       config.mailer === 'outbox'
         ? new OutboxMailer(config.appBaseUrl)
         : new SesMailer(new SESv2Client({ region: config.region }), config.mailFrom!, config.appBaseUrl),
     clock: () => new Date(),
+    jobs: config.jobs === 'inline' ? inline : new SqsJobQueue(new SQSClient({ region: config.region }), config.jobsQueueUrl),
     settings: { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours },
     ...overrides,
   };
+  inline.attach((jobId) => runHandoverJob(deps, jobId));
+  return deps;
 }
 
 let current: Deps | undefined;

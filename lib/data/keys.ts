@@ -14,11 +14,21 @@ export const keys = {
   workgroupsPrefix: () => ({ pk: 'WORKGROUPS', skPrefix: 'WORKGROUP#' }),
   workgroupName: (normalisedName: string) => ({ pk: `WGNAME#${normalisedName}`, sk: 'CLAIM' }),
   workgroupAudit: (workgroupId: string, entryId: string) => ({ pk: `WORKGROUP#${workgroupId}`, sk: `AUDIT#${entryId}` }),
+  work: (id: string) => ({ pk: `WORK#${id}`, sk: 'WORK' }),
+  workAudit: (workId: string, entryId: string) => ({ pk: `WORK#${workId}`, sk: `AUDIT#${entryId}` }),
+  /** The open (or closed) work of one user, optionally of one kind, on index workByResponsible. */
+  workByResponsible: (userId: string, state: string, kind?: string) => ({ gsi3pk: `RESP#${userId}`, gsi3skPrefix: `${state}#${kind ? `${kind}#` : ''}` }),
+  job: (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' }),
   audit: (userId: string, entryId: string) => ({ pk: `USER#${userId}`, sk: `AUDIT#${entryId}` }),
   auditPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'AUDIT#' }),
   usersByStatus: (status: string, type?: string) => ({ gsi1pk: `STATUS#${status}`, gsi1skPrefix: type ? `${type}#` : '' }),
   usersByType: (type?: string) => ({ gsi2pk: 'USERS', gsi2skPrefix: type ? `${type}#` : '' }),
 };
+
+/** Index attributes a work item carries: who is responsible, in which state. */
+export function workIndexAttributes(work: { id: string; kind: string; state: string; responsibleId: string }) {
+  return { gsi3pk: `RESP#${work.responsibleId}`, gsi3sk: `${work.state}#${work.kind}#${work.id}` };
+}
 
 /** Index attributes a user item carries; recomputed on every write so they never go stale. */
 export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'>) {

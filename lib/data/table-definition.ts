@@ -15,6 +15,8 @@ export const tableDefinition = {
     usersByStatus: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** List all users, optionally of one type: gsi2pk = USERS, gsi2sk = <type>#<id>. */
     usersByType: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** A user's tasks and CRM activities: gsi3pk = RESP#<userId>, gsi3sk = <state>#<kind>#<id>. */
+    workByResponsible: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   },
 } as const;
 

@@ -80,3 +80,18 @@ export const moveToExtranetSchema = z
   })
   .meta({ id: 'MoveToExtranet' });
 export type MoveToExtranetInput = z.output<typeof moveToExtranetSchema>;
+
+export const createWorkSchema = z
+  .strictObject({ title: z.string().trim().min(1).max(500), responsibleId: userIdSchema })
+  .meta({ id: 'CreateWork' });
+
+export const listWorkQuerySchema = z.strictObject({
+  responsibleId: userIdSchema,
+  state: z.enum(['open', 'closed']).default('open'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+export const workParamSchema = z.strictObject({ id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id (ULID)') });
+
+export const reassignWorkSchema = z.strictObject({ toUserId: userIdSchema }).meta({ id: 'ReassignWork' });

@@ -25,6 +25,8 @@ export type User = {
   movedToUserId: string | null;
   /** Set on an extranet account created by a move: the employee profile it came from. */
   movedFromUserId: string | null;
+  /** The job handing this user's open work to their delegate (set by a dismissal with a delegate). */
+  handoverJobId: string | null;
   version: number;
 };
 
@@ -46,6 +48,7 @@ export const userViewSchema = z
     dismissedAt: z.string().nullable(),
     movedToUserId: z.string().nullable().describe('extranet account that succeeded this employee profile'),
     movedFromUserId: z.string().nullable().describe('employee profile this extranet account was moved from'),
+    handoverJobId: z.string().nullable().describe('job handing open work to the delegate named at dismissal (GET /jobs/{id})'),
   })
   .meta({ id: 'User' });
 export type UserView = z.infer<typeof userViewSchema>;
@@ -67,6 +70,7 @@ export function toUserView(user: User): UserView {
     dismissedAt: user.dismissedAt,
     movedToUserId: user.movedToUserId,
     movedFromUserId: user.movedFromUserId,
+    handoverJobId: user.handoverJobId,
   };
 }
 
@@ -88,6 +92,7 @@ export const blankUserFields = {
   dismissedAt: null,
   movedToUserId: null,
   movedFromUserId: null,
+  handoverJobId: null,
   version: 0,
 } satisfies Partial<User>;
 

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { auditEntrySchema } from '../domain/audit';
 import {
   acceptInvitationSchema, confirmLoginEmailChangeSchema, createWorkgroupSchema, membershipParamSchema, moveToExtranetSchema,
-  requestLoginEmailChangeSchema, transferEmailSchema, dismissUserSchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
+  requestLoginEmailChangeSchema, transferEmailSchema, dismissUserSchema, createWorkSchema, listWorkQuerySchema, workParamSchema, reassignWorkSchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
   pageQuerySchema, setAdminSchema, setContactEmailSchema, userParamSchema,
 } from '../domain/commands';
 import { userViewSchema } from '../domain/user';
 import { workgroupSchema } from '../domain/workgroup';
+import { jobSchema, workCountsSchema, workItemSchema } from '../domain/work';
 import type { RouteId } from './routes';
 
 /** What each route accepts and returns; parsing and the OpenAPI document both read this. */
@@ -67,5 +68,14 @@ export const contracts = {
   listWorkgroups: { query: pageQuerySchema, success: { status: 200, schema: page(workgroupSchema, 'WorkgroupPage'), description: 'A page of workgroups' } },
   addWorkgroupMember: { params: membershipParamSchema, success: { status: 200, schema: userViewSchema, description: 'The user with the workgroup' } },
   removeWorkgroupMember: { params: membershipParamSchema, success: { status: 200, schema: userViewSchema, description: 'The user without the workgroup' } },
+  createTask: { body: createWorkSchema, success: { status: 201, schema: workItemSchema, description: 'The open task' } },
+  listTasks: { query: listWorkQuerySchema, success: { status: 200, schema: page(workItemSchema, 'WorkPage'), description: 'A page of tasks' } },
+  closeTask: { params: workParamSchema, success: { status: 200, schema: workItemSchema, description: 'The closed task' } },
+  createActivity: { body: createWorkSchema, success: { status: 201, schema: workItemSchema, description: 'The open CRM activity' } },
+  listActivities: { query: listWorkQuerySchema, success: { status: 200, schema: page(workItemSchema, 'WorkPage'), description: 'A page of CRM activities' } },
+  closeActivity: { params: workParamSchema, success: { status: 200, schema: workItemSchema, description: 'The closed CRM activity' } },
+  workCounts: { params: userParamSchema, success: { status: 200, schema: workCountsSchema, description: 'Open work counts' } },
+  reassignWork: { params: userParamSchema, body: reassignWorkSchema, success: { status: 202, schema: jobSchema, description: 'The queued handover job' } },
+  getJob: { params: workParamSchema, success: { status: 200, schema: jobSchema, description: 'The job' } },
   openapi: { success: { status: 200, description: 'The OpenAPI 3.1 document' } },
 } as const satisfies Record<RouteId, Contract>;

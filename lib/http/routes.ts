@@ -17,8 +17,13 @@ export type Route = {
   auth: RouteAuth;
   table: TableAccess;
   sendsMail?: boolean;
+  /** Queues background jobs (the stack grants sqs:SendMessage on the jobs queue). */
+  enqueuesJobs?: boolean;
   summary: string;
 };
+
+/** Functions that are not HTTP routes: queue consumers. */
+export const workers = [{ id: 'handoverWorker', handler: 'handover-worker', table: 'readwrite', source: 'jobsQueue' }] as const;
 
 export const routes = [
   { id: 'inviteUser', method: 'POST', path: '/users', handler: 'invite-user', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Invite a user; mails an invitation to the login address' },
@@ -26,7 +31,7 @@ export const routes = [
   { id: 'getUser', method: 'GET', path: '/users/{id}', handler: 'get-user', auth: 'admin', table: 'read', summary: 'Read a user' },
   { id: 'listUsers', method: 'GET', path: '/users', handler: 'list-users', auth: 'admin', table: 'read', summary: 'List users by status and type' },
   { id: 'lookupEmail', method: 'GET', path: '/emails/{email}', handler: 'lookup-email', auth: 'admin', table: 'read', summary: 'Who holds an address, and as what' },
-  { id: 'dismissUser', method: 'POST', path: '/users/{id}/dismiss', handler: 'dismiss-user', auth: 'admin', table: 'readwrite', summary: 'Dismiss an active user' },
+  { id: 'dismissUser', method: 'POST', path: '/users/{id}/dismiss', handler: 'dismiss-user', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: 'Dismiss an active user; with a delegate, queue the handover of their open work' },
   { id: 'rehireUser', method: 'POST', path: '/users/{id}/rehire', handler: 'rehire-user', auth: 'admin', table: 'readwrite', summary: 'Rehire a dismissed user with the same addresses' },
   { id: 'setContactEmail', method: 'PUT', path: '/users/{id}/contact-email', handler: 'set-contact-email', auth: 'admin', table: 'readwrite', summary: 'Change or clear the contact email' },
   { id: 'setAdmin', method: 'PUT', path: '/users/{id}/admin', handler: 'set-admin', auth: 'admin', table: 'readwrite', summary: 'Grant or revoke admin rights' },
@@ -39,6 +44,15 @@ export const routes = [
   { id: 'listWorkgroups', method: 'GET', path: '/workgroups', handler: 'list-workgroups', auth: 'admin', table: 'read', summary: 'List workgroups' },
   { id: 'addWorkgroupMember', method: 'PUT', path: '/workgroups/{id}/members/{userId}', handler: 'add-workgroup-member', auth: 'admin', table: 'readwrite', summary: 'Add a user to a workgroup' },
   { id: 'removeWorkgroupMember', method: 'DELETE', path: '/workgroups/{id}/members/{userId}', handler: 'remove-workgroup-member', auth: 'admin', table: 'readwrite', summary: 'Remove a user from a workgroup' },
+  { id: 'createTask', method: 'POST', path: '/tasks', handler: 'create-task', auth: 'admin', table: 'readwrite', summary: 'Create an open task' },
+  { id: 'listTasks', method: 'GET', path: '/tasks', handler: 'list-tasks', auth: 'admin', table: 'read', summary: "A user's tasks (open by default)" },
+  { id: 'closeTask', method: 'POST', path: '/tasks/{id}/close', handler: 'close-task', auth: 'admin', table: 'readwrite', summary: 'Close a task' },
+  { id: 'createActivity', method: 'POST', path: '/crm/activities', handler: 'create-activity', auth: 'admin', table: 'readwrite', summary: 'Create an open CRM activity' },
+  { id: 'listActivities', method: 'GET', path: '/crm/activities', handler: 'list-activities', auth: 'admin', table: 'read', summary: "A user's CRM activities (open by default)" },
+  { id: 'closeActivity', method: 'POST', path: '/crm/activities/{id}/close', handler: 'close-activity', auth: 'admin', table: 'readwrite', summary: 'Close a CRM activity' },
+  { id: 'workCounts', method: 'GET', path: '/users/{id}/work', handler: 'get-work-counts', auth: 'admin', table: 'read', summary: 'Open task and activity counts of a user' },
+  { id: 'reassignWork', method: 'POST', path: '/users/{id}/reassign', handler: 'reassign-work', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: "Hand a user's open work to another active user" },
+  { id: 'getJob', method: 'GET', path: '/jobs/{id}', handler: 'get-job', auth: 'admin', table: 'read', summary: 'Progress of a handover job' },
   { id: 'openapi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public', table: 'none', summary: 'This API as an OpenAPI 3.1 document' },
 ] as const satisfies readonly Route[];
 

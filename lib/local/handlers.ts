@@ -8,6 +8,15 @@ import { handler as moveToExtranet } from '../../functions/move-to-extranet';
 import { handler as removeWorkgroupMember } from '../../functions/remove-workgroup-member';
 import { handler as requestLoginEmailChange } from '../../functions/request-login-email-change';
 import { handler as transferEmail } from '../../functions/transfer-email';
+import { handler as closeActivity } from '../../functions/close-activity';
+import { handler as closeTask } from '../../functions/close-task';
+import { handler as createActivity } from '../../functions/create-activity';
+import { handler as createTask } from '../../functions/create-task';
+import { handler as getJob } from '../../functions/get-job';
+import { handler as getWorkCounts } from '../../functions/get-work-counts';
+import { handler as listActivities } from '../../functions/list-activities';
+import { handler as listTasks } from '../../functions/list-tasks';
+import { handler as reassignWork } from '../../functions/reassign-work';
 import { handler as acceptInvitation } from '../../functions/accept-invitation';
 import { handler as dismissUser } from '../../functions/dismiss-user';
 import { handler as getOpenapi } from '../../functions/get-openapi';
@@ -23,6 +32,15 @@ import { handler as setContactEmail } from '../../functions/set-contact-email';
 /** The Lambda handlers by file name; the type makes a route without its handler a compile error. */
 export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> = {
   'accept-invitation': acceptInvitation,
+  'close-activity': closeActivity,
+  'close-task': closeTask,
+  'create-activity': createActivity,
+  'create-task': createTask,
+  'get-job': getJob,
+  'get-work-counts': getWorkCounts,
+  'list-activities': listActivities,
+  'list-tasks': listTasks,
+  'reassign-work': reassignWork,
   'add-workgroup-member': addWorkgroupMember,
   'confirm-login-email-change': confirmLoginEmailChange,
   'create-workgroup': createWorkgroup,

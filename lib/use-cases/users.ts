@@ -17,6 +17,9 @@ import { loadAsAdmin, requireAdmin } from './authorize';
 import { changeUser } from './change-user';
 import { retryOnStale } from './retry';
 import { sendAfterCommit } from '../mail/send-after-commit';
+import { putNewJob } from '../data/jobs';
+import { newHandoverJob } from './handover';
+import { sendJob } from './send-job';
 
 const HOUR = 3_600_000;
 
@@ -104,7 +107,9 @@ export async function listUsers(deps: Deps, actorId: string, query: ListUsersQue
 /**
  * Dismisses an active user: they can no longer sign in but keep both addresses (rule 2).
  * 1. Load actor, user and delegate in one read; refuse self-dismissal and non-active users.
- * 2. One transaction flips the status (guarded by version) and audits, naming the delegate.
+ * 2. One transaction flips the status (guarded by version), audits, and with a delegate records
+ *    the job that hands the user's open tasks and CRM activities to them;
+ * 3. the job is queued; it runs in chunks and can be followed at GET /jobs/{id}.
  */
 export async function dismissUser(deps: Deps, actorId: string, id: string, input: DismissUserInput): Promise<User> {
   if (input.effectiveAt && Date.parse(input.effectiveAt) > deps.clock().getTime()) {
@@ -124,6 +129,7 @@ export async function dismissUser(deps: Deps, actorId: string, id: string, input
       throw new InvalidRequest([{ path: 'body.effectiveAt', message: `must not be before the user was created (${target.createdAt})` }]);
     }
     const now = deps.clock();
+    const job = input.delegateId ? newHandoverJob({ reason: 'dismissal', fromUserId: id, toUserId: input.delegateId, actorId, now }) : undefined;
     const [dismissed] = await commitUserChanges(deps.table, {
       actorId,
       asAdmin: true,
@@ -131,11 +137,19 @@ export async function dismissUser(deps: Deps, actorId: string, id: string, input
       changes: [
         {
           before: target,
-          after: { ...target, status: 'dismissed', dismissedAt: input.effectiveAt ? new Date(input.effectiveAt).toISOString() : now.toISOString(), delegateId: input.delegateId ?? null },
+          after: {
+            ...target,
+            status: 'dismissed',
+            dismissedAt: input.effectiveAt ? new Date(input.effectiveAt).toISOString() : now.toISOString(),
+            delegateId: input.delegateId ?? null,
+            handoverJobId: job?.id ?? null,
+          },
           action: 'user.dismissed',
         },
       ],
+      ...(job ? { extraOps: [putNewJob(job)] } : {}),
     });
+    if (job) await sendJob(deps, job.id);
     return dismissed!;
   });
 }
@@ -147,7 +161,7 @@ export async function rehireUser(deps: Deps, actorId: string, id: string): Promi
     if (user.loginEmail === tombstoneLogin(user.id)) {
       throw new InvalidState(`User ${id} moved to extranet account ${user.movedToUserId ?? 'unknown'} with their login; give this profile a login first`);
     }
-    return { before: user, after: { ...user, status: 'active', dismissedAt: null, delegateId: null }, action: 'user.rehired' };
+    return { before: user, after: { ...user, status: 'active', dismissedAt: null, delegateId: null, handoverJobId: null }, action: 'user.rehired' };
   });
 }
 

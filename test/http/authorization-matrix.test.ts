@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestLoginEmailChange } from '../../lib/use-cases/address-moves';
+import { reassignWork } from '../../lib/use-cases/handover';
+import { createWork } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup } from '../../lib/use-cases/workgroups';
 import { LocalJwt } from '../../lib/local/local-auth';
 import { routes, type RouteId } from '../../lib/http/routes';
@@ -63,6 +65,18 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
     const user = await seedActiveUser(deps, admin.id);
     await addWorkgroupMember(deps, admin.id, workgroup.id, user.id);
     return { path: `/workgroups/${workgroup.id}/members/${user.id}` };
+  },
+  createTask: async () => ({ path: '/tasks', body: { title: 'Prepare handover notes', responsibleId: admin.id } }),
+  listTasks: async () => ({ path: `/tasks?responsibleId=${admin.id}` }),
+  closeTask: async () => ({ path: `/tasks/${(await createWork(deps, admin.id, 'task', { title: 't', responsibleId: admin.id })).id}/close` }),
+  createActivity: async () => ({ path: '/crm/activities', body: { title: 'Call the customer', responsibleId: admin.id } }),
+  listActivities: async () => ({ path: `/crm/activities?responsibleId=${admin.id}` }),
+  closeActivity: async () => ({ path: `/crm/activities/${(await createWork(deps, admin.id, 'activity', { title: 'a', responsibleId: admin.id })).id}/close` }),
+  workCounts: async () => ({ path: `/users/${admin.id}/work` }),
+  reassignWork: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/reassign`, body: { toUserId: admin.id } }),
+  getJob: async () => {
+    const from = await seedActiveUser(deps, admin.id);
+    return { path: `/jobs/${(await reassignWork(deps, admin.id, from.id, admin.id)).id}` };
   },
   openapi: async () => ({ path: '/openapi.json' }),
 };

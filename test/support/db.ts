@@ -5,8 +5,10 @@ import { createDocumentClient, type TableRef } from '../../lib/data/client';
 import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
+import { InProcessJobQueue } from '../../lib/jobs/queue';
+import { runHandoverJob } from '../../lib/use-cases/handover';
 
-export type TestDeps = Deps & { outbox: OutboxMailer; setNow(date: Date | string): void };
+export type TestDeps = Deps & { outbox: OutboxMailer; jobs: InProcessJobQueue; setNow(date: Date | string): void };
 
 /** A fresh table on the run's DynamoDB Local, so test files never see each other's data. */
 export async function createTestTable(): Promise<TableRef> {
@@ -22,14 +24,17 @@ export async function createTestDeps(): Promise<TestDeps> {
   let now: Date | undefined;
   const clock = () => now ?? new Date();
   const outbox = new OutboxMailer('http://directory.test', clock);
-  return {
+  const deps: TestDeps = {
     table,
     mailer: outbox,
     outbox,
+    jobs: new InProcessJobQueue(),
     clock,
     settings: { invitationTtlHours: 168, loginChangeTtlHours: 24 },
     setNow: (date) => (now = new Date(date)),
   };
+  deps.jobs.attach((jobId) => runHandoverJob(deps, jobId));
+  return deps;
 }
 
 /** Every item whose key starts with a prefix (tests only: Scan is never used by the product). */

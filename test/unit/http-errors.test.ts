@@ -12,6 +12,7 @@ import type { HttpEvent } from '../../lib/http/handler';
 import { problemResponse } from '../../lib/http/problem';
 import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { installRuntime } from '../../lib/runtime';
+import { InProcessJobQueue } from '../../lib/jobs/queue';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 const ddb = mockClient(documentClient);
@@ -39,6 +40,7 @@ beforeEach(() => {
   installRuntime({
     table: { client: documentClient, name: 'unit' },
     mailer: new OutboxMailer('http://x.test'),
+    jobs: new InProcessJobQueue(),
     clock: () => new Date('2026-01-01T00:00:00Z'),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1 },
   });

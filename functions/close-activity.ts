@@ -1,0 +1,4 @@
+import { adminHandler } from '../lib/http/handler';
+import { closeWork } from '../lib/use-cases/work';
+
+export const handler = adminHandler('closeActivity', async ({ actorId, params }, deps) => closeWork(deps, actorId, 'activity', params.id));

@@ -1,0 +1,4 @@
+import { adminHandler } from '../lib/http/handler';
+import { workCounts } from '../lib/use-cases/work';
+
+export const handler = adminHandler('workCounts', async ({ actorId, params }, deps) => workCounts(deps, actorId, params.id));

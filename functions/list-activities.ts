@@ -1,0 +1,4 @@
+import { adminHandler } from '../lib/http/handler';
+import { listWork } from '../lib/use-cases/work';
+
+export const handler = adminHandler('listActivities', async ({ actorId, query }, deps) => listWork(deps, actorId, 'activity', query));

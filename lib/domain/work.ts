@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Owned work that must not be orphaned when its responsible person leaves (rule 9). */
+export const workKinds = ['task', 'activity'] as const;
+export const workStates = ['open', 'closed'] as const;
+export type WorkKind = (typeof workKinds)[number];
+export type WorkState = (typeof workStates)[number];
+
+export const workItemSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(workKinds),
+    title: z.string(),
+    responsibleId: z.string(),
+    state: z.enum(workStates),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'WorkItem' });
+export type WorkItem = z.infer<typeof workItemSchema>;
+
+export const workCountsSchema = z.object({ openTasks: z.number().int(), openActivities: z.number().int() }).meta({ id: 'WorkCounts' });
+export type WorkCounts = z.infer<typeof workCountsSchema>;
+
+export const jobStatuses = ['pending', 'running', 'completed', 'failed'] as const;
+export type JobStatus = (typeof jobStatuses)[number];
+
+/** A resumable handover: progress is committed with each chunk, so a rerun continues, never repeats. */
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    type: z.literal('handover'),
+    reason: z.enum(['dismissal', 'reassign']),
+    fromUserId: z.string(),
+    toUserId: z.string(),
+    status: z.enum(jobStatuses),
+    moved: z.object({ tasks: z.number().int(), activities: z.number().int() }),
+    chunks: z.number().int().describe('transactions committed so far'),
+    failureReason: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Job' });
+export type Job = z.infer<typeof jobSchema> & { version: number; actorId: string };
+
+export function toJobView(job: Job): z.infer<typeof jobSchema> {
+  const { version: _version, actorId: _actorId, ...view } = job;
+  return view;
+}

@@ -1,0 +1,193 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../../lib/domain/user';
+import type { Job } from '../../lib/domain/work';
+import { listAudit } from '../../lib/data/audit';
+import { getJob, HANDOVER_CHUNK } from '../../lib/data/jobs';
+import { keys } from '../../lib/data/keys';
+import { getUser } from '../../lib/data/users';
+import { getWork } from '../../lib/data/work';
+import { reassignWork, runHandoverJob } from '../../lib/use-cases/handover';
+import { dismissUser, rehireUser } from '../../lib/use-cases/users';
+import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
+import { createTestDeps, type TestDeps } from '../support/db';
+import { seedActiveUser, seedAdmin } from '../support/factories';
+import { seedOpenWork } from '../support/work';
+
+let deps: TestDeps;
+let admin: User;
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  admin = await seedAdmin(deps);
+});
+
+const counts = (userId: string) => workCounts(deps, admin.id, userId);
+const total = async (userId: string) => {
+  const c = await counts(userId);
+  return c.openTasks + c.openActivities;
+};
+/** The same dependencies, but jobs wait in a list instead of running: the test runs them. */
+const withManualJobs = () => {
+  const queued: string[] = [];
+  return { manual: { ...deps, jobs: Object.assign(Object.create(deps.jobs), { enqueue: async (id: string) => void queued.push(id) }) }, queued };
+};
+
+describe('dismissal with a delegate hands over all open work, in chunks', () => {
+  it.each([0, 1, 100, 101, 5_000])('%i items', async (n) => {
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    await seedOpenWork(deps.table, leaver.id, n);
+
+    const dismissed = await dismissUser(deps, admin.id, leaver.id, { delegateId: delegate.id });
+    await deps.jobs.idle();
+
+    const job = (await getJob(deps.table, dismissed.handoverJobId!))!;
+    expect(job).toMatchObject({ status: 'completed', reason: 'dismissal', fromUserId: leaver.id, toUserId: delegate.id, failureReason: null });
+    expect(job.moved.tasks + job.moved.activities).toBe(n);
+    expect(job.moved).toEqual({ tasks: Math.ceil(n / 2), activities: Math.floor(n / 2) });
+    expect(job.chunks).toBe(Math.ceil(n / HANDOVER_CHUNK));
+    expect(await total(leaver.id)).toBe(0);
+    expect(await counts(delegate.id)).toEqual({ openTasks: Math.ceil(n / 2), openActivities: Math.floor(n / 2) });
+    expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({ action: 'work.handed_over', after: { jobId: job.id, tasks: Math.ceil(n / 2), activities: Math.floor(n / 2), toUserId: delegate.id } });
+    expect((await listAudit(deps.table, delegate.id, 1)).items[0]).toMatchObject({ action: 'work.received', after: { fromUserId: leaver.id } });
+  }, 120_000);
+});
+
+describe('a handover job survives what goes wrong', () => {
+  it('a crash after a chunk resumes where it stopped and never reassigns twice', async () => {
+    const { manual, queued } = withManualJobs();
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    await seedOpenWork(deps.table, leaver.id, 250);
+    await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+
+    const crash = new Error('worker killed');
+    await expect(runHandoverJob(manual, queued[0]!, { afterChunk: () => Promise.reject(crash) })).rejects.toBe(crash);
+    const midway = (await getJob(deps.table, queued[0]!))!;
+    expect(midway).toMatchObject({ status: 'running', chunks: 1 });
+    expect(midway.moved.tasks + midway.moved.activities).toBe(HANDOVER_CHUNK);
+    expect(await total(delegate.id)).toBe(HANDOVER_CHUNK);
+
+    const finished = await runHandoverJob(manual, queued[0]!);
+    const again = await runHandoverJob(manual, queued[0]!);
+
+    expect(finished.status).toBe('completed');
+    expect(finished.moved.tasks + finished.moved.activities).toBe(250);
+    expect(again.version).toBe(finished.version);
+    expect(await total(delegate.id)).toBe(250);
+    expect(await total(leaver.id)).toBe(0);
+  });
+
+  it('two workers running the same job at once move each item once and count it once', async () => {
+    const { manual, queued } = withManualJobs();
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    await seedOpenWork(deps.table, leaver.id, 300);
+    await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+
+    await Promise.all([runHandoverJob(manual, queued[0]!), runHandoverJob(manual, queued[0]!)]);
+
+    const job = (await getJob(deps.table, queued[0]!))!;
+    expect(job.status).toBe('completed');
+    expect(job.moved.tasks + job.moved.activities).toBe(300);
+    expect(await total(delegate.id)).toBe(300);
+  });
+
+  it('a delegate dismissed meanwhile stops the job with a clear failed state, and nothing is lost', async () => {
+    const { manual, queued } = withManualJobs();
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    await seedOpenWork(deps.table, leaver.id, 200);
+    await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+
+    const job = await runHandoverJob(manual, queued[0]!, {
+      afterChunk: async (progress: Job) => {
+        if (progress.chunks === 1) await dismissUser(manual, admin.id, delegate.id, {});
+      },
+    });
+
+    expect(job.status).toBe('failed');
+    expect(job.failureReason).toBe(`delegate ${delegate.id} is no longer active`);
+    expect(job.moved.tasks + job.moved.activities).toBe(HANDOVER_CHUNK);
+    expect(await total(delegate.id)).toBe(HANDOVER_CHUNK);
+    expect(await total(leaver.id)).toBe(200 - HANDOVER_CHUNK);
+    expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({ action: 'work.handover_failed', after: { failureReason: job.failureReason } });
+  });
+
+  it('work edited between listing and commit is not clobbered', async () => {
+    const { manual, queued } = withManualJobs();
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    const colleague = await seedActiveUser(deps, admin.id);
+    const [first, second] = await seedOpenWork(deps.table, leaver.id, 10);
+    await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+
+    const job = await runHandoverJob(manual, queued[0]!, {
+      beforeChunk: async (items) => {
+        if (!items.some((item) => item.id === first!.id)) return;
+        await closeWork(deps, admin.id, first!.kind, first!.id);
+        await deps.table.client.send(
+          new UpdateCommand({ TableName: deps.table.name, Key: keys.work(second!.id), UpdateExpression: 'SET responsibleId = :c, gsi3pk = :i', ExpressionAttributeValues: { ':c': colleague.id, ':i': `RESP#${colleague.id}` } }),
+        );
+      },
+    });
+
+    expect(job.status).toBe('completed');
+    expect(job.moved.tasks + job.moved.activities).toBe(8);
+    expect(await getWork(deps.table, first!.id)).toMatchObject({ state: 'closed', responsibleId: leaver.id });
+    expect(await getWork(deps.table, second!.id)).toMatchObject({ responsibleId: colleague.id });
+    expect(await total(delegate.id)).toBe(8);
+  });
+});
+
+describe('reassigning without dismissing', () => {
+  it('hands all open work to another active user, audited with counts; the owner stays active', async () => {
+    const owner = await seedActiveUser(deps, admin.id);
+    const other = await seedActiveUser(deps, admin.id);
+    await createWork(deps, admin.id, 'task', { title: 'Quarterly report', responsibleId: owner.id });
+    await createWork(deps, admin.id, 'activity', { title: 'Follow-up call', responsibleId: owner.id });
+    const closed = await createWork(deps, admin.id, 'task', { title: 'Done already', responsibleId: owner.id });
+    await closeWork(deps, admin.id, 'task', closed.id);
+
+    const job = await reassignWork(deps, admin.id, owner.id, other.id);
+    await deps.jobs.idle();
+
+    expect((await getJob(deps.table, job.id))!).toMatchObject({ status: 'completed', reason: 'reassign', moved: { tasks: 1, activities: 1 } });
+    expect(await counts(other.id)).toEqual({ openTasks: 1, openActivities: 1 });
+    expect(await getWork(deps.table, closed.id)).toMatchObject({ responsibleId: owner.id });
+    expect((await getUser(deps.table, owner.id))!.status).toBe('active');
+    const actions = (await listAudit(deps.table, owner.id, 2)).items.map((e) => e.action);
+    expect(actions).toEqual(['work.handed_over', 'work.reassign_requested']);
+  });
+
+  it('refuses the owner themself or an inactive recipient', async () => {
+    const owner = await seedActiveUser(deps, admin.id);
+    const gone = await seedActiveUser(deps, admin.id);
+    await dismissUser(deps, admin.id, gone.id, {});
+    await expect(reassignWork(deps, admin.id, owner.id, owner.id)).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(reassignWork(deps, admin.id, owner.id, gone.id)).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+});
+
+describe('work items', () => {
+  it('cannot be given to a dismissed or unknown user, and close once', async () => {
+    const gone = await seedActiveUser(deps, admin.id);
+    await dismissUser(deps, admin.id, gone.id, {});
+    await expect(createWork(deps, admin.id, 'task', { title: 'x', responsibleId: gone.id })).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(createWork(deps, admin.id, 'task', { title: 'x', responsibleId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' })).rejects.toMatchObject({ code: 'invalid_request' });
+    const task = await createWork(deps, admin.id, 'task', { title: 'x', responsibleId: admin.id });
+    await closeWork(deps, admin.id, 'task', task.id);
+    await expect(closeWork(deps, admin.id, 'task', task.id)).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(closeWork(deps, admin.id, 'activity', task.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('a rehire clears the handover job link', async () => {
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    const dismissed = await dismissUser(deps, admin.id, leaver.id, { delegateId: delegate.id });
+    expect(dismissed.handoverJobId).not.toBeNull();
+    await deps.jobs.idle();
+    expect((await rehireUser(deps, admin.id, leaver.id)).handoverJobId).toBeNull();
+  });
+});

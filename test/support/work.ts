@@ -1,0 +1,36 @@
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableRef } from '../../lib/data/client';
+import { newId } from '../../lib/data/ids';
+import { workToItem } from '../../lib/data/work';
+import type { WorkItem, WorkKind } from '../../lib/domain/work';
+
+/**
+ * Seeds open work for a user straight into the table (test fixture: thousands of items through
+ * the API would only slow the suite). Alternates tasks and activities.
+ */
+export async function seedOpenWork(table: TableRef, responsibleId: string, count: number): Promise<WorkItem[]> {
+  const at = new Date().toISOString();
+  const items = Array.from({ length: count }, (_, i): WorkItem => ({
+    id: newId(),
+    kind: (i % 2 === 0 ? 'task' : 'activity') as WorkKind,
+    title: `Work ${i}`,
+    responsibleId,
+    state: 'open',
+    createdAt: at,
+    updatedAt: at,
+  }));
+  const batches: WorkItem[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  for (let i = 0; i < batches.length; i += 8) {
+    await Promise.all(
+      batches.slice(i, i + 8).map(async (batch) => {
+        let pending: Record<string, unknown>[] | undefined = batch.map((item) => ({ PutRequest: { Item: workToItem(item) } }));
+        while (pending && pending.length > 0) {
+          const result = await table.client.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending as never } }));
+          pending = result.UnprocessedItems?.[table.name] as Record<string, unknown>[] | undefined;
+        }
+      }),
+    );
+  }
+  return items;
+}
