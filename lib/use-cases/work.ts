@@ -4,9 +4,12 @@ import { NotFound } from '../domain/errors';
 import type { WorkCounts, WorkItem, WorkKind } from '../domain/work';
 import { newId } from '../data/ids';
 import type { Page } from '../data/pagination';
-import { closeWorkItem, countOpenWork, getWork, insertWork, listWorkByResponsible } from '../data/work';
+import { batchGetItems, itemId } from '../data/items';
+import { keys } from '../data/keys';
+import { itemToUser } from '../data/users';
+import { closeWorkItem, countOpenWork, insertWork, itemToWork, listWorkByResponsible } from '../data/work';
 import type { Deps } from '../runtime';
-import { loadAsAdmin, requireAdmin } from './authorize';
+import { assertAdmin, loadAsAdmin, requireAdmin } from './authorize';
 
 /** Creates an open task or CRM activity for a current user (see insertWork for the guards). */
 export async function createWork(deps: Deps, actorId: string, kind: WorkKind, input: z.output<typeof createWorkSchema>): Promise<WorkItem> {
@@ -17,9 +20,13 @@ export async function createWork(deps: Deps, actorId: string, kind: WorkKind, in
   return work;
 }
 
+/** Closes open work; the admin and the item are read together, the close is conditional. */
 export async function closeWork(deps: Deps, actorId: string, kind: WorkKind, id: string): Promise<WorkItem> {
-  await requireAdmin(deps, actorId);
-  const work = await getWork(deps.table, id);
+  const items = await batchGetItems(deps.table, [keys.user(actorId), keys.work(id)]);
+  const actor = items.get(itemId(keys.user(actorId)));
+  assertAdmin(actor ? itemToUser(actor) : undefined);
+  const found = items.get(itemId(keys.work(id)));
+  const work = found ? itemToWork(found) : undefined;
   if (!work || work.kind !== kind) throw new NotFound(kind, id);
   return closeWorkItem(deps.table, work, actorId, deps.clock().toISOString());
 }

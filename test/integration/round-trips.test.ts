@@ -3,6 +3,8 @@ import { countRequests, type RequestLog } from '../../lib/data/client';
 import type { User } from '../../lib/domain/user';
 import { auditTrail, lookupEmail } from '../../lib/use-cases/lookups';
 import { confirmLoginEmailChange, moveToExtranet, requestLoginEmailChange, transferEmail } from '../../lib/use-cases/address-moves';
+import { reassignWork } from '../../lib/use-cases/handover';
+import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMember } from '../../lib/use-cases/workgroups';
 import {
   acceptInvitation, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail,
@@ -31,6 +33,10 @@ const expected: Record<string, { reads: number; writes: number }> = {
   'add workgroup member': { reads: 1, writes: 1 },
   'remove workgroup member': { reads: 1, writes: 1 },
   'list workgroups': { reads: 2, writes: 0 },
+  'create task': { reads: 1, writes: 1 },
+  'close task': { reads: 1, writes: 1 },
+  'reassign work (queues a job)': { reads: 1, writes: 1 },
+  'work counts': { reads: 3, writes: 0 },
   'get user': { reads: 1, writes: 0 },
   'list users': { reads: 2, writes: 0 },
   'look up a free address': { reads: 2, writes: 0 },
@@ -78,6 +84,11 @@ beforeAll(async () => {
   await measure('add workgroup member', () => addWorkgroupMember(deps, admin.id, workgroupId, delegate.id));
   await measure('remove workgroup member', () => removeWorkgroupMember(deps, admin.id, workgroupId, delegate.id));
   await measure('list workgroups', () => listWorkgroups(deps, admin.id, 50));
+  let taskId = '';
+  await measure('create task', async () => (taskId = (await createWork(deps, admin.id, 'task', { title: 'rt', responsibleId: delegate.id })).id));
+  await measure('close task', () => closeWork(deps, admin.id, 'task', taskId));
+  await measure('reassign work (queues a job)', () => reassignWork(deps, admin.id, delegate.id, admin.id));
+  await measure('work counts', () => workCounts(deps, admin.id, delegate.id));
   await measure('get user', () => getUserById(deps, admin.id, user.id));
   await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
   await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));
