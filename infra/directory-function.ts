@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TableAccess } from '../lib/http/routes';
 
@@ -20,6 +21,8 @@ export type DirectoryFunctionProps = {
   /** SES sender identity (an email address). */
   mailFrom: string;
   appBaseUrl: string;
+  /** Defaults to 10 seconds, enough for an HTTP request; queue workers take longer. */
+  timeout?: Duration;
 };
 
 /**
@@ -49,7 +52,7 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
       role,
       environment: {
@@ -57,6 +60,8 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
         MAILER: 'ses',
         MAIL_FROM: props.mailFrom,
         APP_BASE_URL: props.appBaseUrl,
+        // Background jobs go through SQS in AWS; only functions that enqueue get JOBS_QUEUE_URL.
+        JOBS: 'sqs',
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
       },
@@ -88,6 +93,12 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
       id: `AwsSolutions-IAM5[${indexWildcardFinding}]`,
       reason: 'The grant covers the indexes of this one table (`<table ARN>/index/*`) so the function can query its GSIs; no other table is reachable.',
     });
+  }
+
+  /** Lets the function queue jobs: the queue's URL in `JOBS_QUEUE_URL` and `sqs:SendMessage` on it. */
+  allowEnqueuingJobs(queue: sqs.IQueue): void {
+    this.addEnvironment('JOBS_QUEUE_URL', queue.queueUrl);
+    queue.grantSendMessages(this);
   }
 
   /** Allows `ses:SendEmail` from one SES identity only, never `*`. */

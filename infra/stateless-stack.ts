@@ -1,13 +1,16 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { routes } from '../lib/http/routes';
+import { routes, workers } from '../lib/http/routes';
 import { DirectoryFunction, sesIdentityArn } from './directory-function';
+import { JobsQueue } from './jobs-queue';
 
 export type StatelessStackProps = StackProps & {
   /** The single table, owned by the stateful stack and passed by reference. */
@@ -50,12 +53,24 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
 const tableIndexesWildcard = 'Resource::EmployeeDirectoryStateful:ExportsOutputFnGetAttTableCD117FA1ArnE2C8C204/index/*';
 
 /**
+ * Timeout of the queue workers. A job works in chunks and records its progress, so one cut short
+ * by the timeout resumes where it stopped when SQS redelivers its message.
+ */
+const workerTimeout = Duration.minutes(5);
+
+/**
  * The replaceable part: one function per route in the manifest behind an HTTP API. Admin routes go
  * through the JWT authorizer; public routes carry their own credential (a mailed token) or none.
+ * Plus the background side: the jobs queue (with its dead-letter queue and alarm), which routes
+ * flagged `enqueuesJobs` write to, and one function per worker that consumes it.
  */
 export class StatelessStack extends Stack {
   readonly api: apigwv2.HttpApi;
+  /** The function of each HTTP route, by route id. */
   readonly functions: ReadonlyMap<string, DirectoryFunction>;
+  /** The function of each queue worker, by worker id. */
+  readonly workers: ReadonlyMap<string, DirectoryFunction>;
+  readonly jobs: JobsQueue;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -80,6 +95,9 @@ export class StatelessStack extends Stack {
     });
     const mailIdentityArn = sesIdentityArn(this, props.mailFrom);
 
+    this.jobs = new JobsQueue(this, 'Jobs', { consumerTimeout: workerTimeout });
+    const sources: Record<(typeof workers)[number]['source'], sqs.IQueue> = { jobsQueue: this.jobs.queue };
+
     const functions = new Map<string, DirectoryFunction>();
     for (const route of routes) {
       const name = pascalCase(route.id);
@@ -91,6 +109,7 @@ export class StatelessStack extends Stack {
       });
       fn.bindTable(props.table, route.table, tableIndexesWildcard);
       if ('sendsMail' in route && route.sendsMail) fn.allowSendingMail(mailIdentityArn);
+      if ('enqueuesJobs' in route && route.enqueuesJobs) fn.allowEnqueuingJobs(this.jobs.queue);
       functions.set(route.id, fn);
 
       const apiRoutes = this.api.addRoutes({
@@ -110,6 +129,24 @@ export class StatelessStack extends Stack {
       }
     }
     this.functions = functions;
+
+    const workerFunctions = new Map<string, DirectoryFunction>();
+    for (const worker of workers) {
+      const fn = new DirectoryFunction(this, `${pascalCase(worker.id)}Function`, {
+        handler: worker.handler,
+        table: props.table,
+        mailFrom: props.mailFrom,
+        appBaseUrl: props.appBaseUrl,
+        timeout: workerTimeout,
+      });
+      fn.bindTable(props.table, worker.table, tableIndexesWildcard);
+      // One job per invocation, so one slow job never holds others back; a failed job is reported
+      // alone (partial batch response) and redelivered until the queue's receive limit.
+      // The event source grants the function the consume actions on the queue.
+      fn.addEventSource(new SqsEventSource(sources[worker.source], { batchSize: 1, reportBatchItemFailures: true }));
+      workerFunctions.set(worker.id, fn);
+    }
+    this.workers = workerFunctions;
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
   }

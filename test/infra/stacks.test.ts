@@ -5,7 +5,8 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../lib/data/table-definition';
-import { routes } from '../../lib/http/routes';
+import { routes, workers } from '../../lib/http/routes';
+import { maxReceiveCount } from '../../infra/jobs-queue';
 import { buildApp, type DirectorySettings } from '../../infra/build-app';
 
 // Custom values, so the assertions prove they flow from the settings rather than from defaults.
@@ -39,9 +40,9 @@ beforeAll(() => {
 const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
   stack.getLogicalId(construct.node.defaultChild as CfnResource);
 
-/** Every IAM statement attached to the role of the route's function. */
-function statementsOf(routeId: string): Statement[] {
-  const fn = built.stateless.functions.get(routeId)!;
+/** Every IAM statement attached to the role of a route's (or, by worker id, a worker's) function. */
+function statementsOf(id: string): Statement[] {
+  const fn = built.stateless.functions.get(id) ?? built.stateless.workers.get(id)!;
   const roleId = logicalId(built.stateless, fn.role!);
   const policies = stateless.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
   return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
@@ -72,7 +73,7 @@ describe('stateful stack', () => {
     });
   });
 
-  it('has the key schema and both GSIs of tableDefinition', () => {
+  it('has the key schema and every GSI of tableDefinition', () => {
     const keySchema = (partitionKey: string, sortKey: string) => [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
@@ -84,6 +85,20 @@ describe('stateful stack', () => {
         KeySchema: keySchema(index.partitionKey, index.sortKey),
         Projection: { ProjectionType: 'ALL' },
       })),
+    });
+  });
+
+  it('has the workByResponsible index the handover lists open work on', () => {
+    stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({
+          IndexName: 'workByResponsible',
+          KeySchema: [
+            { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+          ],
+        }),
+      ]),
     });
   });
 });
@@ -117,18 +132,22 @@ describe('stateless stack: API and functions', () => {
     }
   });
 
-  it('creates one arm64 function per route on the Node.js 24 runtime', () => {
-    stateless.resourceCountIs('AWS::Lambda::Function', routes.length);
-    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
-    for (const fn of functions) {
-      expect(fn.Properties).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', MemorySize: 256, Timeout: 10 });
-      expect(fn.Properties.Environment.Variables).toMatchObject({
+  it('creates one arm64 function per route and per worker on the Node.js 24 runtime', () => {
+    stateless.resourceCountIs('AWS::Lambda::Function', routes.length + workers.length);
+    const workerIds = new Set([...built.stateless.workers.values()].map((fn) => logicalId(built.stateless, fn)));
+    expect(workerIds.size).toBe(workers.length);
+    for (const [id, fn] of Object.entries(stateless.findResources('AWS::Lambda::Function'))) {
+      // HTTP functions answer within API Gateway's limit; workers run a job chunk by chunk.
+      const timeout = workerIds.has(id) ? 300 : 10;
+      expect(fn.Properties, id).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', MemorySize: 256, Timeout: timeout });
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({
         MAILER: 'ses',
         MAIL_FROM: settings.mailFrom,
         APP_BASE_URL: settings.appBaseUrl,
         NODE_OPTIONS: '--enable-source-maps',
+        JOBS: 'sqs',
       });
-      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+      expect(fn.Properties.LoggingConfig.LogGroup, id).toBeDefined();
     }
   });
 
@@ -144,6 +163,96 @@ describe('stateless stack: API and functions', () => {
       StageName: '$default',
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context.requestId') },
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+});
+
+describe('stateless stack: background jobs', () => {
+  const queueId = () => logicalId(built.stateless, built.stateless.jobs.queue);
+  const deadLetterQueueId = () => logicalId(built.stateless, built.stateless.jobs.deadLetterQueue);
+
+  it('redrives the jobs queue to an encrypted dead-letter queue after five receives', () => {
+    expect(maxReceiveCount).toBe(5);
+    stateless.resourceCountIs('AWS::SQS::Queue', 2);
+    stateless.hasResource('AWS::SQS::Queue', {
+      DeletionPolicy: 'Delete',
+      Properties: {
+        QueueName: Match.absent(),
+        SqsManagedSseEnabled: true,
+        // At least six times the worker timeout (5 minutes).
+        VisibilityTimeout: 1800,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterQueueId(), 'Arn'] }, maxReceiveCount: 5 },
+      },
+    });
+    const deadLetterQueue = stateless.findResources('AWS::SQS::Queue')[deadLetterQueueId()]!;
+    expect(deadLetterQueue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(deadLetterQueue.Properties.QueueName).toBeUndefined();
+    expect(deadLetterQueue.Properties.RedrivePolicy).toBeUndefined();
+  });
+
+  it('refuses non-TLS access to both queues', () => {
+    for (const id of [queueId(), deadLetterQueueId()]) {
+      stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('feeds the jobs queue to each worker one message at a time, with partial batch responses', () => {
+    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', workers.length);
+    for (const worker of workers) {
+      const fnId = logicalId(built.stateless, built.stateless.workers.get(worker.id)!);
+      stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fnId },
+        EventSourceArn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const actions = actionsOf(statementsOf(worker.id));
+      expect(actions, worker.id).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
+      expect(actions, worker.id).not.toContain('sqs:SendMessage');
+    }
+  });
+
+  it('gives each worker the table access it declares', () => {
+    for (const worker of workers) {
+      const actions = actionsOf(statementsOf(worker.id));
+      const tableAccess: string = worker.table;
+      if (tableAccess === 'readwrite') expect(actions, worker.id).toEqual(expect.arrayContaining([...writeActions, 'dynamodb:Query']));
+      else expect(actions.filter((a) => writeActions.includes(a)), worker.id).toEqual([]);
+    }
+  });
+
+  it('lets only job-enqueuing routes send to the jobs queue, and tells them its URL', () => {
+    for (const route of routes) {
+      const statements = statementsOf(route.id);
+      const sqsStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sqs:')));
+      const fn = built.stateless.functions.get(route.id)!;
+      const variables = stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless, fn)]!.Properties.Environment.Variables;
+      if (!('enqueuesJobs' in route && route.enqueuesJobs)) {
+        expect(sqsStatements, route.id).toEqual([]);
+        expect(variables.JOBS_QUEUE_URL, route.id).toBeUndefined();
+        continue;
+      }
+      expect(actionsOf(sqsStatements), route.id).toContain('sqs:SendMessage');
+      for (const statement of sqsStatements) expect(statement.Resource, route.id).toEqual({ 'Fn::GetAtt': [queueId(), 'Arn'] });
+      expect(variables.JOBS_QUEUE_URL, route.id).toEqual({ Ref: queueId() });
+    }
+  });
+
+  it('alarms as soon as one message is in the dead-letter queue', () => {
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetterQueueId(), 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
     });
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * Benchmark: hand over 10,000 open work items on DynamoDB Local, and compare with the fastest raw
+ * write loop over the same items in the same run. Run: `npm run bench:handover` (ITEMS=n to change).
+ *
+ * The handover moves items in transactions of 98 conditional updates plus the delegate check and
+ * the job's progress (100 actions). The baselines rewrite the same items with unconditional
+ * BatchWriteItem puts (25 per request), sequentially and with several requests in flight; the
+ * fastest one is the floor. The ratio says what safety (conditions, progress, resumability) costs.
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { countRequests, createDocumentClient } from '../lib/data/client';
+import { workToItem } from '../lib/data/work';
+import type { WorkItem } from '../lib/domain/work';
+import { InProcessJobQueue } from '../lib/jobs/queue';
+import { startDynamoLocal } from '../lib/local/dynamodb-local';
+import { ensureTable } from '../lib/local/table';
+import { OutboxMailer } from '../lib/mail/outbox-mailer';
+import type { Deps } from '../lib/runtime';
+import { runHandoverJob } from '../lib/use-cases/handover';
+import { acceptInvitation, bootstrapAdmin, dismissUser, inviteUser } from '../lib/use-cases/users';
+import { seedOpenWork } from '../test/support/work';
+
+const ITEMS = Number(process.env.ITEMS ?? 10_000);
+
+async function batchRewrite(deps: Deps, items: WorkItem[], responsibleId: string, inFlight: number): Promise<number> {
+  const batches: WorkItem[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        let pending: Record<string, unknown>[] | undefined = batch.map((item) => ({ PutRequest: { Item: workToItem({ ...item, responsibleId }) } }));
+        while (pending && pending.length > 0) {
+          const result = await deps.table.client.send(new BatchWriteCommand({ RequestItems: { [deps.table.name]: pending as never } }));
+          pending = result.UnprocessedItems?.[deps.table.name] as Record<string, unknown>[] | undefined;
+        }
+      }
+    }),
+  );
+  return performance.now() - started;
+}
+
+const dynamo = await startDynamoLocal();
+try {
+  const client = createDocumentClient({ region: 'us-east-1', endpoint: dynamo.endpoint });
+  await ensureTable(client, 'bench');
+  const outbox = new OutboxMailer('http://bench.local');
+  const deps: Deps = {
+    table: { client, name: 'bench' },
+    mailer: outbox,
+    jobs: new InProcessJobQueue(),
+    clock: () => new Date(),
+    settings: { invitationTtlHours: 1, loginChangeTtlHours: 1 },
+  };
+  const queued: string[] = [];
+  const manual: Deps = { ...deps, jobs: { enqueue: async (id) => void queued.push(id) } };
+  const admin = (await bootstrapAdmin(deps, 'bench-admin@example.com')).user;
+  const activeUser = async (email: string) => {
+    await inviteUser(deps, admin.id, { type: 'employee', loginEmail: email, firstName: 'Bench', lastName: 'User' });
+    return acceptInvitation(deps, outbox.entries.at(-1)!.token);
+  };
+  const leaver = await activeUser('leaver@bench.example');
+  const delegate = await activeUser('delegate@bench.example');
+
+  // Warm-up: JIT and DynamoDB Local's first requests, not measured.
+  const warm = await seedOpenWork(deps.table, admin.id, 500);
+  await batchRewrite(deps, warm, admin.id, 4);
+
+  const items = await seedOpenWork(deps.table, leaver.id, ITEMS);
+  await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+  const log = countRequests(client);
+  const memoryBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const job = await runHandoverJob(manual, queued[0]!);
+  const handoverMs = performance.now() - started;
+  const requests = { reads: log.reads, writes: log.writes };
+  const moved = job.moved.tasks + job.moved.activities;
+  if (job.status !== 'completed' || moved !== ITEMS) throw new Error(`handover incomplete: ${job.status}, ${moved}/${ITEMS}`);
+
+  // Baselines over the same items (moving them back to the leaver, unconditionally).
+  const baselines: Record<string, number> = {};
+  for (const inFlight of [1, 4, 8]) baselines[`BatchWriteItem x25, ${inFlight} in flight`] = await batchRewrite(deps, items, leaver.id, inFlight);
+  const [fastestName, fastestMs] = Object.entries(baselines).sort((a, b) => a[1] - b[1])[0]!;
+
+  const rate = (ms: number) => Math.round((ITEMS / ms) * 1000);
+  console.log(`\nHandover benchmark: ${ITEMS} items on DynamoDB Local (${new Date().toISOString().slice(0, 10)}, Node ${process.version})\n`);
+  console.log('| run | time (ms) | items/s | vs fastest raw loop |');
+  console.log('|---|---|---|---|');
+  console.log(`| handover job (${job.chunks} transactions) | ${Math.round(handoverMs)} | ${rate(handoverMs)} | ${(handoverMs / fastestMs).toFixed(2)}x |`);
+  for (const [name, ms] of Object.entries(baselines)) console.log(`| raw: ${name} | ${Math.round(ms)} | ${rate(ms)} | ${(ms / fastestMs).toFixed(2)}x |`);
+  console.log(`\nHandover requests: ${requests.reads} reads, ${requests.writes} writes (${(requests.writes / ITEMS).toFixed(3)} write requests per item); fastest raw loop: ${fastestName}.`);
+  console.log(`RSS growth during the handover: ${Math.round((process.memoryUsage().rss - memoryBefore) / 1024 / 1024)} MiB.`);
+  client.destroy();
+} finally {
+  await dynamo.stop();
+}
