@@ -30,12 +30,21 @@ export function workIndexAttributes(work: { id: string; kind: string; state: str
   return { gsi3pk: `RESP#${work.responsibleId}`, gsi3sk: `${work.state}#${work.kind}#${work.id}` };
 }
 
+export const LIFECYCLE = { dismissalDue: 'DISMISSAL_DUE', dismissed: 'DISMISSED' } as const;
+
 /** Index attributes a user item carries; recomputed on every write so they never go stale. */
-export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'>) {
+export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'scheduledDismissal'>>) {
+  const lifecycle =
+    user.status === 'dismissed' && user.dismissedAt
+      ? { gsi4pk: LIFECYCLE.dismissed, gsi4sk: `${user.dismissedAt}#${user.id}` }
+      : user.status !== 'dismissed' && user.scheduledDismissal
+        ? { gsi4pk: LIFECYCLE.dismissalDue, gsi4sk: `${user.scheduledDismissal.effectiveAt}#${user.id}` }
+        : {};
   return {
     gsi1pk: `STATUS#${user.status}`,
     gsi1sk: `${user.type}#${user.id}`,
     gsi2pk: 'USERS',
     gsi2sk: `${user.type}#${user.id}`,
+    ...lifecycle,
   };
 }

@@ -17,6 +17,12 @@ export const tableDefinition = {
     usersByType: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     /** A user's tasks and CRM activities: gsi3pk = RESP#<userId>, gsi3sk = <state>#<kind>#<id>. */
     workByResponsible: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    /**
+     * Sparse, users only while a date matters: gsi4pk = DISMISSAL_DUE (a scheduled dismissal) or
+     * DISMISSED, gsi4sk = <ISO time>#<id>. Due dismissals and stale accounts are range Queries
+     * whose cost grows with what is due, not with the table.
+     */
+    usersByLifecycleDate: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   },
 } as const;
 

@@ -4,12 +4,12 @@ import { Forbidden } from '../domain/errors';
 import type { User, UserStatus, UserType } from '../domain/user';
 import type { TxOp } from './transaction';
 import type { TableRef } from './client';
-import { keys, userIndexAttributes } from './keys';
+import { keys, LIFECYCLE, userIndexAttributes } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 
 const USER_FIELDS = [
   'id', 'type', 'status', 'loginEmail', 'contactEmail', 'firstName', 'lastName', 'isAdmin',
-  'workgroupIds', 'externalId', 'delegateId', 'createdAt', 'updatedAt', 'dismissedAt', 'movedToUserId', 'movedFromUserId', 'handoverJobId', 'version',
+  'workgroupIds', 'externalId', 'delegateId', 'createdAt', 'updatedAt', 'dismissedAt', 'movedToUserId', 'movedFromUserId', 'handoverJobId', 'scheduledDismissal', 'lastHrEventAt', 'version',
 ] as const;
 
 export function userToItem(user: User) {
@@ -74,6 +74,26 @@ export async function listUsers(table: TableRef, filter: UserListFilter): Promis
       ExpressionAttributeValues: query.prefix ? { ':pk': query.pk, ':prefix': query.prefix } : { ':pk': query.pk },
       Limit: filter.limit,
       ExclusiveStartKey: startKey,
+    }),
+  );
+  return { items: (Items ?? []).map(itemToUser), nextCursor: encodeCursor(LastEvaluatedKey) };
+}
+
+/**
+ * Access pattern: users whose lifecycle date (scheduled dismissal or dismissal) is at or before
+ * a time, oldest first, on the sparse index usersByLifecycleDate: reads grow with what is due.
+ */
+export async function listUsersByLifecycleDate(table: TableRef, kind: keyof typeof LIFECYCLE, until: string, limit: number, cursor?: string): Promise<Page<User>> {
+  const pk = LIFECYCLE[kind];
+  const { Items, LastEvaluatedKey } = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      IndexName: 'usersByLifecycleDate',
+      // '~' sorts after the '#<id>' suffix, so every entry at exactly `until` is included.
+      KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :until',
+      ExpressionAttributeValues: { ':pk': pk, ':until': `${until}#~` },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi4pk', 'gsi4sk'], { gsi4pk: pk }),
     }),
   );
   return { items: (Items ?? []).map(itemToUser), nextCursor: encodeCursor(LastEvaluatedKey) };

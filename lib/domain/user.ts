@@ -27,8 +27,14 @@ export type User = {
   movedFromUserId: string | null;
   /** The job handing this user's open work to their delegate (set by a dismissal with a delegate). */
   handoverJobId: string | null;
+  /** A future-dated dismissal waiting for its time; cancelled by a rehire. */
+  scheduledDismissal: ScheduledDismissal | null;
+  /** Time of the newest HR event applied to this user: older events arriving late are ignored. */
+  lastHrEventAt: string | null;
   version: number;
 };
+
+export type ScheduledDismissal = { effectiveAt: string; delegateId: string | null; requestedBy: string | null; source: string };
 
 /** The user as the HTTP contract shows it to admins (DOMAIN.md "A user reads as"). */
 export const userViewSchema = z
@@ -49,6 +55,7 @@ export const userViewSchema = z
     movedToUserId: z.string().nullable().describe('extranet account that succeeded this employee profile'),
     movedFromUserId: z.string().nullable().describe('employee profile this extranet account was moved from'),
     handoverJobId: z.string().nullable().describe('job handing open work to the delegate named at dismissal (GET /jobs/{id})'),
+    scheduledDismissalAt: z.string().nullable().describe('when a future-dated dismissal takes effect; cancelled by a rehire'),
   })
   .meta({ id: 'User' });
 export type UserView = z.infer<typeof userViewSchema>;
@@ -71,6 +78,7 @@ export function toUserView(user: User): UserView {
     movedToUserId: user.movedToUserId,
     movedFromUserId: user.movedFromUserId,
     handoverJobId: user.handoverJobId,
+    scheduledDismissalAt: user.scheduledDismissal?.effectiveAt ?? null,
   };
 }
 
@@ -93,6 +101,8 @@ export const blankUserFields = {
   movedToUserId: null,
   movedFromUserId: null,
   handoverJobId: null,
+  scheduledDismissal: null,
+  lastHrEventAt: null,
   version: 0,
 } satisfies Partial<User>;
 

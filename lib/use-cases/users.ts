@@ -17,9 +17,7 @@ import { loadAsAdmin, requireAdmin } from './authorize';
 import { changeUser } from './change-user';
 import { retryOnStale } from './retry';
 import { sendAfterCommit } from '../mail/send-after-commit';
-import { putNewJob } from '../data/jobs';
-import { newHandoverJob } from './handover';
-import { sendJob } from './send-job';
+import { commitPlan, planDismissal, planRehire } from './lifecycle';
 
 const HOUR = 3_600_000;
 
@@ -106,62 +104,33 @@ export async function listUsers(deps: Deps, actorId: string, query: ListUsersQue
 
 /**
  * Dismisses an active user: they can no longer sign in but keep both addresses (rule 2).
- * 1. Load actor, user and delegate in one read; refuse self-dismissal and non-active users.
- * 2. One transaction flips the status (guarded by version), audits, and with a delegate records
- *    the job that hands the user's open tasks and CRM activities to them;
- * 3. the job is queued; it runs in chunks and can be followed at GET /jobs/{id}.
+ * 1. Load actor, user and delegate in one read; refuse self-dismissal.
+ * 2. Decide (planDismissal): dismiss now, or schedule for a future `effectiveAt`.
+ * 3. One transaction writes the user (guarded by version), the audit entry and, with a delegate,
+ *    the handover job, which is then queued; it runs in chunks, visible at GET /jobs/{id}.
  */
 export async function dismissUser(deps: Deps, actorId: string, id: string, input: DismissUserInput): Promise<User> {
-  if (input.effectiveAt && Date.parse(input.effectiveAt) > deps.clock().getTime()) {
-    throw new InvalidRequest([{ path: 'body.effectiveAt', message: 'future-dated dismissals are not supported yet' }]);
-  }
   return retryOnStale(async () => {
     const { actor, user } = await loadAsAdmin(deps, actorId, [id, ...(input.delegateId ? [input.delegateId] : [])]);
     const target = user(id);
     if (target.id === actor.id) throw new InvalidState('You cannot dismiss yourself; ask another admin');
-    if (target.status !== 'active') throw new InvalidState(`User ${id} is ${target.status}; only active users can be dismissed`);
-    if (input.delegateId) {
-      if (input.delegateId === id) throw new InvalidState('A user cannot be their own delegate');
-      const delegate = user(input.delegateId);
-      if (delegate.status !== 'active') throw new InvalidState(`Delegate ${delegate.id} is ${delegate.status}; a delegate must be active`);
-    }
-    if (input.effectiveAt && Date.parse(input.effectiveAt) < Date.parse(target.createdAt)) {
-      throw new InvalidRequest([{ path: 'body.effectiveAt', message: `must not be before the user was created (${target.createdAt})` }]);
-    }
     const now = deps.clock();
-    const job = input.delegateId ? newHandoverJob({ reason: 'dismissal', fromUserId: id, toUserId: input.delegateId, actorId, now }) : undefined;
-    const [dismissed] = await commitUserChanges(deps.table, {
-      actorId,
-      asAdmin: true,
-      at: now,
-      changes: [
-        {
-          before: target,
-          after: {
-            ...target,
-            status: 'dismissed',
-            dismissedAt: input.effectiveAt ? new Date(input.effectiveAt).toISOString() : now.toISOString(),
-            delegateId: input.delegateId ?? null,
-            handoverJobId: job?.id ?? null,
-          },
-          action: 'user.dismissed',
-        },
-      ],
-      ...(job ? { extraOps: [putNewJob(job)] } : {}),
-    });
-    if (job) await sendJob(deps, job.id);
+    const plan = planDismissal(target, { delegate: input.delegateId ? user(input.delegateId) : undefined, effectiveAt: input.effectiveAt, now, actorId, source: 'admin' });
+    const [dismissed] = await commitPlan(deps, plan, { actorId, asAdmin: true, at: now });
     return dismissed!;
   });
 }
 
-/** Rehires a dismissed user with the same addresses, which they never stopped holding. */
+/**
+ * Rehires a dismissed user with the same addresses, which they never stopped holding; for an
+ * active user with a scheduled dismissal, cancels it.
+ */
 export async function rehireUser(deps: Deps, actorId: string, id: string): Promise<User> {
-  return changeUser(deps, actorId, id, (user) => {
-    if (user.status !== 'dismissed') throw new InvalidState(`User ${id} is ${user.status}; only dismissed users can be rehired`);
-    if (user.loginEmail === tombstoneLogin(user.id)) {
-      throw new InvalidState(`User ${id} moved to extranet account ${user.movedToUserId ?? 'unknown'} with their login; give this profile a login first`);
-    }
-    return { before: user, after: { ...user, status: 'active', dismissedAt: null, delegateId: null, handoverJobId: null }, action: 'user.rehired' };
+  return retryOnStale(async () => {
+    const { user } = await loadAsAdmin(deps, actorId, [id]);
+    const now = deps.clock();
+    const [rehired] = await commitPlan(deps, planRehire(user(id)), { actorId, asAdmin: true, at: now });
+    return rehired!;
   });
 }
 

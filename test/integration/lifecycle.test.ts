@@ -10,7 +10,8 @@ import {
 } from '../../lib/use-cases/users';
 import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
-import type { User } from '../../lib/domain/user';
+import { toUserView, type User } from '../../lib/domain/user';
+import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
 
 let deps: TestDeps;
 let admin: User;
@@ -170,10 +171,53 @@ describe('dismissing and rehiring', () => {
     expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({ action: 'user.dismissed', after: { status: 'dismissed' } });
   });
 
-  it('refuses future-dated dismissals for now rather than dismissing early', async () => {
+  it('schedules a future-dated dismissal, visible on the user, and carries it out when it is due', async () => {
     const user = await seedActiveUser(deps, admin.id);
-    await expect(dismissUser(deps, admin.id, user.id, { effectiveAt: new Date(Date.now() + 86_400_000).toISOString() })).rejects.toMatchObject({ code: 'invalid_request' });
+    const delegate = await seedActiveUser(deps, admin.id);
+    const effectiveAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+
+    const scheduled = await dismissUser(deps, admin.id, user.id, { effectiveAt, delegateId: delegate.id });
+    expect(scheduled).toMatchObject({ status: 'active', scheduledDismissal: { effectiveAt, delegateId: delegate.id } });
+    expect(toUserView(scheduled).scheduledDismissalAt).toBe(effectiveAt);
+    expect((await runDueDismissals(deps)).dismissed).not.toContain(user.id);
+
+    deps.setNow(new Date(Date.parse(effectiveAt) + 1000));
+    try {
+      const report = await runDueDismissals(deps);
+      expect(report.dismissed).toContain(user.id);
+    } finally {
+      deps.setNow(new Date());
+    }
+    const dismissed = (await getUser(deps.table, user.id))!;
+    expect(dismissed).toMatchObject({ status: 'dismissed', dismissedAt: effectiveAt, scheduledDismissal: null, delegateId: delegate.id });
+    expect(dismissed.handoverJobId).not.toBeNull();
+    expect((await listAudit(deps.table, user.id, 2)).items.map((e) => [e.action, e.after?.source])).toEqual([
+      ['user.dismissed', 'schedule'],
+      ['user.dismissal_scheduled', 'admin'],
+    ]);
+    await deps.jobs.idle();
+  });
+
+  it('a rehire cancels a scheduled dismissal, so nothing happens when it would have been due', async () => {
+    const user = await seedActiveUser(deps, admin.id);
+    const effectiveAt = new Date(Date.now() + 86_400_000).toISOString();
+    await dismissUser(deps, admin.id, user.id, { effectiveAt });
+
+    const cancelled = await rehireUser(deps, admin.id, user.id);
+    expect(cancelled).toMatchObject({ status: 'active', scheduledDismissal: null });
+
+    deps.setNow(new Date(Date.parse(effectiveAt) + 1000));
+    try {
+      expect((await runDueDismissals(deps)).dismissed).not.toContain(user.id);
+    } finally {
+      deps.setNow(new Date());
+    }
     expect((await getUser(deps.table, user.id))!.status).toBe('active');
+  });
+
+  it('refuses a dismissal dated before the user existed', async () => {
+    const user = await seedActiveUser(deps, admin.id);
+    await expect(dismissUser(deps, admin.id, user.id, { effectiveAt: '1970-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
   it('answers not_found for unknown users', async () => {

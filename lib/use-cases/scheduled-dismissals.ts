@@ -1,0 +1,55 @@
+import { InvalidState } from '../domain/errors';
+import { getUser, listUsersByLifecycleDate } from '../data/users';
+import { logger } from '../logger';
+import type { Deps } from '../runtime';
+import { commitPlan, planDismissal } from './lifecycle';
+import { retryOnStale } from './retry';
+
+export type DueDismissalsReport = { due: number; dismissed: string[]; skipped: { userId: string; reason: string }[] };
+
+/**
+ * Carries out scheduled dismissals whose time has come (run every few minutes by a schedule):
+ * 1. Query the sparse index for users whose dismissal is due (reads grow with what is due);
+ * 2. for each, re-read the user and dismiss them as the schedule, with the delegate named at
+ *    scheduling time if that person is still active (otherwise without a handover, noted in the
+ *    audit entry). A rehire that cancelled the schedule meanwhile wins: the version guard makes
+ *    the schedule re-decide and find nothing to do.
+ */
+export async function runDueDismissals(deps: Deps, batch = 100): Promise<DueDismissalsReport> {
+  const now = deps.clock();
+  const report: DueDismissalsReport = { due: 0, dismissed: [], skipped: [] };
+  let cursor: string | undefined;
+  do {
+    const page = await listUsersByLifecycleDate(deps.table, 'dismissalDue', now.toISOString(), batch, cursor);
+    report.due += page.items.length;
+    for (const due of page.items) {
+      try {
+        const outcome = await retryOnStale(async () => {
+          const user = await getUser(deps.table, due.id);
+          const schedule = user?.scheduledDismissal;
+          if (!user || !schedule || user.status !== 'active' || schedule.effectiveAt > now.toISOString()) return 'nothing due any more';
+          const delegate = schedule.delegateId ? await getUser(deps.table, schedule.delegateId) : undefined;
+          const delegateActive = delegate?.status === 'active' && delegate.id !== user.id;
+          const plan = planDismissal(user, {
+            delegate: delegateActive ? delegate : undefined,
+            effectiveAt: schedule.effectiveAt,
+            now,
+            actorId: schedule.requestedBy,
+            source: 'schedule',
+            details: { scheduledBy: schedule.source, ...(schedule.delegateId && !delegateActive ? { delegateSkipped: `${schedule.delegateId} is not active` } : {}) },
+          });
+          await commitPlan(deps, plan, { actorId: null, asAdmin: false, at: now });
+          return 'dismissed';
+        });
+        if (outcome === 'dismissed') report.dismissed.push(due.id);
+        else report.skipped.push({ userId: due.id, reason: outcome });
+      } catch (error) {
+        if (!(error instanceof InvalidState)) throw error;
+        report.skipped.push({ userId: due.id, reason: error.message });
+      }
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  if (report.due > 0) logger.info('due dismissals processed', { due: report.due, dismissed: report.dismissed.length, skipped: report.skipped.length });
+  return report;
+}
