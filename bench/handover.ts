@@ -12,6 +12,7 @@ import { countRequests, createDocumentClient } from '../lib/data/client';
 import { workToItem } from '../lib/data/work';
 import type { WorkItem } from '../lib/domain/work';
 import { InProcessJobQueue } from '../lib/jobs/queue';
+import { StaticWebhookSecrets } from '../lib/webhooks/secrets';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';
 import { OutboxMailer } from '../lib/mail/outbox-mailer';
@@ -51,11 +52,12 @@ try {
     table: { client, name: 'bench' },
     mailer: outbox,
     jobs: new InProcessJobQueue(),
+    webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date(),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1 },
   };
   const queued: string[] = [];
-  const manual: Deps = { ...deps, jobs: { enqueue: async (id) => void queued.push(id) } };
+  const manual: Deps = { ...deps, jobs: { enqueue: async (message) => void queued.push(message.type === 'handover' ? message.jobId : '') } };
   const admin = (await bootstrapAdmin(deps, 'bench-admin@example.com')).user;
   const activeUser = async (email: string) => {
     await inviteUser(deps, admin.id, { type: 'employee', loginEmail: email, firstName: 'Bench', lastName: 'User' });

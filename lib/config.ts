@@ -16,6 +16,12 @@ const configSchema = z
     LOGIN_CHANGE_TTL_HOURS: z.coerce.number().int().positive().default(24),
     JOBS: z.enum(['sqs', 'inline']).default('sqs'),
     JOBS_QUEUE_URL: z.url().optional(),
+    /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
+    HR_WEBHOOK_SECRETS_ARN: z.string().startsWith('arn:').optional(),
+    /** Local: per-provider secrets. The standard one has a documented development default. */
+    HR_WEBHOOK_SECRET: z.string().min(1).optional(),
+    GUSTO_WEBHOOK_SECRET: z.string().min(1).optional(),
+    BAMBOOHR_WEBHOOK_SECRET: z.string().min(1).optional(),
   })
   .refine((c) => c.MAILER !== 'ses' || Boolean(c.MAIL_FROM), { message: 'MAIL_FROM is required when MAILER=ses', path: ['MAIL_FROM'] });
 
@@ -30,6 +36,8 @@ export type Config = {
   loginChangeTtlHours: number;
   jobs: 'sqs' | 'inline';
   jobsQueueUrl: string | undefined;
+  webhookSecretsArn: string | undefined;
+  webhookSecrets: Record<string, string | undefined>;
 };
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -50,5 +58,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginChangeTtlHours: c.LOGIN_CHANGE_TTL_HOURS,
     jobs: c.JOBS,
     jobsQueueUrl: c.JOBS_QUEUE_URL,
+    webhookSecretsArn: c.HR_WEBHOOK_SECRETS_ARN,
+    webhookSecrets: { standard: c.HR_WEBHOOK_SECRET, gusto: c.GUSTO_WEBHOOK_SECRET, bamboohr: c.BAMBOOHR_WEBHOOK_SECRET },
   };
 }

@@ -1,7 +1,8 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { InProcessJobQueue, SqsJobQueue, type JobQueue } from './jobs/queue';
-import { runHandoverJob } from './use-cases/handover';
+import { runJob } from './jobs/run-job';
+import { SecretsManagerWebhookSecrets, StaticWebhookSecrets, type WebhookSecrets } from './webhooks/secrets';
 import { loadConfig, type Config } from './config';
 import { createDocumentClient, type TableRef } from './data/client';
 import type { Mailer } from './mail/mailer';
@@ -13,6 +14,7 @@ export type Deps = {
   table: TableRef;
   mailer: Mailer;
   jobs: JobQueue;
+  webhookSecrets: WebhookSecrets;
   clock: () => Date;
   settings: { invitationTtlHours: number; loginChangeTtlHours: number };
 };
@@ -28,10 +30,11 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         : new SesMailer(new SESv2Client({ region: config.region }), config.mailFrom!, config.appBaseUrl),
     clock: () => new Date(),
     jobs: config.jobs === 'inline' ? inline : new SqsJobQueue(new SQSClient({ region: config.region }), config.jobsQueueUrl),
+    webhookSecrets: config.webhookSecretsArn ? new SecretsManagerWebhookSecrets(config.webhookSecretsArn) : new StaticWebhookSecrets(config.webhookSecrets),
     settings: { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours },
     ...overrides,
   };
-  inline.attach((jobId) => runHandoverJob(deps, jobId));
+  inline.attach((message) => runJob(deps, message));
   return deps;
 }
 

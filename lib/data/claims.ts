@@ -12,3 +12,9 @@ export async function getEmailClaim(table: TableRef, email: string): Promise<Ema
   );
   return Item ? { email: String(Item.email), userId: String(Item.userId), roles: Item.roles as EmailRole[] } : undefined;
 }
+
+/** Access pattern: which user an HR system's employee id belongs to. */
+export async function getExternalIdHolder(table: TableRef, externalId: string): Promise<string | undefined> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.externalIdClaim(externalId), ConsistentRead: true }));
+  return Item ? String(Item.userId) : undefined;
+}

@@ -23,6 +23,8 @@ export const tableDefinition = {
      * whose cost grows with what is due, not with the table.
      */
     usersByLifecycleDate: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    /** HR delivery events by status (failed ones for admins): gsi5pk = HRDELIVERY#<status>, gsi5sk = <receivedAt>#<provider>#<id>#<n>. */
+    deliveriesByStatus: { partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   },
 } as const;
 

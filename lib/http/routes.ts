@@ -23,7 +23,7 @@ export type Route = {
 };
 
 /** Functions that are not HTTP routes: queue consumers. */
-export const workers = [{ id: 'handoverWorker', handler: 'handover-worker', table: 'readwrite', source: 'jobsQueue' }] as const;
+export const workers = [{ id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'jobsQueue' }] as const;
 
 export const routes = [
   { id: 'inviteUser', method: 'POST', path: '/users', handler: 'invite-user', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Invite a user; mails an invitation to the login address' },

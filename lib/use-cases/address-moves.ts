@@ -17,6 +17,7 @@ import { workgroupGuard } from '../data/workgroups';
 import type { Deps } from '../runtime';
 import { assertAdmin, loadAsAdmin } from './authorize';
 import { retryOnStale } from './retry';
+import { commitPlan, planMoveToExtranet } from './lifecycle';
 import { sendAfterCommit } from '../mail/send-after-commit';
 import { workgroupFieldErrors } from './workgroups';
 
@@ -147,56 +148,13 @@ export async function transferEmail(deps: Deps, actorId: string, requestedEmail:
  */
 export async function moveToExtranet(deps: Deps, actorId: string, id: string, request: z.input<typeof moveToExtranetSchema>): Promise<{ dismissed: User; extranetUser: User }> {
   const input: MoveToExtranetInput = validate(moveToExtranetSchema, request, 'body');
-  const workgroupIds = [...new Set(input.workgroupIds)];
   return retryOnStale(async () => {
     const { actor, user } = await loadAsAdmin(deps, actorId, [id]);
     const employee = user(id);
-    if (employee.type !== 'employee') throw new InvalidState(`User ${id} is already an extranet user`);
-    if (employee.status !== 'active') throw new InvalidState(`User ${id} is ${employee.status}; only active employees can be moved to extranet`);
     if (employee.id === actor.id) throw new InvalidState('You cannot move yourself to extranet; ask another admin');
-    const now = deps.clock().toISOString();
-    const extranetId = newId();
-    // Naming the employee's own login is the same as keeping it; naming their contact address
-    // takes that address off the profile, so the two accounts never share one.
-    const keepLogin = input.loginEmail === undefined || input.loginEmail === employee.loginEmail;
-    const newLogin = keepLogin ? employee.loginEmail : input.loginEmail!;
-    const contactMovesToo = employee.contactEmail === newLogin;
-    const extranetUser: User = {
-      ...blankUserFields,
-      id: extranetId,
-      type: 'extranet',
-      status: 'active',
-      loginEmail: newLogin,
-      contactEmail: keepLogin && contactMovesToo ? newLogin : null,
-      firstName: employee.firstName,
-      lastName: employee.lastName,
-      workgroupIds,
-      movedFromUserId: employee.id,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const dismissed: User = {
-      ...employee,
-      status: 'dismissed',
-      dismissedAt: now,
-      movedToUserId: extranetId,
-      ...(keepLogin ? { loginEmail: tombstoneLogin(employee.id) } : {}),
-      ...(contactMovesToo ? { contactEmail: null } : {}),
-    };
-    const [dismissedStored, created] = await commitUserChanges(deps.table, {
-      actorId,
-      asAdmin: true,
-      at: new Date(now),
-      changes: [
-        { before: employee, after: dismissed, action: 'user.moved_to_extranet', details: { extranetUserId: extranetId, loginMoved: keepLogin } },
-        { before: null, after: extranetUser, action: 'user.created_from_employee', details: { employeeId: employee.id } },
-      ],
-      extraOps: [
-        ...workgroupIds.map((workgroupId, i) => workgroupGuard(workgroupId, true, workgroupFieldErrors(`body.workgroupIds.${i}`))),
-        // A login change requested before the move must not later give the profile a login back.
-        discardPending('loginChange', employee.id),
-      ],
-    });
-    return { dismissed: dismissedStored!, extranetUser: created! };
+    const now = deps.clock();
+    const plan = planMoveToExtranet(employee, { workgroupIds: input.workgroupIds, loginEmail: input.loginEmail, now, source: 'admin' });
+    const [dismissed, extranetUser] = await commitPlan(deps, plan, { actorId, asAdmin: true, at: now });
+    return { dismissed: dismissed!, extranetUser: extranetUser! };
   });
 }

@@ -106,7 +106,7 @@ export async function reassignWork(deps: Deps, actorId: string, fromUserId: stri
     putNewJob(job),
     auditPut({ id: newId(), userId: fromUserId, actorId, action: 'work.reassign_requested', before: null, after: { jobId: job.id, toUserId }, at: now.toISOString() }),
   ]);
-  await sendJob(deps, job.id);
+  await sendJob(deps, { type: 'handover', jobId: job.id });
   return job;
 }
 

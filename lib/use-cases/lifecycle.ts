@@ -1,5 +1,9 @@
 import { InvalidRequest, InvalidState } from '../domain/errors';
-import { tombstoneLogin, type User } from '../domain/user';
+import { blankUserFields, tombstoneLogin, type User } from '../domain/user';
+import { newId } from '../data/ids';
+import { discardPending } from '../data/pending-tokens';
+import { workgroupGuard } from '../data/workgroups';
+import { workgroupFieldErrors } from './workgroups';
 import type { Job } from '../domain/work';
 import { putNewJob } from '../data/jobs';
 import type { TxOp } from '../data/transaction';
@@ -80,6 +84,66 @@ export async function commitPlan(deps: Deps, plan: Plan, options: { actorId: str
     changes: plan.changes,
     extraOps: [...plan.extraOps, ...(options.extraOps ?? [])],
   });
-  if (plan.job) await sendJob(deps, plan.job.id);
+  if (plan.job) await sendJob(deps, { type: 'handover', jobId: plan.job.id });
   return users;
+}
+
+/**
+ * Moves a leaving employee to extranet (rule 8): dismiss the employee and create an active
+ * extranet account in the given extranet workgroups (each checked in the transaction), linked
+ * both ways. With no `loginEmail` (or their own), the login moves to the new account and the
+ * profile gets a non-routable tombstone login; naming their contact address takes it off the
+ * profile; any other address is claimed by the new account.
+ */
+export function planMoveToExtranet(employee: User, request: { workgroupIds: string[]; loginEmail?: string | undefined; now: Date; source: string; details?: Record<string, unknown> }): Plan {
+  if (employee.type !== 'employee') throw new InvalidState(`User ${employee.id} is already an extranet user`);
+  if (employee.status !== 'active') throw new InvalidState(`User ${employee.id} is ${employee.status}; only active employees can be moved to extranet`);
+  const workgroupIds = [...new Set(request.workgroupIds)];
+  if (workgroupIds.length === 0) throw new InvalidRequest([{ path: 'body.workgroupIds', message: 'name at least one extranet workgroup' }]);
+  const now = request.now.toISOString();
+  const extranetId = newId();
+  const keepLogin = request.loginEmail === undefined || request.loginEmail === employee.loginEmail;
+  const newLogin = keepLogin ? employee.loginEmail : request.loginEmail!;
+  const contactMovesToo = employee.contactEmail === newLogin;
+  const extranetUser: User = {
+    ...blankUserFields,
+    id: extranetId,
+    type: 'extranet',
+    status: 'active',
+    loginEmail: newLogin,
+    contactEmail: keepLogin && contactMovesToo ? newLogin : null,
+    firstName: employee.firstName,
+    lastName: employee.lastName,
+    workgroupIds,
+    movedFromUserId: employee.id,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const dismissed: User = {
+    ...employee,
+    status: 'dismissed',
+    dismissedAt: now,
+    movedToUserId: extranetId,
+    scheduledDismissal: null,
+    ...(keepLogin ? { loginEmail: tombstoneLogin(employee.id) } : {}),
+    ...(contactMovesToo ? { contactEmail: null } : {}),
+  };
+  const details = { source: request.source, ...request.details };
+  return {
+    changes: [
+      { before: employee, after: dismissed, action: 'user.moved_to_extranet', details: { ...details, extranetUserId: extranetId, loginMoved: keepLogin } },
+      { before: null, after: extranetUser, action: 'user.created_from_employee', details: { ...details, employeeId: employee.id } },
+    ],
+    extraOps: [
+      ...workgroupIds.map((workgroupId, i) => workgroupGuard(workgroupId, true, workgroupFieldErrors(`body.workgroupIds.${i}`))),
+      // A login change requested before the move must not later give the profile a login back.
+      discardPending('loginChange', employee.id),
+    ],
+  };
+}
+
+/** Changes or clears a contact email (rule 5); undefined when it is already that. */
+export function planContactEmail(user: User, email: string | null, details: Record<string, unknown> = {}): Plan | undefined {
+  if (user.contactEmail === email) return undefined;
+  return { changes: [{ before: user, after: { ...user, contactEmail: email }, action: 'user.contact_email_changed', details }], extraOps: [] };
 }

@@ -1,14 +1,16 @@
+import type { JobMessage } from '../jobs/queue';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
 
 /**
- * Queues a committed job. If queueing fails the job stays `pending` and visible at GET /jobs/{id}
- * (nothing is lost); the failure is logged with the job id.
+ * Queues committed work. If queueing fails, the job stays `pending` (GET /jobs/{id}) or the HR
+ * delivery `received` (GET /webhooks/deliveries?status=received, re-drivable): nothing is lost,
+ * and the failure is logged with the ids.
  */
-export async function sendJob(deps: Deps, jobId: string): Promise<void> {
+export async function sendJob(deps: Deps, message: JobMessage): Promise<void> {
   try {
-    await deps.jobs.enqueue(jobId);
+    await deps.jobs.enqueue(message);
   } catch (error) {
-    logger.error('job not queued', { jobId, errorName: (error as Error)?.name });
+    logger.error('job not queued', { ...message, errorName: (error as Error)?.name });
   }
 }

@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import type { Job } from '../../lib/domain/work';
+import type { JobMessage } from '../../lib/jobs/queue';
 import { listAudit } from '../../lib/data/audit';
 import { getJob, HANDOVER_CHUNK } from '../../lib/data/jobs';
 import { keys } from '../../lib/data/keys';
@@ -30,7 +31,7 @@ const total = async (userId: string) => {
 /** The same dependencies, but jobs wait in a list instead of running: the test runs them. */
 const withManualJobs = () => {
   const queued: string[] = [];
-  return { manual: { ...deps, jobs: Object.assign(Object.create(deps.jobs), { enqueue: async (id: string) => void queued.push(id) }) }, queued };
+  return { manual: { ...deps, jobs: Object.assign(Object.create(deps.jobs), { enqueue: async (message: JobMessage) => void queued.push(message.type === 'handover' ? message.jobId : '') }) }, queued };
 };
 
 describe('dismissal with a delegate hands over all open work, in chunks', () => {

@@ -188,14 +188,15 @@ describe('dismissing and rehiring', () => {
     } finally {
       deps.setNow(new Date());
     }
+    await deps.jobs.idle();
     const dismissed = (await getUser(deps.table, user.id))!;
     expect(dismissed).toMatchObject({ status: 'dismissed', dismissedAt: effectiveAt, scheduledDismissal: null, delegateId: delegate.id });
     expect(dismissed.handoverJobId).not.toBeNull();
-    expect((await listAudit(deps.table, user.id, 2)).items.map((e) => [e.action, e.after?.source])).toEqual([
+    expect((await listAudit(deps.table, user.id, 3)).items.map((e) => [e.action, e.after?.source])).toEqual([
+      ['work.handed_over', undefined],
       ['user.dismissed', 'schedule'],
       ['user.dismissal_scheduled', 'admin'],
     ]);
-    await deps.jobs.idle();
   });
 
   it('a rehire cancels a scheduled dismissal, so nothing happens when it would have been due', async () => {

@@ -6,7 +6,15 @@ import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
 import { InProcessJobQueue } from '../../lib/jobs/queue';
-import { runHandoverJob } from '../../lib/use-cases/handover';
+import { runJob } from '../../lib/jobs/run-job';
+import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
+
+/** Signing secrets the tests' HR systems use. */
+export const testWebhookSecrets = {
+  standard: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  gusto: 'gusto-verification-token-for-tests',
+  bamboohr: 'bamboohr-private-key-for-tests',
+};
 
 export type TestDeps = Deps & { outbox: OutboxMailer; jobs: InProcessJobQueue; setNow(date: Date | string): void };
 
@@ -29,11 +37,12 @@ export async function createTestDeps(): Promise<TestDeps> {
     mailer: outbox,
     outbox,
     jobs: new InProcessJobQueue(),
+    webhookSecrets: new StaticWebhookSecrets(testWebhookSecrets),
     clock,
     settings: { invitationTtlHours: 168, loginChangeTtlHours: 24 },
     setNow: (date) => (now = new Date(date)),
   };
-  deps.jobs.attach((jobId) => runHandoverJob(deps, jobId));
+  deps.jobs.attach((message) => runJob(deps, message));
   return deps;
 }
 

@@ -13,6 +13,7 @@ import { problemResponse } from '../../lib/http/problem';
 import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { installRuntime } from '../../lib/runtime';
 import { InProcessJobQueue } from '../../lib/jobs/queue';
+import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 const ddb = mockClient(documentClient);
@@ -41,6 +42,7 @@ beforeEach(() => {
     table: { client: documentClient, name: 'unit' },
     mailer: new OutboxMailer('http://x.test'),
     jobs: new InProcessJobQueue(),
+    webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date('2026-01-01T00:00:00Z'),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1 },
   });

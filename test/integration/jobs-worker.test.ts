@@ -1,6 +1,6 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handler } from '../../functions/handover-worker';
+import { handler } from '../../functions/jobs-worker';
 import { getJob } from '../../lib/data/jobs';
 import { installRuntime } from '../../lib/runtime';
 import { dismissUser } from '../../lib/use-cases/users';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 describe('SQS handover worker', () => {
-  it('runs queued jobs, reports only failing records for redelivery, and drops malformed ones', async () => {
+  it('runs queued work, reports only transient failures for redelivery, drops malformed and unknown ones', async () => {
     const admin = await seedAdmin(deps);
     const leaver = await seedActiveUser(deps, admin.id);
     const delegate = await seedActiveUser(deps, admin.id);
@@ -28,14 +28,20 @@ describe('SQS handover worker', () => {
 
     const event = {
       Records: [
-        record('ok', JSON.stringify({ jobId: dismissed.handoverJobId })),
-        record('unknown-job', JSON.stringify({ jobId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' })),
+        record('ok', JSON.stringify({ type: 'handover', jobId: dismissed.handoverJobId })),
+        record('unknown-job', JSON.stringify({ type: 'handover', jobId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' })),
         record('malformed', 'not json'),
+        record('wrong-shape', JSON.stringify({ jobId: 'no type' })),
       ],
     } as SQSEvent;
     const response = await handler(event, context);
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'unknown-job' }] });
+    expect(response).toEqual({ batchItemFailures: [] });
     expect(await getJob(deps.table, dismissed.handoverJobId!)).toMatchObject({ status: 'completed', moved: { tasks: 60, activities: 60 } });
+
+    // A transient failure (here: the table is unreachable) is reported, so SQS redelivers just it.
+    installRuntime({ ...deps, table: { client: deps.table.client, name: 'no-such-table' }, jobs: { enqueue: async () => undefined } });
+    const retried = await handler({ Records: [record('transient', JSON.stringify({ type: 'handover', jobId: dismissed.handoverJobId }))] } as SQSEvent, context);
+    expect(retried).toEqual({ batchItemFailures: [{ itemIdentifier: 'transient' }] });
   });
 });

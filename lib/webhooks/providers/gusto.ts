@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { HrEventType, HrProvider } from '../events';
+import { hexSignatureMatches, hmacSha256Hex, signatureRejected } from '../signatures';
+
+const payloadSchema = z.object({
+  uuid: z.string().min(1).max(128),
+  event_type: z.string(),
+  entity_type: z.string().optional(),
+  entity_uuid: z.string().min(1).max(128),
+  timestamp: z.number().int(),
+});
+
+/** Gusto's employee events that change what this directory holds; the rest are kept as ignored. */
+const EVENTS: Record<string, HrEventType> = {
+  'employee.terminated': 'employee.terminated',
+  'employee.terminated_effective': 'employee.terminated',
+  'employee.termination_effective': 'employee.terminated',
+  'employee.termination_cancelled': 'employee.rehired',
+  'employee.rehired': 'employee.rehired',
+  'employee.rehire_effective': 'employee.rehired',
+};
+
+/**
+ * Gusto: `X-Gusto-Signature` is the hex HMAC-SHA256 of the raw body keyed by the subscription's
+ * verification token. Gusto sends no timestamp header (and retries for hours with the same body),
+ * so replays are stopped by the delivery id (`uuid`), not by a tolerance. Payloads carry ids only:
+ * the employee is matched by `entity_uuid` as externalId.
+ */
+export const gusto: HrProvider = {
+  name: 'gusto',
+  receive({ rawBody, headers, secret }) {
+    if (!hexSignatureMatches(headers['x-gusto-signature'], hmacSha256Hex(secret, rawBody))) throw signatureRejected();
+    const parsed = payloadSchema.safeParse(safeJson(rawBody));
+    if (!parsed.success) {
+      // Signed by Gusto but not an event we know (e.g. the subscription's verification request).
+      const deliveryId = createHash('sha256').update(rawBody).digest('hex').slice(0, 40);
+      return { deliveryId, entries: [{ sourceType: 'unknown', ignored: 'not a Gusto event payload' }] };
+    }
+    const { uuid, event_type: type, entity_uuid: employeeId, timestamp } = parsed.data;
+    const mapped = EVENTS[type];
+    return {
+      deliveryId: uuid,
+      entries: [
+        mapped
+          ? { sourceType: type, event: { type: mapped, occurredAt: new Date(timestamp * 1000).toISOString(), employee: { externalId: employeeId } } }
+          : { sourceType: type, ignored: `Gusto event ${type} carries no change this directory applies` },
+      ],
+    };
+  },
+};
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
