@@ -15,7 +15,9 @@ import { runtime } from '../lib/runtime';
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
+    // Stop between chunks with time to spare; the job is queued again and resumes.
+    const shouldYield = () => context.getRemainingTimeInMillis() < 30_000;
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       const parsed = jobMessageSchema.safeParse(safeJson(record.body));
@@ -24,7 +26,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         continue;
       }
       try {
-        await runJob(runtime(), parsed.data);
+        await runJob(runtime(), parsed.data, { shouldYield });
       } catch (error) {
         if (error instanceof DomainError && error.status === 404) {
           logger.error('message for unknown work dropped', { messageId: record.messageId, ...parsed.data });

@@ -5,15 +5,19 @@ import type { TableRef } from './client';
 import { keys } from './keys';
 import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { auditPut } from './user-changes';
+import { newId } from './ids';
 
 /**
- * One handover transaction moves at most this many items: with the delegate check and the job's
- * progress update that is DynamoDB's limit of 100 actions per transaction.
+ * One handover transaction moves at most this many items: with the delegate check, the leaver
+ * check, the job's progress update and the chunk's audit entry that is DynamoDB's limit of 100
+ * actions per transaction.
  */
-export const HANDOVER_CHUNK = 98;
+export const HANDOVER_CHUNK = 96;
 
 /** The delegate stopped being active: the job must stop, leaving the rest with the leaver. */
 export class DelegateUnavailable extends Error {}
+/** The leaver of a dismissal job was rehired: their remaining work stays with them. */
+export class LeaverReturned extends Error {}
 /** A work item was closed or reassigned by someone else since we listed it: leave it alone. */
 export class WorkItemChanged extends Error {
   constructor(readonly workId: string) {
@@ -45,15 +49,19 @@ function jobVersionGuard(job: Job) {
 }
 
 /**
- * Moves one chunk in ONE transaction: the delegate is still active; the job's counters advance
- * (only from the version we read, so two workers never both count a chunk); each item moves only
- * if it still belongs to the leaver and is open, so work edited meanwhile is not clobbered and
- * nothing is ever reassigned twice.
+ * Moves one chunk in ONE transaction: the delegate is still active; for a dismissal, the leaver is
+ * still dismissed by this job (a rehire stops it); the job's counters advance (only from the
+ * version we read, so two workers never both count a chunk); the chunk is audited on the leaver;
+ * each item moves only if it still belongs to the leaver, is open, and was last changed before the
+ * job was created, so work edited or handed around meanwhile is not clobbered, work that arrives
+ * later is not swept up, and nothing is ever reassigned twice. Every failed condition is reported
+ * (ConditionsFailed), so the caller can drop all changed items at once.
  */
 export async function commitHandoverChunk(table: TableRef, job: Job, items: WorkItem[], at: string): Promise<Job> {
   const tasks = items.filter((item) => item.kind === 'task').length;
   const activities = items.length - tasks;
   const guard = jobVersionGuard(job);
+  const chunk = job.chunks + 1;
   const ops: TxOp[] = [
     {
       item: {
@@ -66,6 +74,21 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
       },
       onConditionFailed: () => new DelegateUnavailable(`delegate ${job.toUserId} is no longer active`),
     },
+    ...(job.reason === 'dismissal'
+      ? [
+          {
+            item: {
+              ConditionCheck: {
+                Key: keys.user(job.fromUserId),
+                ConditionExpression: '#status = :dismissed AND handoverJobId = :job',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':dismissed': 'dismissed', ':job': job.id },
+              },
+            },
+            onConditionFailed: () => new LeaverReturned(`user ${job.fromUserId} was rehired; their remaining work stays with them`),
+          } satisfies TxOp,
+        ]
+      : []),
     {
       item: {
         Update: {
@@ -78,27 +101,36 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
       },
       onConditionFailed: guard.onFailed,
     },
+    auditPut({
+      id: newId(),
+      userId: job.fromUserId,
+      actorId: job.actorId,
+      action: 'work.handover_chunk',
+      before: null,
+      after: { jobId: job.id, chunk, tasks, activities, toUserId: job.toUserId },
+      at,
+    }),
     ...items.map(
       (item): TxOp => ({
         item: {
           Update: {
             Key: keys.work(item.id),
             UpdateExpression: 'SET responsibleId = :to, gsi3pk = :toIndex, updatedAt = :at',
-            ConditionExpression: 'responsibleId = :from AND #state = :open',
+            ConditionExpression: 'responsibleId = :from AND #state = :open AND updatedAt <= :cutoff',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':to': job.toUserId, ':toIndex': `RESP#${job.toUserId}`, ':from': job.fromUserId, ':open': 'open', ':at': at },
+            ExpressionAttributeValues: { ':to': job.toUserId, ':toIndex': `RESP#${job.toUserId}`, ':from': job.fromUserId, ':open': 'open', ':at': at, ':cutoff': job.createdAt },
           },
         },
         onConditionFailed: () => new WorkItemChanged(item.id),
       }),
     ),
   ];
-  await transactWrite(table, ops);
+  await transactWrite(table, ops, { allFailures: true });
   return {
     ...job,
     status: 'running',
     moved: { tasks: job.moved.tasks + tasks, activities: job.moved.activities + activities },
-    chunks: job.chunks + 1,
+    chunks: chunk,
     version: job.version + 1,
     updatedAt: at,
   };

@@ -28,7 +28,19 @@ export class StaleWrite extends Error {
   }
 }
 
-export type TransactOptions = { conflictRetries?: number; baseDelayMs?: number };
+export type TransactOptions = {
+  conflictRetries?: number;
+  baseDelayMs?: number;
+  /** Report every failed condition (ConditionsFailed) instead of only the first op's error. */
+  allFailures?: boolean;
+};
+
+/** Every op whose condition failed, translated, in op order (with `allFailures`). */
+export class ConditionsFailed extends Error {
+  constructor(readonly errors: Error[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
 
 /**
  * Runs one TransactWriteItems. A cancelled transaction becomes the domain error of the first op
@@ -46,12 +58,16 @@ export async function transactWrite(table: TableRef, ops: TxOp[], options: Trans
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-      if (failed >= 0) {
-        const op = ops[failed];
-        const reason = reasons[failed];
-        if (!op?.onConditionFailed) throw new StaleWrite('an item of the transaction');
-        throw await op.onConditionFailed(reason?.Item ? unmarshall(reason.Item as never) : undefined);
+      const failedIndexes = reasons.flatMap((reason, i) => (reason.Code === 'ConditionalCheckFailed' ? [i] : []));
+      if (failedIndexes.length > 0) {
+        const translate = async (i: number) => {
+          const op = ops[i];
+          const reason = reasons[i];
+          if (!op?.onConditionFailed) return new StaleWrite('an item of the transaction');
+          return op.onConditionFailed(reason?.Item ? unmarshall(reason.Item as never) : undefined);
+        };
+        if (options.allFailures) throw new ConditionsFailed(await Promise.all(failedIndexes.map(translate)));
+        throw await translate(failedIndexes[0]!);
       }
       const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
       if (!conflict) throw error;

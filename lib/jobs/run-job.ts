@@ -4,11 +4,14 @@ import { runHandoverJob } from '../use-cases/handover';
 import type { JobMessage } from './queue';
 
 /** The one dispatcher both queue adapters feed: the same code runs from SQS and in-process. */
-export async function runJob(deps: Deps, message: JobMessage): Promise<void> {
+export async function runJob(deps: Deps, message: JobMessage, options: { shouldYield?: () => boolean } = {}): Promise<void> {
   switch (message.type) {
-    case 'handover':
-      await runHandoverJob(deps, message.jobId);
+    case 'handover': {
+      const job = await runHandoverJob(deps, message.jobId, options);
+      // Stopped between chunks to stay inside the time limit: continue in a fresh invocation.
+      if (job.status === 'pending' || job.status === 'running') await deps.jobs.enqueue(message);
       return;
+    }
     case 'hrDelivery':
       await applyHrDelivery(deps, message.provider, message.deliveryId);
       return;

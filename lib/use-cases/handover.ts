@@ -2,8 +2,8 @@ import type { AuditEntry } from '../domain/audit';
 import { InvalidState, NotFound } from '../domain/errors';
 import type { Job, WorkItem } from '../domain/work';
 import { newId } from '../data/ids';
-import { commitHandoverChunk, DelegateUnavailable, finishJob, getJob, HANDOVER_CHUNK, putNewJob, WorkItemChanged } from '../data/jobs';
-import { StaleWrite, transactWrite } from '../data/transaction';
+import { commitHandoverChunk, DelegateUnavailable, finishJob, getJob, HANDOVER_CHUNK, LeaverReturned, putNewJob, WorkItemChanged } from '../data/jobs';
+import { ConditionsFailed, StaleWrite, transactWrite } from '../data/transaction';
 import { auditPut } from '../data/user-changes';
 import { activeAdminGuard } from '../data/users';
 import { listWorkByResponsible } from '../data/work';
@@ -37,46 +37,78 @@ export type HandoverHooks = {
   afterChunk?: (job: Job) => void | Promise<void>;
 };
 
+export type RunOptions = { hooks?: HandoverHooks; shouldYield?: () => boolean };
+
 /**
- * Runs (or resumes) a handover job until the leaver has no open work left:
+ * Runs (or resumes) a handover job until none of the leaver's open work from before the job is left:
  * 1. read the job; a finished job is returned as it is (queues deliver at least once);
- * 2. list up to one chunk of the leaver's open work on the workByResponsible index;
- * 3. commit the chunk in one transaction (see commitHandoverChunk); items changed by someone else
- *    meanwhile are dropped from the chunk, never overwritten;
- * 4. when nothing is left, complete the job and audit both users with the counts; if the
- *    delegate stopped being active, fail the job with the reason, leaving the rest with the leaver.
+ * 2. list the leaver's open work on the workByResponsible index, skipping items changed after the
+ *    job was created, items this run already moved and items whose condition already failed
+ *    (the index may still list them for a moment), paging past them;
+ * 3. commit up to one chunk in one transaction (see commitHandoverChunk); items changed by
+ *    someone else meanwhile are all dropped from the chunk at once, never overwritten;
+ * 4. when nothing is left, complete the job and audit both users with the counts; if the delegate
+ *    stopped being active or the leaver was rehired, fail it with the reason, leaving the rest
+ *    with the leaver. `shouldYield` lets a worker near its time limit stop between chunks and
+ *    queue the job again.
  * A crash anywhere loses nothing: progress is committed with each chunk and moved items no longer
- * appear in the leaver's list, so a rerun continues where the last commit ended.
+ * belong to the leaver, so a rerun continues where the last commit ended.
  */
-export async function runHandoverJob(deps: Deps, jobId: string, hooks: HandoverHooks = {}): Promise<Job> {
+export async function runHandoverJob(deps: Deps, jobId: string, options: RunOptions = {}): Promise<Job> {
+  const { hooks = {}, shouldYield } = options;
   let job = await getJob(deps.table, jobId);
   if (!job) throw new NotFound('job', jobId);
+  const skip = new Set<string>();
+  let cursor: string | undefined;
   for (;;) {
     if (job.status === 'completed' || job.status === 'failed') return job;
-    const { items } = await listWorkByResponsible(deps.table, { userId: job.fromUserId, state: 'open', limit: HANDOVER_CHUNK });
+    if (shouldYield?.()) return job;
+    const cutoff = job.createdAt;
+    const page = await listWorkByResponsible(deps.table, { userId: job.fromUserId, state: 'open', limit: HANDOVER_CHUNK, cursor });
+    const candidates = page.items.filter((item) => !skip.has(item.id) && item.updatedAt <= cutoff);
     const at = deps.clock().toISOString();
     try {
-      if (items.length === 0) return await finishJob(deps.table, job, { status: 'completed', failureReason: null }, handoverAudits(job, at), at);
-      await hooks.beforeChunk?.(items);
-      let chunk = items;
-      for (;;) {
+      if (candidates.length === 0) {
+        if (page.nextCursor) {
+          cursor = page.nextCursor;
+          continue;
+        }
+        job = await finishJob(deps.table, job, { status: 'completed', failureReason: null }, handoverAudits(job, at), at);
+        continue;
+      }
+      await hooks.beforeChunk?.(candidates);
+      let chunk = candidates;
+      while (chunk.length > 0) {
         try {
           job = await commitHandoverChunk(deps.table, job, chunk, at);
+          for (const item of chunk) skip.add(item.id);
+          cursor = undefined;
+          await hooks.afterChunk?.(job);
           break;
         } catch (error) {
-          if (!(error instanceof WorkItemChanged)) throw error;
-          chunk = chunk.filter((item) => item.id !== error.workId);
-          if (chunk.length === 0) break;
+          if (!(error instanceof ConditionsFailed)) throw error;
+          const fatal = error.errors.find((e) => e instanceof DelegateUnavailable || e instanceof LeaverReturned);
+          if (fatal) throw fatal;
+          if (error.errors.some((e) => e instanceof StaleWrite)) throw new StaleWrite(`job ${job.id}`);
+          const changed = new Set(error.errors.flatMap((e) => (e instanceof WorkItemChanged ? [e.workId] : [])));
+          for (const id of changed) skip.add(id);
+          chunk = chunk.filter((item) => !changed.has(item.id));
         }
       }
-      await hooks.afterChunk?.(job);
     } catch (error) {
-      if (error instanceof DelegateUnavailable) {
-        return finishJob(deps.table, job, { status: 'failed', failureReason: error.message }, handoverAudits(job, at, error.message), at);
+      if (error instanceof DelegateUnavailable || error instanceof LeaverReturned) {
+        try {
+          job = await finishJob(deps.table, job, { status: 'failed', failureReason: error.message }, handoverAudits(job, at, error.message), at);
+        } catch (finishError) {
+          if (!(finishError instanceof StaleWrite)) throw finishError;
+          job = (await getJob(deps.table, jobId))!;
+        }
+        continue;
       }
       if (!(error instanceof StaleWrite)) throw error;
-      // Another run of this job advanced it: continue from its committed state.
+      // Another run of this job advanced (or finished) it: continue from its committed state.
       job = (await getJob(deps.table, jobId))!;
+      cursor = undefined;
     }
   }
 }
@@ -105,6 +137,7 @@ export async function reassignWork(deps: Deps, actorId: string, fromUserId: stri
     activeAdminGuard(actorId),
     putNewJob(job),
     auditPut({ id: newId(), userId: fromUserId, actorId, action: 'work.reassign_requested', before: null, after: { jobId: job.id, toUserId }, at: now.toISOString() }),
+    auditPut({ id: newId(), userId: toUserId, actorId, action: 'work.reassign_requested', before: null, after: { jobId: job.id, fromUserId }, at: now.toISOString() }),
   ]);
   await sendJob(deps, { type: 'handover', jobId: job.id });
   return job;

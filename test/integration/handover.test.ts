@@ -9,6 +9,8 @@ import { keys } from '../../lib/data/keys';
 import { getUser } from '../../lib/data/users';
 import { getWork } from '../../lib/data/work';
 import { reassignWork, runHandoverJob } from '../../lib/use-cases/handover';
+import { countRequests } from '../../lib/data/client';
+import { runJob } from '../../lib/jobs/run-job';
 import { dismissUser, rehireUser } from '../../lib/use-cases/users';
 import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { createTestDeps, type TestDeps } from '../support/db';
@@ -64,7 +66,7 @@ describe('a handover job survives what goes wrong', () => {
     await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
 
     const crash = new Error('worker killed');
-    await expect(runHandoverJob(manual, queued[0]!, { afterChunk: () => Promise.reject(crash) })).rejects.toBe(crash);
+    await expect(runHandoverJob(manual, queued[0]!, { hooks: { afterChunk: () => Promise.reject(crash) } })).rejects.toBe(crash);
     const midway = (await getJob(deps.table, queued[0]!))!;
     expect(midway).toMatchObject({ status: 'running', chunks: 1 });
     expect(midway.moved.tasks + midway.moved.activities).toBe(HANDOVER_CHUNK);
@@ -103,8 +105,10 @@ describe('a handover job survives what goes wrong', () => {
     await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
 
     const job = await runHandoverJob(manual, queued[0]!, {
-      afterChunk: async (progress: Job) => {
-        if (progress.chunks === 1) await dismissUser(manual, admin.id, delegate.id, {});
+      hooks: {
+        afterChunk: async (progress: Job) => {
+          if (progress.chunks === 1) await dismissUser(manual, admin.id, delegate.id, {});
+        },
       },
     });
 
@@ -125,13 +129,13 @@ describe('a handover job survives what goes wrong', () => {
     await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
 
     const job = await runHandoverJob(manual, queued[0]!, {
-      beforeChunk: async (items) => {
+      hooks: { beforeChunk: async (items) => {
         if (!items.some((item) => item.id === first!.id)) return;
         await closeWork(deps, admin.id, first!.kind, first!.id);
         await deps.table.client.send(
           new UpdateCommand({ TableName: deps.table.name, Key: keys.work(second!.id), UpdateExpression: 'SET responsibleId = :c, gsi3pk = :i', ExpressionAttributeValues: { ':c': colleague.id, ':i': `RESP#${colleague.id}` } }),
         );
-      },
+      } },
     });
 
     expect(job.status).toBe('completed');
@@ -139,6 +143,100 @@ describe('a handover job survives what goes wrong', () => {
     expect(await getWork(deps.table, first!.id)).toMatchObject({ state: 'closed', responsibleId: leaver.id });
     expect(await getWork(deps.table, second!.id)).toMatchObject({ responsibleId: colleague.id });
     expect(await total(delegate.id)).toBe(8);
+  });
+});
+
+describe('what the review found', () => {
+  it('items the index still lists under the leaver but that are no longer theirs do not stall the job', async () => {
+    const { manual, queued } = withManualJobs();
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    const other = await seedActiveUser(deps, admin.id);
+    // What a lagging index looks like: listed under the leaver, owned by someone else.
+    const lagging = await seedOpenWork(deps.table, leaver.id, 150);
+    for (const item of lagging) {
+      await deps.table.client.send(new UpdateCommand({ TableName: deps.table.name, Key: keys.work(item.id), UpdateExpression: 'SET responsibleId = :o', ExpressionAttributeValues: { ':o': other.id } }));
+    }
+    await seedOpenWork(deps.table, leaver.id, 20);
+    await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+    const log = countRequests(deps.table.client);
+
+    const job = await runHandoverJob(manual, queued[0]!);
+
+    expect(job).toMatchObject({ status: 'completed', moved: { tasks: 10, activities: 10 } });
+    expect(log.writes).toBeLessThan(10);
+  });
+
+  it('opposite reassign jobs at once swap the original work instead of bouncing it', async () => {
+    const { manual, queued } = withManualJobs();
+    const a = await seedActiveUser(deps, admin.id);
+    const b = await seedActiveUser(deps, admin.id);
+    const fromA = await seedOpenWork(deps.table, a.id, 150);
+    const fromB = await seedOpenWork(deps.table, b.id, 150);
+    await reassignWork(manual, admin.id, a.id, b.id);
+    await reassignWork(manual, admin.id, b.id, a.id);
+
+    const jobs = await Promise.all(queued.map((id) => runHandoverJob(manual, id)));
+
+    expect(jobs.map((job) => job.moved.tasks + job.moved.activities)).toEqual([150, 150]);
+    expect((await getWork(deps.table, fromA[0]!.id))!.responsibleId).toBe(b.id);
+    expect((await getWork(deps.table, fromB[0]!.id))!.responsibleId).toBe(a.id);
+  });
+
+  it('a leaver rehired mid-job keeps their remaining work, and work they get afterwards', async () => {
+    const { manual, queued } = withManualJobs();
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    await seedOpenWork(deps.table, leaver.id, 200);
+    await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+    let fresh = '';
+
+    const job = await runHandoverJob(manual, queued[0]!, {
+      hooks: {
+        afterChunk: async (progress: Job) => {
+          if (progress.chunks !== 1) return;
+          await rehireUser(manual, admin.id, leaver.id);
+          fresh = (await createWork(manual, admin.id, 'task', { title: 'after the return', responsibleId: leaver.id })).id;
+        },
+      },
+    });
+
+    expect(job).toMatchObject({ status: 'failed', failureReason: `user ${leaver.id} was rehired; their remaining work stays with them` });
+    expect(await total(delegate.id)).toBe(HANDOVER_CHUNK);
+    expect(await total(leaver.id)).toBe(200 - HANDOVER_CHUNK + 1);
+    expect((await getWork(deps.table, fresh))!.responsibleId).toBe(leaver.id);
+  });
+
+  it('reassigning does not sweep up work that arrives after the request', async () => {
+    const { manual, queued } = withManualJobs();
+    const owner = await seedActiveUser(deps, admin.id);
+    const other = await seedActiveUser(deps, admin.id);
+    await seedOpenWork(deps.table, owner.id, 100);
+    await reassignWork(manual, admin.id, owner.id, other.id);
+    const later = await createWork(manual, admin.id, 'activity', { title: 'new', responsibleId: owner.id });
+
+    const job = await runHandoverJob(manual, queued[0]!);
+
+    expect(job.moved.tasks + job.moved.activities).toBe(100);
+    expect((await getWork(deps.table, later.id))!.responsibleId).toBe(owner.id);
+  });
+
+  it('every chunk is audited on the leaver, and a worker near its time limit yields and is queued again', async () => {
+    const { manual, queued } = withManualJobs();
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    await seedOpenWork(deps.table, leaver.id, 150);
+    await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
+    let chunks = 0;
+
+    await runJob(manual, { type: 'handover', jobId: queued[0]! }, { shouldYield: () => chunks++ >= 1 });
+
+    expect(queued).toEqual([queued[0], queued[0]]);
+    expect((await getJob(deps.table, queued[0]!))!).toMatchObject({ status: 'running', chunks: 1 });
+    const done = await runHandoverJob(manual, queued[0]!);
+    expect(done).toMatchObject({ status: 'completed', chunks: 2 });
+    const actions = (await listAudit(deps.table, leaver.id, 10)).items.map((e) => e.action);
+    expect(actions.filter((a) => a === 'work.handover_chunk')).toHaveLength(2);
   });
 });
 
@@ -158,8 +256,8 @@ describe('reassigning without dismissing', () => {
     expect(await counts(other.id)).toEqual({ openTasks: 1, openActivities: 1 });
     expect(await getWork(deps.table, closed.id)).toMatchObject({ responsibleId: owner.id });
     expect((await getUser(deps.table, owner.id))!.status).toBe('active');
-    const actions = (await listAudit(deps.table, owner.id, 2)).items.map((e) => e.action);
-    expect(actions).toEqual(['work.handed_over', 'work.reassign_requested']);
+    const actions = (await listAudit(deps.table, owner.id, 3)).items.map((e) => e.action);
+    expect(actions).toEqual(['work.handed_over', 'work.handover_chunk', 'work.reassign_requested']);
   });
 
   it('refuses the owner themself or an inactive recipient', async () => {
