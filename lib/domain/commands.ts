@@ -94,4 +94,15 @@ export const listWorkQuerySchema = z.strictObject({
 
 export const workParamSchema = z.strictObject({ id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id (ULID)') });
 
+export const providerParamSchema = z.strictObject({ provider: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a provider name') });
+export const deliveryParamSchema = z.strictObject({
+  provider: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a provider name'),
+  deliveryId: z.string().min(1).max(128),
+});
+export const listDeliveriesQuerySchema = z.strictObject({
+  status: z.enum(['received', 'applied', 'ignored', 'failed']).default('failed'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
 export const reassignWorkSchema = z.strictObject({ toUserId: userIdSchema }).meta({ id: 'ReassignWork' });

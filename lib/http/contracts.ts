@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { auditEntrySchema } from '../domain/audit';
 import {
   acceptInvitationSchema, confirmLoginEmailChangeSchema, createWorkgroupSchema, membershipParamSchema, moveToExtranetSchema,
-  requestLoginEmailChangeSchema, transferEmailSchema, dismissUserSchema, createWorkSchema, listWorkQuerySchema, workParamSchema, reassignWorkSchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
+  requestLoginEmailChangeSchema, transferEmailSchema, dismissUserSchema, createWorkSchema, listWorkQuerySchema, workParamSchema, reassignWorkSchema,
+  providerParamSchema, deliveryParamSchema, listDeliveriesQuerySchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
   pageQuerySchema, setAdminSchema, setContactEmailSchema, userParamSchema,
 } from '../domain/commands';
 import { userViewSchema } from '../domain/user';
@@ -77,5 +78,38 @@ export const contracts = {
   workCounts: { params: userParamSchema, success: { status: 200, schema: workCountsSchema, description: 'Open work counts' } },
   reassignWork: { params: userParamSchema, body: reassignWorkSchema, success: { status: 202, schema: jobSchema, description: 'The queued handover job' } },
   getJob: { params: workParamSchema, success: { status: 200, schema: jobSchema, description: 'The job' } },
+  hrWebhook: {
+    params: providerParamSchema,
+    success: {
+      status: 202,
+      schema: z.object({ deliveryId: z.string(), events: z.number().int(), duplicate: z.boolean() }).meta({ id: 'HrDeliveryReceipt' }),
+      description: 'Signature verified and delivery durably recorded (or a replay acknowledged); applied asynchronously',
+    },
+  },
+  listDeliveries: {
+    query: listDeliveriesQuerySchema,
+    success: {
+      status: 200,
+      schema: page(
+        z
+          .object({
+            provider: z.string(),
+            deliveryId: z.string(),
+            index: z.number().int(),
+            sourceType: z.string(),
+            status: z.enum(['received', 'applied', 'ignored', 'failed']),
+            event: z.record(z.string(), z.unknown()).nullable(),
+            reason: z.string().nullable(),
+            code: z.string().nullable(),
+            receivedAt: z.string(),
+            finishedAt: z.string().nullable(),
+          })
+          .meta({ id: 'HrDeliveryEvent' }),
+        'HrDeliveryEventPage',
+      ),
+      description: 'A page of delivery events, oldest first',
+    },
+  },
+  redriveDelivery: { params: deliveryParamSchema, success: { status: 202, schema: z.object({ redriven: z.number().int() }), description: 'Failed events queued again' } },
   openapi: { success: { status: 200, description: 'The OpenAPI 3.1 document' } },
 } as const satisfies Record<RouteId, Contract>;

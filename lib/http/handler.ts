@@ -25,6 +25,8 @@ export type ParsedRequest<Id extends RouteId> = {
   params: Out<ContractOf<Id> extends { params: infer P } ? P : undefined>;
   query: Out<ContractOf<Id> extends { query: infer Q } ? Q : undefined>;
   body: Out<ContractOf<Id> extends { body: infer B } ? B : undefined>;
+  /** The body exactly as sent (size-checked) and the lower-cased headers: what signatures cover. */
+  raw: { body: string; headers: Record<string, string | undefined> };
 };
 
 /** A handler for an admin route: the use case receives the verified token subject as actor. */
@@ -111,17 +113,23 @@ export function parseRequest(contract: Contract, event: HttpEvent) {
     }
     return undefined;
   };
+  const rawBody = readRawBody(event);
   const params = parse(contract.params, event.pathParameters ?? {}, 'path');
   const query = parse(contract.query, event.queryStringParameters ?? {}, 'query');
-  const body = contract.body ? parse(contract.body, readJsonBody(event), 'body') : undefined;
+  const body = contract.body ? parse(contract.body, readJsonBody(rawBody), 'body') : undefined;
   if (errors.length > 0) throw new InvalidRequest(errors);
-  return { params, query, body };
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  return { params, query, body, raw: { body: rawBody, headers } };
 }
 
-function readJsonBody(event: HttpEvent): unknown {
+function readRawBody(event: HttpEvent): string {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8')) : Buffer.alloc(0);
   if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
-  const text = raw.toString('utf8').trim();
+  return raw.toString('utf8');
+}
+
+function readJsonBody(rawBody: string): unknown {
+  const text = rawBody.trim();
   if (text === '') return {};
   try {
     return JSON.parse(text);

@@ -19,11 +19,17 @@ export type Route = {
   sendsMail?: boolean;
   /** Queues background jobs (the stack grants sqs:SendMessage on the jobs queue). */
   enqueuesJobs?: boolean;
+  /** Reads the HR webhook signing secrets (the stack grants GetSecretValue on that secret only). */
+  readsWebhookSecrets?: boolean;
   summary: string;
 };
 
 /** Functions that are not HTTP routes: queue consumers. */
-export const workers = [{ id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'jobsQueue' }] as const;
+export const workers = [
+  { id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'jobsQueue', enqueuesJobs: true },
+  /** Carries out scheduled dismissals that are due; dismissals with a delegate queue handovers. */
+  { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)', enqueuesJobs: true },
+] as const;
 
 export const routes = [
   { id: 'inviteUser', method: 'POST', path: '/users', handler: 'invite-user', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Invite a user; mails an invitation to the login address' },
@@ -53,6 +59,9 @@ export const routes = [
   { id: 'workCounts', method: 'GET', path: '/users/{id}/work', handler: 'get-work-counts', auth: 'admin', table: 'read', summary: 'Open task and activity counts of a user' },
   { id: 'reassignWork', method: 'POST', path: '/users/{id}/reassign', handler: 'reassign-work', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: "Hand a user's open work to another active user" },
   { id: 'getJob', method: 'GET', path: '/jobs/{id}', handler: 'get-job', auth: 'admin', table: 'read', summary: 'Progress of a handover job' },
+  { id: 'hrWebhook', method: 'POST', path: '/webhooks/hr/{provider}', handler: 'hr-webhook', auth: 'public', table: 'readwrite', enqueuesJobs: true, readsWebhookSecrets: true, summary: 'Receive a signed HR event (Standard Webhooks, Gusto, BambooHR); 202 once durably recorded' },
+  { id: 'listDeliveries', method: 'GET', path: '/webhooks/deliveries', handler: 'list-deliveries', auth: 'admin', table: 'read', summary: 'HR delivery events by status (e.g. failed)' },
+  { id: 'redriveDelivery', method: 'POST', path: '/webhooks/deliveries/{provider}/{deliveryId}/redrive', handler: 'redrive-delivery', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: "Apply a delivery's failed events again" },
   { id: 'openapi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public', table: 'none', summary: 'This API as an OpenAPI 3.1 document' },
 ] as const satisfies readonly Route[];
 

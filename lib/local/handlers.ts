@@ -17,6 +17,9 @@ import { handler as getWorkCounts } from '../../functions/get-work-counts';
 import { handler as listActivities } from '../../functions/list-activities';
 import { handler as listTasks } from '../../functions/list-tasks';
 import { handler as reassignWork } from '../../functions/reassign-work';
+import { handler as hrWebhook } from '../../functions/hr-webhook';
+import { handler as listDeliveries } from '../../functions/list-deliveries';
+import { handler as redriveDelivery } from '../../functions/redrive-delivery';
 import { handler as acceptInvitation } from '../../functions/accept-invitation';
 import { handler as dismissUser } from '../../functions/dismiss-user';
 import { handler as getOpenapi } from '../../functions/get-openapi';
@@ -32,6 +35,9 @@ import { handler as setContactEmail } from '../../functions/set-contact-email';
 /** The Lambda handlers by file name; the type makes a route without its handler a compile error. */
 export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> = {
   'accept-invitation': acceptInvitation,
+  'hr-webhook': hrWebhook,
+  'list-deliveries': listDeliveries,
+  'redrive-delivery': redriveDelivery,
   'close-activity': closeActivity,
   'close-task': closeTask,
   'create-activity': createActivity,

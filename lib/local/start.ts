@@ -6,6 +6,7 @@ import { logger } from '../logger';
 import { OutboxMailer } from '../mail/outbox-mailer';
 import { createDeps, installRuntime } from '../runtime';
 import { bootstrapAdmin } from '../use-cases/users';
+import { runDueDismissals } from '../use-cases/scheduled-dismissals';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local';
 import { LocalJwt } from './local-auth';
 import { createLocalServer, listen } from './server';
@@ -27,6 +28,9 @@ const localEnv = z
   })
   .parse(process.env);
 
+/** The documented development secret for `POST /webhooks/hr/standard` when HR_WEBHOOK_SECRET is unset. */
+const DEFAULT_HR_WEBHOOK_SECRET = 'whsec_bG9jYWwtaHItd2ViaG9vay1zZWNyZXQtZm9yLWRldmVsb3BtZW50';
+
 let dynamo: DynamoLocal | undefined;
 if (!localEnv.DYNAMODB_ENDPOINT) {
   console.log(`Starting DynamoDB Local (data in ${paths.dynamodb}) ...`);
@@ -43,6 +47,9 @@ const config = loadConfig({
   APP_BASE_URL: baseUrl,
   INVITATION_TTL_HOURS: process.env.INVITATION_TTL_HOURS,
   LOGIN_CHANGE_TTL_HOURS: process.env.LOGIN_CHANGE_TTL_HOURS,
+  HR_WEBHOOK_SECRET: process.env.HR_WEBHOOK_SECRET ?? DEFAULT_HR_WEBHOOK_SECRET,
+  GUSTO_WEBHOOK_SECRET: process.env.GUSTO_WEBHOOK_SECRET,
+  BAMBOOHR_WEBHOOK_SECRET: process.env.BAMBOOHR_WEBHOOK_SECRET,
 });
 const outbox = new OutboxMailer(baseUrl);
 const deps = createDeps(config, { mailer: outbox });
@@ -63,13 +70,20 @@ Employee directory listening on ${url}
   Try:       curl -s ${url}/users -H "Authorization: Bearer $TOKEN"
   Outbox:    curl -s ${url}/_local/outbox
   OpenAPI:   ${url}/openapi.json
+  Webhooks:  ${url}/webhooks/hr/standard (secret: ${process.env.HR_WEBHOOK_SECRET ? 'from HR_WEBHOOK_SECRET' : 'the documented development default'})
 Ctrl-C stops the server and DynamoDB Local.`);
+
+// What the EventBridge schedule does in AWS: carry out scheduled dismissals once due.
+const dueDismissals = setInterval(() => {
+  runDueDismissals(deps).catch((error: unknown) => logger.error('due dismissals failed', { errorName: (error as Error)?.name }));
+}, 30_000);
 
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping ...`);
+  clearInterval(dueDismissals);
   server.close();
   server.closeAllConnections();
   await dynamo?.stop();

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { reassignWork } from '../../lib/use-cases/handover';
+import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
+import { standardDelivery } from '../support/webhooks';
 import { createWork } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup } from '../../lib/use-cases/workgroups';
 import { LocalJwt } from '../../lib/local/local-auth';
@@ -19,7 +21,7 @@ let admin: User;
 const tokens: Record<'admin' | 'member' | 'dismissedAdmin' | 'stranger' | 'foreignKey' | 'garbage', string> = {} as never;
 
 /** A valid request per route, built on fresh fixtures so the admin column can succeed. */
-const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown }>> = {
+const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }>> = {
   inviteUser: async () => ({ path: '/users', body: makeInvite() }),
   acceptInvitation: async () => {
     await inviteUser(deps, admin.id, makeInvite());
@@ -78,6 +80,17 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
     const from = await seedActiveUser(deps, admin.id);
     return { path: `/jobs/${(await reassignWork(deps, admin.id, from.id, admin.id)).id}` };
   },
+  hrWebhook: async () => {
+    const delivery = standardDelivery({ type: 'employee.rehired', data: { externalId: `matrix-${randomUUID()}` } });
+    return { path: '/webhooks/hr/standard', rawBody: delivery.body, headers: delivery.headers };
+  },
+  listDeliveries: async () => ({ path: '/webhooks/deliveries?status=failed' }),
+  redriveDelivery: async () => {
+    const delivery = standardDelivery({ type: 'employee.terminated', data: { externalId: `matrix-${randomUUID()}` } });
+    const { deliveryId } = await receiveHrWebhook(deps, 'standard', delivery.body, delivery.headers);
+    await deps.jobs.idle();
+    return { path: `/webhooks/deliveries/standard/${deliveryId}/redrive` };
+  },
   openapi: async () => ({ path: '/openapi.json' }),
 };
 
@@ -116,8 +129,8 @@ describe('authorization matrix: every route x no token, bad token, non-admin, ad
 
   it.each(publicRoutes.map((route) => [route.id, route] as const))('%s needs no bearer and ignores one', async (id, route) => {
     for (const token of [undefined, tokens.garbage]) {
-      const { path, body } = await validRequest[id]();
-      const response = await api.request(route.method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
+      const { path, body, rawBody, headers } = await validRequest[id]();
+      const response = await api.request(route.method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}), ...(rawBody !== undefined ? { rawBody } : {}), ...(headers ? { headers } : {}) });
       expect(response.status).toBe(contracts[id].success.status);
     }
   });

@@ -9,7 +9,7 @@ export type Api = {
   baseUrl: string;
   jwt: LocalJwt;
   tokenFor(userId: string): Promise<string>;
-  request(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string }): Promise<ApiResponse>;
+  request(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
   close(): Promise<void>;
 };
 
@@ -25,7 +25,7 @@ export async function startApi(deps: TestDeps): Promise<Api> {
     jwt,
     tokenFor: (userId) => jwt.sign(userId),
     async request(method, path, options = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
       if (body !== undefined) headers['content-type'] = 'application/json';

@@ -1,0 +1,4 @@
+import { adminHandler } from '../lib/http/handler';
+import { listDeliveries } from '../lib/use-cases/hr-webhooks';
+
+export const handler = adminHandler('listDeliveries', async ({ actorId, query }, deps) => listDeliveries(deps, actorId, query.status, query.limit, query.cursor));

@@ -1,0 +1,4 @@
+import { adminHandler } from '../lib/http/handler';
+import { redriveDelivery } from '../lib/use-cases/hr-webhooks';
+
+export const handler = adminHandler('redriveDelivery', async ({ actorId, params }, deps) => redriveDelivery(deps, actorId, params.provider, params.deliveryId));

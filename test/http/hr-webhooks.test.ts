@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../../lib/domain/user';
+import { createTestDeps, type TestDeps } from '../support/db';
+import { seedActiveUser, seedAdmin } from '../support/factories';
+import { startApi, type Api } from '../support/http';
+import { standardDelivery, type SignedDelivery } from '../support/webhooks';
+
+let deps: TestDeps;
+let api: Api;
+let admin: User;
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  api = await startApi(deps);
+  admin = await seedAdmin(deps);
+});
+afterAll(() => api.close());
+
+const post = async (provider: string, { body, headers }: SignedDelivery) => {
+  const response = await fetch(`${api.baseUrl}/webhooks/hr/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+};
+
+describe('POST /webhooks/hr/{provider}', () => {
+  it('acknowledges a valid event with 202 at once and applies it asynchronously', async () => {
+    const user = await seedActiveUser(deps, admin.id, { externalId: 'HTTP-1' });
+    const response = await post('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-1' } }));
+    expect(response).toMatchObject({ status: 202, body: { events: 1, duplicate: false } });
+    await deps.jobs.idle();
+    const token = await api.tokenFor(admin.id);
+    expect((await api.request('GET', `/users/${user.id}`, { token })).body.status).toBe('dismissed');
+  });
+
+  it('answers 401 with nothing that helps an attacker for a bad signature or a stale timestamp', async () => {
+    const tampered = standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-2' } });
+    const badSignature = await post('standard', { ...tampered, body: tampered.body.replace('HTTP-2', 'HTTP-3') });
+    const stale = await post('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-2' } }, { at: new Date(Date.now() - 6 * 60_000) }));
+    const unsigned = await post('standard', { body: '{}', headers: {} });
+    for (const response of [badSignature, stale, unsigned]) {
+      expect(response).toEqual({ status: 401, body: { type: '/problems/unauthorized', title: 'Authentication required', status: 401, detail: 'Webhook signature verification failed', code: 'unauthorized', instance: '/webhooks/hr/standard' } });
+    }
+  });
+
+  it('answers 404 for a provider it does not know, and 413 for an oversized body', async () => {
+    expect((await post('workday', standardDelivery({ type: 'employee.terminated' }))).status).toBe(404);
+    expect((await post('standard', standardDelivery({ type: 'employee.terminated', data: { padding: 'x'.repeat(70_000) } }))).status).toBe(413);
+  });
+
+  it('lists failed deliveries for admins and re-drives them', async () => {
+    const token = await api.tokenFor(admin.id);
+    const { body } = await post('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-404' } }));
+    await deps.jobs.idle();
+    const failed = await api.request('GET', '/webhooks/deliveries?status=failed', { token });
+    expect(failed.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ deliveryId: body.deliveryId, status: 'failed', code: 'not_found' })]));
+    await seedActiveUser(deps, admin.id, { externalId: 'HTTP-404' });
+    const redriven = await api.request('POST', `/webhooks/deliveries/standard/${body.deliveryId}/redrive`, { token });
+    expect(redriven).toMatchObject({ status: 202, body: { redriven: 1 } });
+  });
+});
