@@ -20,6 +20,7 @@ export function buildApp(settings: DirectorySettings, app: App = new App()) {
   const stateless = new StatelessStack(app, 'EmployeeDirectoryStateless', {
     env: settings.env,
     table: stateful.table,
+    webhookSecrets: stateful.webhookSecrets,
     jwtIssuer: settings.jwtIssuer,
     jwtAudience: settings.jwtAudience,
     mailFrom: settings.mailFrom,

@@ -1,14 +1,29 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../lib/data/table-definition';
 
+/** What the operator must put into the HR webhook secret after the first deploy. */
+export const webhookSecretsDescription =
+  'HR webhook signing secrets, as JSON {"standard":"whsec_...","gusto":"...","bamboohr":"..."}: one key per provider, ' +
+  'each the signing secret that provider issued. Filled in by the operator (put-secret-value), never by a deploy; ' +
+  'a provider whose key is missing or empty has its deliveries rejected.';
+
 /**
- * What must survive a bad deploy: the single table. Kept apart from the functions and the API so
- * that the stateless stack can be torn down and rebuilt freely.
+ * What must survive a bad deploy: the single table, and the HR webhook signing secrets that an
+ * operator filled in by hand. Kept apart from the functions and the API so that the stateless stack
+ * can be torn down and rebuilt freely.
  */
 export class StatefulStack extends Stack {
   readonly table: dynamodb.TableV2;
+  /**
+   * The HR providers' webhook signing secrets. Stateful because its value is not ours: a deploy only
+   * creates a placeholder, the operator then pastes in what each provider issued. In the
+   * replaceable stack a rebuild would swap it for a fresh placeholder and every delivery would fail
+   * its signature check until someone re-entered the secrets.
+   */
+  readonly webhookSecrets: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -31,6 +46,29 @@ export class StatefulStack extends Stack {
         sortKey: key(index.sortKey),
         projectionType: dynamodb.ProjectionType.ALL,
       })),
+    });
+
+    // The construct id fixes the logical ID (a test pins it): a new logical ID would mean a new
+    // secret with only the placeholder in it. RETAIN, like the table, so that neither a replacement
+    // nor deleting the stack destroys the values the operator entered (deletion would otherwise
+    // schedule the secret for deletion after the recovery window, lost unless someone notices).
+    // The placeholder is JSON with an empty entry per provider, so the webhook function reads it
+    // cleanly and rejects every delivery until the operator fills it in; the generated key only
+    // satisfies Secrets Manager's requirement to generate something and is never read.
+    this.webhookSecrets = new secretsmanager.Secret(this, 'HrWebhookSecrets', {
+      description: webhookSecretsDescription,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ standard: '', gusto: '', bamboohr: '' }),
+        generateStringKey: 'placeholder',
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Rotation is not something Secrets Manager can do here: the signing secrets are issued by the
+    // HR providers and rotated in their consoles; rotating means putting the new value in this secret.
+    Validations.of(this.webhookSecrets).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The HR webhook signing secrets are issued by the HR providers (Standard Webhooks sender, Gusto, BambooHR) and rotated there; rotation is done by updating this secret\'s value, so no Secrets Manager rotation Lambda applies.',
     });
   }
 }

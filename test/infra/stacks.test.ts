@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../lib/data/table-definition';
 import { routes, workers } from '../../lib/http/routes';
 import { maxReceiveCount } from '../../infra/jobs-queue';
+import { webhookSecretsDescription } from '../../infra/stateful-stack';
 import { buildApp, type DirectorySettings } from '../../infra/build-app';
 
 // Custom values, so the assertions prove they flow from the settings rather than from defaults.
@@ -50,6 +51,19 @@ function statementsOf(id: string): Statement[] {
 
 const actionsOf = (statements: Statement[]): string[] => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
+/** Every route and worker, with the flags the stack acts on (absent flags read as false). */
+const allFunctions = [
+  ...routes.map((route) => ({ id: route.id as string, kind: 'route' as const, flags: route as { enqueuesJobs?: boolean; readsWebhookSecrets?: boolean } })),
+  ...workers.map((worker) => ({ id: worker.id as string, kind: 'worker' as const, flags: worker as { enqueuesJobs?: boolean; readsWebhookSecrets?: boolean } })),
+];
+
+const functionOf = (id: string) => built.stateless.functions.get(id) ?? built.stateless.workers.get(id)!;
+const variablesOf = (id: string): Record<string, unknown> =>
+  stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless, functionOf(id))]!.Properties.Environment.Variables;
+
+/** Timeouts by worker source: queue workers run a job chunk by chunk, scheduled ones stay under the rate. */
+const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { jobsQueue: 300, schedule: 120 };
+
 describe('stateful stack', () => {
   it('keeps the table logical ID so a deploy never replaces the table', () => {
     expect(Object.keys(stateful.findResources('AWS::DynamoDB::GlobalTable'))).toEqual(['TableCD117FA1']);
@@ -88,6 +102,21 @@ describe('stateful stack', () => {
     });
   });
 
+  it('keeps the HR webhook secret, with its logical ID pinned, and describes what goes into it', () => {
+    // A new logical ID would replace the secret with a fresh placeholder (and orphan the filled one).
+    expect(Object.keys(stateful.findResources('AWS::SecretsManager::Secret'))).toEqual(['HrWebhookSecretsF963427D']);
+    stateful.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        Name: Match.absent(),
+        Description: webhookSecretsDescription,
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ standard: '', gusto: '', bamboohr: '' }) }),
+      }),
+    });
+    expect(webhookSecretsDescription).toContain('{"standard":"whsec_...","gusto":"...","bamboohr":"..."}');
+  });
+
   it('has the workByResponsible index the handover lists open work on', () => {
     stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: Match.arrayWith([
@@ -117,6 +146,14 @@ describe('stateless stack: API and functions', () => {
     stateless.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
   });
 
+  it('serves the HR webhook without an authorizer: its signature is its credential', () => {
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /webhooks/hr/{provider}',
+      AuthorizationType: 'NONE',
+      AuthorizerId: Match.absent(),
+    });
+  });
+
   it('routes each path to its own function', () => {
     for (const route of routes) {
       const fnId = logicalId(built.stateless, built.stateless.functions.get(route.id)!);
@@ -136,9 +173,10 @@ describe('stateless stack: API and functions', () => {
     stateless.resourceCountIs('AWS::Lambda::Function', routes.length + workers.length);
     const workerIds = new Set([...built.stateless.workers.values()].map((fn) => logicalId(built.stateless, fn)));
     expect(workerIds.size).toBe(workers.length);
+    const workerTimeouts = new Map(workers.map((w) => [logicalId(built.stateless, built.stateless.workers.get(w.id)!), workerTimeoutSeconds[w.source]]));
     for (const [id, fn] of Object.entries(stateless.findResources('AWS::Lambda::Function'))) {
-      // HTTP functions answer within API Gateway's limit; workers run a job chunk by chunk.
-      const timeout = workerIds.has(id) ? 300 : 10;
+      // HTTP functions answer within API Gateway's limit; workers take longer (by their source).
+      const timeout = workerTimeouts.get(id) ?? 10;
       expect(fn.Properties, id).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', MemorySize: 256, Timeout: timeout });
       expect(fn.Properties.Environment.Variables, id).toMatchObject({
         MAILER: 'ses',
@@ -203,20 +241,55 @@ describe('stateless stack: background jobs', () => {
     }
   });
 
-  it('feeds the jobs queue to each worker one message at a time, with partial batch responses', () => {
-    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', workers.length);
+  it('feeds the jobs queue to each queue worker one message at a time, with partial batch responses', () => {
+    const queueWorkers = workers.filter((w) => w.source === 'jobsQueue');
+    expect(queueWorkers.length).toBeGreaterThan(0);
+    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', queueWorkers.length);
     for (const worker of workers) {
       const fnId = logicalId(built.stateless, built.stateless.workers.get(worker.id)!);
-      stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: fnId },
-        EventSourceArn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
-        BatchSize: 1,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-      });
+      const mappings = stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } });
       const actions = actionsOf(statementsOf(worker.id));
-      expect(actions, worker.id).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
-      expect(actions, worker.id).not.toContain('sqs:SendMessage');
+      const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+      if (worker.source !== 'jobsQueue') {
+        expect(Object.keys(mappings), worker.id).toEqual([]);
+        expect(actions.filter((a) => consume.includes(a)), worker.id).toEqual([]);
+        continue;
+      }
+      expect(Object.values(mappings).map((m) => m.Properties), worker.id).toEqual([
+        expect.objectContaining({
+          EventSourceArn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
+          BatchSize: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        }),
+      ]);
+      expect(actions, worker.id).toEqual(expect.arrayContaining(consume));
     }
+  });
+
+  it('runs each scheduled worker from its own EventBridge rule on its schedule', () => {
+    const scheduled = workers.filter((w) => w.source === 'schedule');
+    expect(scheduled.map((w) => w.id)).toContain('dueDismissals');
+    stateless.resourceCountIs('AWS::Events::Rule', scheduled.length);
+    for (const worker of scheduled) {
+      const fnId = logicalId(built.stateless, built.stateless.workers.get(worker.id)!);
+      const rules = stateless.findResources('AWS::Events::Rule', {
+        Properties: { ScheduleExpression: worker.schedule, State: 'ENABLED', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })] },
+      });
+      const [ruleId] = Object.keys(rules);
+      expect(ruleId, worker.id).toBeDefined();
+      // EventBridge may invoke the function, from this rule only.
+      stateless.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      });
+    }
+    const dueDismissals = logicalId(built.stateless, built.stateless.workers.get('dueDismissals')!);
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [dueDismissals, 'Arn'] } })],
+    });
   });
 
   it('gives each worker the table access it declares', () => {
@@ -228,20 +301,21 @@ describe('stateless stack: background jobs', () => {
     }
   });
 
-  it('lets only job-enqueuing routes send to the jobs queue, and tells them its URL', () => {
-    for (const route of routes) {
-      const statements = statementsOf(route.id);
-      const sqsStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sqs:')));
-      const fn = built.stateless.functions.get(route.id)!;
-      const variables = stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless, fn)]!.Properties.Environment.Variables;
-      if (!('enqueuesJobs' in route && route.enqueuesJobs)) {
-        expect(sqsStatements, route.id).toEqual([]);
-        expect(variables.JOBS_QUEUE_URL, route.id).toBeUndefined();
+  it('lets only job-enqueuing routes and workers send to the jobs queue, and tells them its URL', () => {
+    expect(allFunctions.filter((f) => f.kind === 'worker' && f.flags.enqueuesJobs).map((f) => f.id)).toEqual(['jobsWorker', 'dueDismissals']);
+    for (const { id, flags } of allFunctions) {
+      const sqsStatements = statementsOf(id).filter((s) => actionsOf([s]).some((a) => a.startsWith('sqs:')));
+      const sendStatements = sqsStatements.filter((s) => actionsOf([s]).includes('sqs:SendMessage'));
+      const variables = variablesOf(id);
+      // Queue workers also hold the consume actions (tested above), on the same queue only.
+      for (const statement of sqsStatements) expect(statement.Resource, id).toEqual({ 'Fn::GetAtt': [queueId(), 'Arn'] });
+      if (!flags.enqueuesJobs) {
+        expect(sendStatements, id).toEqual([]);
+        expect(variables.JOBS_QUEUE_URL, id).toBeUndefined();
         continue;
       }
-      expect(actionsOf(sqsStatements), route.id).toContain('sqs:SendMessage');
-      for (const statement of sqsStatements) expect(statement.Resource, route.id).toEqual({ 'Fn::GetAtt': [queueId(), 'Arn'] });
-      expect(variables.JOBS_QUEUE_URL, route.id).toEqual({ Ref: queueId() });
+      expect(sendStatements, id).not.toEqual([]);
+      expect(variables.JOBS_QUEUE_URL, id).toEqual({ Ref: queueId() });
     }
   });
 
@@ -280,6 +354,49 @@ describe('stateless stack: least privilege', () => {
       expect(resource).toContain(`:identity/${settings.mailFrom}`);
       expect(resource).not.toContain('*');
     }
+  });
+});
+
+describe('HR webhook secrets', () => {
+  /** The secret's ARN as the stateless stack sees it: the stateful stack's export of it. */
+  const secretArnImport = /^\{"Fn::ImportValue":"EmployeeDirectoryStateful:ExportsOutputRefHrWebhookSecrets[0-9A-F]+/;
+
+  it('lets only functions flagged readsWebhookSecrets read the secret, and scoped to it', () => {
+    const readers = allFunctions.filter((f) => f.flags.readsWebhookSecrets).map((f) => f.id);
+    expect(readers).toEqual(['hrWebhook']);
+    for (const { id, flags } of allFunctions) {
+      const secretStatements = statementsOf(id).filter((s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
+      const variables = variablesOf(id);
+      if (!flags.readsWebhookSecrets) {
+        expect(secretStatements, id).toEqual([]);
+        expect(variables.HR_WEBHOOK_SECRETS_ARN, id).toBeUndefined();
+        continue;
+      }
+      expect(actionsOf(secretStatements), id).toContain('secretsmanager:GetSecretValue');
+      expect(actionsOf(secretStatements).filter((a) => a.includes('*')), id).toEqual([]);
+      for (const statement of secretStatements) {
+        // Exactly the one secret: its full ARN, no wildcard, no list of other resources.
+        expect(JSON.stringify(statement.Resource), id).not.toContain('*');
+        expect(JSON.stringify(statement.Resource), id).toMatch(secretArnImport);
+        expect(statement.Resource, id).toEqual(variables.HR_WEBHOOK_SECRETS_ARN);
+      }
+      expect(JSON.stringify(variables.HR_WEBHOOK_SECRETS_ARN), id).toMatch(secretArnImport);
+    }
+  });
+
+  it('grants nothing in any other policy of either stack on the secret', () => {
+    const readerRoles = new Set(
+      allFunctions.filter((f) => f.flags.readsWebhookSecrets).map((f) => logicalId(built.stateless, functionOf(f.id).role!)),
+    );
+    for (const template of [stateful, stateless]) {
+      for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+        const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+        if (!actionsOf(statements).some((a) => a.startsWith('secretsmanager:'))) continue;
+        const roles = (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+        for (const role of roles) expect(readerRoles.has(role), `${id} on ${role}`).toBe(true);
+      }
+    }
+    stateful.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 });
 
