@@ -54,7 +54,7 @@ try {
     jobs: new InProcessJobQueue(),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date(),
-    settings: { invitationTtlHours: 1, loginChangeTtlHours: 1 },
+    settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
   };
   const queued: string[] = [];
   const manual: Deps = { ...deps, jobs: { enqueue: async (message) => void queued.push(message.type === 'handover' ? message.jobId : '') } };

@@ -15,6 +15,7 @@ const configSchema = z
     INVITATION_TTL_HOURS: z.coerce.number().int().positive().default(168),
     LOGIN_CHANGE_TTL_HOURS: z.coerce.number().int().positive().default(24),
     JOBS: z.enum(['sqs', 'inline']).default('sqs'),
+    CLEANUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
     JOBS_QUEUE_URL: z.url().optional(),
     /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
     HR_WEBHOOK_SECRETS_ARN: z.string().startsWith('arn:').optional(),
@@ -35,6 +36,7 @@ export type Config = {
   invitationTtlHours: number;
   loginChangeTtlHours: number;
   jobs: 'sqs' | 'inline';
+  retentionDays: number;
   jobsQueueUrl: string | undefined;
   webhookSecretsArn: string | undefined;
   webhookSecrets: Record<string, string | undefined>;
@@ -57,6 +59,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     invitationTtlHours: c.INVITATION_TTL_HOURS,
     loginChangeTtlHours: c.LOGIN_CHANGE_TTL_HOURS,
     jobs: c.JOBS,
+    retentionDays: c.CLEANUP_RETENTION_DAYS,
     jobsQueueUrl: c.JOBS_QUEUE_URL,
     webhookSecretsArn: c.HR_WEBHOOK_SECRETS_ARN,
     webhookSecrets: { standard: c.HR_WEBHOOK_SECRET, gusto: c.GUSTO_WEBHOOK_SECRET, bamboohr: c.BAMBOOHR_WEBHOOK_SECRET },

@@ -16,7 +16,7 @@ export type Deps = {
   jobs: JobQueue;
   webhookSecrets: WebhookSecrets;
   clock: () => Date;
-  settings: { invitationTtlHours: number; loginChangeTtlHours: number };
+  settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number };
 };
 
 export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
@@ -31,7 +31,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     clock: () => new Date(),
     jobs: config.jobs === 'inline' ? inline : new SqsJobQueue(new SQSClient({ region: config.region }), config.jobsQueueUrl),
     webhookSecrets: config.webhookSecretsArn ? new SecretsManagerWebhookSecrets(config.webhookSecretsArn) : new StaticWebhookSecrets(config.webhookSecrets),
-    settings: { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours },
+    settings: { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours, retentionDays: config.retentionDays },
     ...overrides,
   };
   inline.attach((message) => runJob(deps, message));

@@ -36,9 +36,10 @@ export function workIndexAttributes(work: { id: string; kind: string; state: str
 export const LIFECYCLE = { dismissalDue: 'DISMISSAL_DUE', dismissed: 'DISMISSED' } as const;
 
 /** Index attributes a user item carries; recomputed on every write so they never go stale. */
-export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'scheduledDismissal'>>) {
+export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'scheduledDismissal' | 'sweptAt'>>) {
+  // A swept account has nothing left to clean up: it leaves the index.
   const lifecycle =
-    user.status === 'dismissed' && user.dismissedAt
+    user.status === 'dismissed' && user.dismissedAt && !user.sweptAt
       ? { gsi4pk: LIFECYCLE.dismissed, gsi4sk: `${user.dismissedAt}#${user.id}` }
       : user.status !== 'dismissed' && user.scheduledDismissal
         ? { gsi4pk: LIFECYCLE.dismissalDue, gsi4sk: `${user.scheduledDismissal.effectiveAt}#${user.id}` }

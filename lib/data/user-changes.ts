@@ -10,7 +10,14 @@ import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { activeAdminGuard, getUser, userToItem } from './users';
 
 /** One user's change: `before` is what the caller read (null for a new user). */
-export type UserChange = { before: User | null; after: User; action: string; details?: Record<string, unknown> };
+export type UserChange = {
+  before: User | null;
+  after: User;
+  action: string;
+  details?: Record<string, unknown>;
+  /** Audit which fields changed but not their values (an anonymisation must not copy the data it erases). */
+  redactAudit?: boolean;
+};
 
 export type CommitInput = {
   actorId: string | null;
@@ -160,6 +167,9 @@ function externalIdOps(befores: (User | null)[], afters: User[], at: string): Tx
 
 function auditEntry(actorId: string | null, change: UserChange, after: User, at: string): AuditEntry {
   const diff = diffFields(change.before ? toUserView(change.before) : null, toUserView(after));
+  if (change.redactAudit) {
+    return { id: newId(), userId: after.id, actorId, action: change.action, before: null, after: { changedFields: Object.keys(diff.after ?? {}), ...change.details }, at };
+  }
   return {
     id: newId(),
     userId: after.id,

@@ -106,3 +106,9 @@ export const listDeliveriesQuerySchema = z.strictObject({
 });
 
 export const reassignWorkSchema = z.strictObject({ toUserId: userIdSchema }).meta({ id: 'ReassignWork' });
+
+export const cleanupRunSchema = z
+  .strictObject({ dryRun: z.boolean(), retentionDays: z.number().int().min(1).max(36_500).optional() })
+  .meta({ id: 'CleanupRun' });
+
+export const legalHoldSchema = z.strictObject({ legalHold: z.boolean() }).meta({ id: 'LegalHold' });

@@ -31,6 +31,10 @@ export type User = {
   scheduledDismissal: ScheduledDismissal | null;
   /** Time of the newest HR event applied to this user: older events arriving late are ignored. */
   lastHrEventAt: string | null;
+  /** Exempts a dismissed account from cleanup while a legal matter needs its data. */
+  legalHold: boolean;
+  /** When cleanup anonymised this account and released its addresses. */
+  sweptAt: string | null;
   version: number;
 };
 
@@ -56,6 +60,8 @@ export const userViewSchema = z
     movedFromUserId: z.string().nullable().describe('employee profile this extranet account was moved from'),
     handoverJobId: z.string().nullable().describe('job handing open work to the delegate named at dismissal (GET /jobs/{id})'),
     scheduledDismissalAt: z.string().nullable().describe('when a future-dated dismissal takes effect; cancelled by a rehire'),
+    legalHold: z.boolean().describe('exempt from cleanup'),
+    sweptAt: z.string().nullable().describe('when cleanup anonymised this account and released its addresses'),
   })
   .meta({ id: 'User' });
 export type UserView = z.infer<typeof userViewSchema>;
@@ -79,6 +85,8 @@ export function toUserView(user: User): UserView {
     movedFromUserId: user.movedFromUserId,
     handoverJobId: user.handoverJobId,
     scheduledDismissalAt: user.scheduledDismissal?.effectiveAt ?? null,
+    legalHold: user.legalHold,
+    sweptAt: user.sweptAt,
   };
 }
 
@@ -103,6 +111,8 @@ export const blankUserFields = {
   handoverJobId: null,
   scheduledDismissal: null,
   lastHrEventAt: null,
+  legalHold: false,
+  sweptAt: null,
   version: 0,
 } satisfies Partial<User>;
 
@@ -112,6 +122,11 @@ export const blankUserFields = {
  */
 export function tombstoneLogin(userId: string): string {
   return `${userId.toLowerCase()}@moved.invalid`;
+}
+
+/** The login a swept account keeps: non-routable (RFC 2606), unique, never a real mailbox. */
+export function sweptLogin(userId: string): string {
+  return `${userId.toLowerCase()}@swept.invalid`;
 }
 
 /** Every distinct address a user holds. */

@@ -3,7 +3,7 @@ import { auditEntrySchema } from '../domain/audit';
 import {
   acceptInvitationSchema, confirmLoginEmailChangeSchema, createWorkgroupSchema, membershipParamSchema, moveToExtranetSchema,
   requestLoginEmailChangeSchema, transferEmailSchema, dismissUserSchema, createWorkSchema, listWorkQuerySchema, workParamSchema, reassignWorkSchema,
-  providerParamSchema, deliveryParamSchema, listDeliveriesQuerySchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
+  providerParamSchema, deliveryParamSchema, listDeliveriesQuerySchema, cleanupRunSchema, legalHoldSchema, emailParamSchema, inviteUserSchema, listUsersQuerySchema,
   pageQuerySchema, setAdminSchema, setContactEmailSchema, userParamSchema,
 } from '../domain/commands';
 import { userViewSchema } from '../domain/user';
@@ -111,5 +111,26 @@ export const contracts = {
     },
   },
   redriveDelivery: { params: deliveryParamSchema, success: { status: 202, schema: z.object({ redriven: z.number().int() }), description: 'Failed events queued again' } },
+  runCleanup: {
+    body: cleanupRunSchema,
+    success: {
+      status: 200,
+      schema: z
+        .object({
+          dryRun: z.boolean(),
+          retentionDays: z.number().int(),
+          cutoff: z.string(),
+          candidates: z.number().int(),
+          swept: z.number().int(),
+          userIds: z.array(z.string()),
+          skipped: z.array(z.object({ userId: z.string(), reason: z.string() })),
+          itemsRead: z.number().int(),
+          durationMs: z.number().int(),
+        })
+        .meta({ id: 'CleanupReport' }),
+      description: 'What was (or, in a dry run, would be) swept, and what was skipped and why',
+    },
+  },
+  setLegalHold: { params: userParamSchema, body: legalHoldSchema, success: { status: 200, schema: userViewSchema, description: 'The user' } },
   openapi: { success: { status: 200, description: 'The OpenAPI 3.1 document' } },
 } as const satisfies Record<RouteId, Contract>;

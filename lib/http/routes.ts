@@ -24,12 +24,26 @@ export type Route = {
   summary: string;
 };
 
-/** Functions that are not HTTP routes: queue consumers. */
-export const workers = [
+/** Functions that are not HTTP routes: queue consumers and schedules. */
+export type Worker = {
+  id: string;
+  handler: string;
+  table: TableAccess;
+  enqueuesJobs?: boolean;
+  readsWebhookSecrets?: boolean;
+} & (
+  | { source: 'jobsQueue' }
+  /** `schedule` is an EventBridge schedule expression. */
+  | { source: 'schedule'; schedule: string }
+);
+
+export const workers: readonly Worker[] = [
   { id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'jobsQueue', enqueuesJobs: true },
   /** Carries out scheduled dismissals that are due; dismissals with a delegate queue handovers. */
   { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)', enqueuesJobs: true },
-] as const;
+  /** Sweeps stale dismissed accounts daily (retention from CLEANUP_RETENTION_DAYS, default 90). */
+  { id: 'cleanup', handler: 'scheduled-cleanup', table: 'readwrite', source: 'schedule', schedule: 'rate(1 day)' },
+];
 
 export const routes = [
   { id: 'inviteUser', method: 'POST', path: '/users', handler: 'invite-user', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Invite a user; mails an invitation to the login address' },
@@ -62,6 +76,8 @@ export const routes = [
   { id: 'hrWebhook', method: 'POST', path: '/webhooks/hr/{provider}', handler: 'hr-webhook', auth: 'public', table: 'readwrite', enqueuesJobs: true, readsWebhookSecrets: true, summary: 'Receive a signed HR event (Standard Webhooks, Gusto, BambooHR); 202 once durably recorded' },
   { id: 'listDeliveries', method: 'GET', path: '/webhooks/deliveries', handler: 'list-deliveries', auth: 'admin', table: 'read', summary: 'HR delivery events by status (e.g. failed)' },
   { id: 'redriveDelivery', method: 'POST', path: '/webhooks/deliveries/{provider}/{deliveryId}/redrive', handler: 'redrive-delivery', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: "Apply a delivery's failed events again" },
+  { id: 'runCleanup', method: 'POST', path: '/cleanup/run', handler: 'run-cleanup', auth: 'admin', table: 'readwrite', summary: 'Sweep accounts dismissed longer than the retention, or report them (dryRun)' },
+  { id: 'setLegalHold', method: 'PUT', path: '/users/{id}/legal-hold', handler: 'set-legal-hold', auth: 'admin', table: 'readwrite', summary: 'Place or lift a legal hold (exempt from cleanup)' },
   { id: 'openapi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public', table: 'none', summary: 'This API as an OpenAPI 3.1 document' },
 ] as const satisfies readonly Route[];
 

@@ -20,6 +20,8 @@ import { handler as reassignWork } from '../../functions/reassign-work';
 import { handler as hrWebhook } from '../../functions/hr-webhook';
 import { handler as listDeliveries } from '../../functions/list-deliveries';
 import { handler as redriveDelivery } from '../../functions/redrive-delivery';
+import { handler as runCleanup } from '../../functions/run-cleanup';
+import { handler as setLegalHold } from '../../functions/set-legal-hold';
 import { handler as acceptInvitation } from '../../functions/accept-invitation';
 import { handler as dismissUser } from '../../functions/dismiss-user';
 import { handler as getOpenapi } from '../../functions/get-openapi';
@@ -35,6 +37,8 @@ import { handler as setContactEmail } from '../../functions/set-contact-email';
 /** The Lambda handlers by file name; the type makes a route without its handler a compile error. */
 export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> = {
   'accept-invitation': acceptInvitation,
+  'run-cleanup': runCleanup,
+  'set-legal-hold': setLegalHold,
   'hr-webhook': hrWebhook,
   'list-deliveries': listDeliveries,
   'redrive-delivery': redriveDelivery,

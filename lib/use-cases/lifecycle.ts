@@ -68,6 +68,7 @@ export function planRehire(user: User, details: Record<string, unknown> = {}): P
     return { changes: [{ before: user, after: { ...user, scheduledDismissal: null }, action: 'user.dismissal_cancelled', details }], extraOps: [] };
   }
   if (user.status !== 'dismissed') throw new InvalidState(`User ${user.id} is ${user.status}; only dismissed users can be rehired`);
+  if (user.sweptAt) throw new InvalidState(`User ${user.id} was anonymised by cleanup on ${user.sweptAt}; invite them again instead`);
   if (user.loginEmail === tombstoneLogin(user.id)) {
     throw new InvalidState(`User ${user.id} moved to extranet account ${user.movedToUserId ?? 'unknown'} with their login; give this profile a login first`);
   }

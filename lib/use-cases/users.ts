@@ -18,6 +18,7 @@ import { changeUser } from './change-user';
 import { retryOnStale } from './retry';
 import { sendAfterCommit } from '../mail/send-after-commit';
 import { commitPlan, planDismissal, planRehire } from './lifecycle';
+import { withLegalHold } from './cleanup';
 
 const HOUR = 3_600_000;
 
@@ -154,6 +155,11 @@ export async function setAdmin(deps: Deps, actorId: string, id: string, isAdmin:
     if (isAdmin && user.status !== 'active') throw new InvalidState(`User ${id} is ${user.status}; only active users can become admins`);
     return { before: user, after: { ...user, isAdmin }, action: isAdmin ? 'user.admin_granted' : 'user.admin_revoked' };
   });
+}
+
+/** Places or lifts a legal hold (exempts a dismissed account from cleanup). */
+export async function setLegalHold(deps: Deps, actorId: string, id: string, legalHold: boolean): Promise<User> {
+  return changeUser(deps, actorId, id, (user) => withLegalHold(user, legalHold));
 }
 
 /**

@@ -91,6 +91,8 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
     await deps.jobs.idle();
     return { path: `/webhooks/deliveries/standard/${deliveryId}/redrive` };
   },
+  runCleanup: async () => ({ path: '/cleanup/run', body: { dryRun: true } }),
+  setLegalHold: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/legal-hold`, body: { legalHold: true } }),
   openapi: async () => ({ path: '/openapi.json' }),
 };
 

@@ -39,7 +39,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     jobs: new InProcessJobQueue(),
     webhookSecrets: new StaticWebhookSecrets(testWebhookSecrets),
     clock,
-    settings: { invitationTtlHours: 168, loginChangeTtlHours: 24 },
+    settings: { invitationTtlHours: 168, loginChangeTtlHours: 24, retentionDays: 90 },
     setNow: (date) => (now = new Date(date)),
   };
   deps.jobs.attach((message) => runJob(deps, message));

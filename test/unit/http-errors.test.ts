@@ -44,7 +44,7 @@ beforeEach(() => {
     jobs: new InProcessJobQueue(),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date('2026-01-01T00:00:00Z'),
-    settings: { invitationTtlHours: 1, loginChangeTtlHours: 1 },
+    settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
   });
 });
 

@@ -1,0 +1,109 @@
+import type { z } from 'zod';
+import type { cleanupRunSchema } from '../domain/commands';
+import { InvalidState } from '../domain/errors';
+import { sweptLogin, type User } from '../domain/user';
+import { discardPending } from '../data/pending-tokens';
+import { commitUserChanges } from '../data/user-changes';
+import { getUser, listUsersByLifecycleDate } from '../data/users';
+import { logger } from '../logger';
+import type { Deps } from '../runtime';
+import { requireAdmin } from './authorize';
+import { retryOnStale } from './retry';
+
+const DAY = 86_400_000;
+
+export type CleanupReport = {
+  dryRun: boolean;
+  retentionDays: number;
+  cutoff: string;
+  candidates: number;
+  swept: number;
+  userIds: string[];
+  skipped: { userId: string; reason: string }[];
+  /** Index entries read to find the candidates: grows with stale accounts, not with the table. */
+  itemsRead: number;
+  durationMs: number;
+};
+
+/** The anonymised account: no personal fields, no real addresses, nothing HR can match. */
+export function anonymised(user: User, at: string): User {
+  return {
+    ...user,
+    loginEmail: sweptLogin(user.id),
+    contactEmail: null,
+    firstName: 'Former',
+    lastName: 'user',
+    externalId: null,
+    workgroupIds: [],
+    delegateId: null,
+    sweptAt: at,
+  };
+}
+
+/**
+ * Sweeps accounts dismissed longer than the retention (rule 12):
+ * 1. Query the sparse index for accounts dismissed before the cutoff (reads grow with the stale
+ *    accounts, not the table);
+ * 2. skip those under legal hold; in a dry run, report the rest and change nothing;
+ * 3. otherwise, per account, ONE transaction (guarded by the version just read, so a rehire or a
+ *    new hold meanwhile wins): release its address claims and external id, replace its login with
+ *    a non-routable tombstone, clear personal fields, drop pending tokens, and audit the sweep
+ *    (which fields, not their values). The audit trail stays. A swept account leaves the index,
+ *    so a run cut off half-way resumes on the next run and sweeps nothing twice.
+ */
+export async function runCleanup(deps: Deps, options: { dryRun: boolean; retentionDays: number; actorId: string | null }): Promise<CleanupReport> {
+  const started = performance.now();
+  const now = deps.clock();
+  const cutoff = new Date(now.getTime() - options.retentionDays * DAY).toISOString();
+  const report: CleanupReport = { dryRun: options.dryRun, retentionDays: options.retentionDays, cutoff, candidates: 0, swept: 0, userIds: [], skipped: [], itemsRead: 0, durationMs: 0 };
+  let cursor: string | undefined;
+  do {
+    const page = await listUsersByLifecycleDate(deps.table, 'dismissed', cutoff, 100, cursor);
+    report.itemsRead += page.items.length;
+    for (const listed of page.items) {
+      if (listed.legalHold) {
+        report.skipped.push({ userId: listed.id, reason: 'legal hold' });
+        continue;
+      }
+      report.candidates += 1;
+      if (options.dryRun) {
+        report.userIds.push(listed.id);
+        continue;
+      }
+      try {
+        await retryOnStale(async () => {
+          const user = await getUser(deps.table, listed.id);
+          if (!user || user.status !== 'dismissed' || user.sweptAt || !user.dismissedAt || user.dismissedAt > cutoff) throw new InvalidState('no longer stale (rehired or already swept)');
+          if (user.legalHold) throw new InvalidState('legal hold');
+          await commitUserChanges(deps.table, {
+            actorId: options.actorId,
+            at: now,
+            changes: [{ before: user, after: anonymised(user, now.toISOString()), action: 'user.swept', details: { retentionDays: options.retentionDays, dismissedAt: user.dismissedAt }, redactAudit: true }],
+            extraOps: [discardPending('invitation', user.id), discardPending('loginChange', user.id)],
+          });
+        });
+        report.swept += 1;
+        report.userIds.push(listed.id);
+      } catch (error) {
+        if (!(error instanceof InvalidState)) throw error;
+        report.candidates -= 1;
+        report.skipped.push({ userId: listed.id, reason: error.message });
+      }
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  report.durationMs = Math.round(performance.now() - started);
+  logger.info('cleanup finished', { dryRun: report.dryRun, candidates: report.candidates, swept: report.swept, skipped: report.skipped.length, itemsRead: report.itemsRead });
+  return report;
+}
+
+/** `POST /cleanup/run` for admins: the same sweep, or a dry run. */
+export async function runCleanupAsAdmin(deps: Deps, actorId: string, input: z.output<typeof cleanupRunSchema>): Promise<CleanupReport> {
+  await requireAdmin(deps, actorId);
+  return runCleanup(deps, { dryRun: input.dryRun, retentionDays: input.retentionDays ?? deps.settings.retentionDays, actorId });
+}
+
+/** Places or lifts a legal hold: a held account is never swept. */
+export function withLegalHold(user: User, legalHold: boolean) {
+  return user.legalHold === legalHold ? undefined : { before: user, after: { ...user, legalHold }, action: legalHold ? 'user.legal_hold_placed' : 'user.legal_hold_lifted' };
+}
