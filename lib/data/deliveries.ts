@@ -1,9 +1,9 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HrEvent, ParsedEntry } from '../webhooks/events';
 import type { TableRef } from './client';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor, queryPartition, type Page } from './pagination';
-import { transactWrite, type TxOp } from './transaction';
+import { ConditionsFailed, StaleWrite, transactWrite, type TxOp } from './transaction';
 
 export type DeliveryStatus = 'received' | 'applied' | 'ignored' | 'failed';
 
@@ -45,12 +45,36 @@ function itemToEvent(item: Record<string, unknown>): DeliveryEvent {
   };
 }
 
+const ROWS_PER_TRANSACTION = 99;
+
 /**
- * Durably records a verified delivery in ONE transaction: the delivery marker (absent, or this is
- * a replay: DuplicateDelivery) and one row per event, `received` or already `ignored` with why.
+ * Durably records a verified delivery. The first transaction writes the delivery marker
+ * (absent, or this is a replay: DuplicateDelivery) with up to 99 event rows; larger batches add
+ * the rest in further transactions and then mark the delivery complete. Rows are only ever
+ * created, never overwritten, so a replay or a concurrent duplicate cannot reset a settled event,
+ * and a recording cut off half-way is finished by the next delivery of the same id.
  */
 export async function recordDelivery(table: TableRef, provider: string, deliveryId: string, entries: ParsedEntry[], receivedAt: string): Promise<DeliveryEvent[]> {
-  const events: DeliveryEvent[] = entries.map((entry, index) => ({
+  const events = toDeliveryEvents(provider, deliveryId, entries, receivedAt);
+  const complete = events.length <= ROWS_PER_TRANSACTION;
+  await transactWrite(table, [
+    {
+      item: {
+        Put: {
+          Item: { ...keys.delivery(provider, deliveryId), entity: 'hrDelivery', provider, deliveryId, receivedAt, events: events.length, complete },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      onConditionFailed: (old) => new DuplicateDelivery(old?.complete === false ? 'incomplete' : 'complete'),
+    },
+    ...events.slice(0, ROWS_PER_TRANSACTION).map(rowPut),
+  ]);
+  if (!complete) await finishRecording(table, provider, deliveryId, events);
+  return events;
+}
+
+export function toDeliveryEvents(provider: string, deliveryId: string, entries: ParsedEntry[], receivedAt: string): DeliveryEvent[] {
+  return entries.map((entry, index) => ({
     provider,
     deliveryId,
     index,
@@ -62,20 +86,43 @@ export async function recordDelivery(table: TableRef, provider: string, delivery
     receivedAt,
     finishedAt: 'event' in entry ? null : receivedAt,
   }));
-  await transactWrite(table, [
-    {
-      item: { Put: { Item: { ...keys.delivery(provider, deliveryId), entity: 'hrDelivery', provider, deliveryId, receivedAt, events: events.length }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      onConditionFailed: () => new DuplicateDelivery(`${provider} delivery ${deliveryId} was already received`),
-    },
-    ...events.map((e): TxOp => ({ item: { Put: { Item: { ...keys.deliveryEvent(provider, deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e) } } } })),
-  ]);
-  return events;
+}
+
+/** Writes the event rows that are missing (never overwriting one) and marks the delivery complete. */
+export async function finishRecording(table: TableRef, provider: string, deliveryId: string, events: DeliveryEvent[]): Promise<void> {
+  for (let start = 0; start < events.length; start += ROWS_PER_TRANSACTION) {
+    try {
+      await transactWrite(table, events.slice(start, start + ROWS_PER_TRANSACTION).map(rowPut), { allFailures: true });
+    } catch (error) {
+      // Some rows were there already: write the others one by one.
+      if (!(error instanceof ConditionsFailed)) throw error;
+      for (const e of events.slice(start, start + ROWS_PER_TRANSACTION)) {
+        await transactWrite(table, [rowPut(e)]).catch((rowError: unknown) => {
+          if (!(rowError instanceof StaleWrite)) throw rowError;
+        });
+      }
+    }
+  }
+  await table.client.send(new UpdateCommand({ TableName: table.name, Key: keys.delivery(provider, deliveryId), UpdateExpression: 'SET complete = :true', ExpressionAttributeValues: { ':true': true } }));
+}
+
+function rowPut(e: DeliveryEvent): TxOp {
+  return {
+    item: { Put: { Item: { ...keys.deliveryEvent(e.provider, e.deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    onConditionFailed: () => new StaleWrite(`delivery event ${e.index}`),
+  };
 }
 
 /** Access pattern: the events of one delivery, in order. */
 export async function listDeliveryEvents(table: TableRef, provider: string, deliveryId: string): Promise<DeliveryEvent[]> {
-  const page = await queryPartition(table, { pk: keys.delivery(provider, deliveryId).pk, skPrefix: 'EVENT#', limit: 100 });
-  return page.items.map(itemToEvent);
+  const events: DeliveryEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPartition(table, { pk: keys.delivery(provider, deliveryId).pk, skPrefix: 'EVENT#', limit: 100, cursor });
+    events.push(...page.items.map(itemToEvent));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return events;
 }
 
 /** Settles an event, only from `received`: the guard that makes applying it happen exactly once. */

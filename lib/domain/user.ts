@@ -31,6 +31,8 @@ export type User = {
   scheduledDismissal: ScheduledDismissal | null;
   /** Time of the newest HR event applied to this user: older events arriving late are ignored. */
   lastHrEventAt: string | null;
+  /** The delivery that event came in: an equal time from another delivery is a replay, not news. */
+  lastHrDeliveryId: string | null;
   /** Exempts a dismissed account from cleanup while a legal matter needs its data. */
   legalHold: boolean;
   /** When cleanup anonymised this account and released its addresses. */
@@ -111,6 +113,7 @@ export const blankUserFields = {
   handoverJobId: null,
   scheduledDismissal: null,
   lastHrEventAt: null,
+  lastHrDeliveryId: null,
   legalHold: false,
   sweptAt: null,
   version: 0,

@@ -45,8 +45,8 @@ export function anonymised(user: User, at: string): User {
  * 1. Query the sparse index for accounts dismissed before the cutoff (reads grow with the stale
  *    accounts, not the table);
  * 2. skip those under legal hold; in a dry run, report the rest and change nothing;
- * 3. otherwise, per account, ONE transaction (guarded by the version just read, so a rehire or a
- *    new hold meanwhile wins): release its address claims and external id, replace its login with
+ * 3. otherwise, per account, ONE transaction (guarded by the version listed, so a rehire or a new
+ *    hold meanwhile wins; then the account is re-read and re-decided): release its address claims and external id, replace its login with
  *    a non-routable tombstone, clear personal fields, drop pending tokens, and audit the sweep
  *    (which fields, not their values). The audit trail stays. A swept account leaves the index,
  *    so a run cut off half-way resumes on the next run and sweeps nothing twice.
@@ -71,8 +71,12 @@ export async function runCleanup(deps: Deps, options: { dryRun: boolean; retenti
         continue;
       }
       try {
+        // The index projects the whole item, version included: sweep from the listed copy and
+        // re-read (consistently) only if the version guard says it changed since.
+        let fresh: User | undefined = listed;
         await retryOnStale(async () => {
-          const user = await getUser(deps.table, listed.id);
+          const user = fresh ?? (await getUser(deps.table, listed.id));
+          fresh = undefined;
           if (!user || user.status !== 'dismissed' || user.sweptAt || !user.dismissedAt || user.dismissedAt > cutoff) throw new InvalidState('no longer stale (rehired or already swept)');
           if (user.legalHold) throw new InvalidState('legal hold');
           await commitUserChanges(deps.table, {

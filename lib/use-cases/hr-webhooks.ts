@@ -4,9 +4,10 @@ import type { User } from '../domain/user';
 import { validate } from '../domain/validate';
 import { getEmailClaim, getExternalIdHolder } from '../data/claims';
 import {
-  DuplicateDelivery, EventAlreadySettled, listDeliveryEvents, listEventsByStatus, recordDelivery, reopenFailedEvents, settleEvent,
-  type DeliveryEvent, type DeliveryStatus,
+  DuplicateDelivery, EventAlreadySettled, finishRecording, listDeliveryEvents, listEventsByStatus, recordDelivery, reopenFailedEvents, settleEvent,
+  toDeliveryEvents, type DeliveryEvent, type DeliveryStatus,
 } from '../data/deliveries';
+import { commitUserChanges } from '../data/user-changes';
 import type { Page } from '../data/pagination';
 import { transactWrite } from '../data/transaction';
 import { getUser } from '../data/users';
@@ -35,14 +36,27 @@ export async function receiveHrWebhook(deps: Deps, provider: string, rawBody: st
   if (!adapter || !secret) throw new NotFound('webhook provider', provider);
   const now = deps.clock();
   const delivery = adapter.receive({ rawBody, headers, secret, now });
+  // An event cannot have happened after we received it: a clock far ahead must not make every
+  // later event for that employee look stale.
+  const entries = delivery.entries.map((entry) =>
+    'event' in entry && entry.event.occurredAt > now.toISOString() ? { ...entry, event: { ...entry.event, occurredAt: now.toISOString() } } : entry,
+  );
+  const queue = () => sendJob(deps, { type: 'hrDelivery', provider, deliveryId: delivery.deliveryId });
   try {
-    const events = await recordDelivery(deps.table, provider, delivery.deliveryId, delivery.entries, now.toISOString());
+    const events = await recordDelivery(deps.table, provider, delivery.deliveryId, entries, now.toISOString());
     logger.info('hr delivery recorded', { provider, deliveryId: delivery.deliveryId, events: events.length });
-    if (events.some((e) => e.status === 'received')) await sendJob(deps, { type: 'hrDelivery', provider, deliveryId: delivery.deliveryId });
+    if (events.some((e) => e.status === 'received')) await queue();
     return { deliveryId: delivery.deliveryId, events: events.length, duplicate: false };
   } catch (error) {
     if (!(error instanceof DuplicateDelivery)) throw error;
-    logger.info('hr delivery replay acknowledged', { provider, deliveryId: delivery.deliveryId });
+    // A replay is not recorded again, but it finishes a recording cut off half-way and queues
+    // anything still waiting (say the first queueing failed): retries are how HR systems heal.
+    if (error.message === 'incomplete') {
+      await finishRecording(deps.table, provider, delivery.deliveryId, toDeliveryEvents(provider, delivery.deliveryId, entries, now.toISOString()));
+    }
+    const waiting = (await listDeliveryEvents(deps.table, provider, delivery.deliveryId)).some((e) => e.status === 'received');
+    if (waiting) await queue();
+    logger.info('hr delivery replay acknowledged', { provider, deliveryId: delivery.deliveryId, requeued: waiting });
     return { deliveryId: delivery.deliveryId, events: 0, duplicate: true };
   }
 }
@@ -74,18 +88,31 @@ async function applyEvent(deps: Deps, row: DeliveryEvent): Promise<void> {
     await retryOnStale(async () => {
       const event = row.event!;
       const now = deps.clock();
+      const at = now.toISOString();
       const user = await findEmployee(deps, event.employee);
       if (!user) throw new NotFound('employee', describeEmployee(event));
-      if (user.lastHrEventAt && event.occurredAt < user.lastHrEventAt) {
-        return settle('ignored', `stale: an HR event from ${user.lastHrEventAt} was already applied to user ${user.id}`);
+      const last = user.lastHrEventAt;
+      if (last && (event.occurredAt < last || (event.occurredAt === last && user.lastHrDeliveryId !== row.deliveryId))) {
+        return settle('ignored', `stale: an HR event from ${last} was already applied to user ${user.id}`);
       }
+      const stamp = (u: User): User => ({ ...u, lastHrEventAt: event.occurredAt, lastHrDeliveryId: row.deliveryId });
       const details = { source: `hr:${row.provider}`, deliveryId: row.deliveryId };
       const decided = await decide(deps, user, event, now, details);
-      if (typeof decided === 'string') return settle('ignored', decided);
-      // The employee's record remembers the newest event applied, for out-of-order detection.
-      const [employeeChange, ...rest] = decided.changes;
-      const plan: Plan = { ...decided, changes: [{ ...employeeChange!, after: { ...employeeChange!.after, lastHrEventAt: event.occurredAt } }, ...rest] };
-      await commitPlan(deps, plan, { actorId: null, asAdmin: false, at: now, extraOps: [settleEvent(row, { status: 'applied' }, now.toISOString())] });
+      if ('noChange' in decided) {
+        // Nothing to change, but the event is news: remember its time, so an older event arriving
+        // later cannot undo the state it confirmed.
+        await commitUserChanges(deps.table, {
+          actorId: null,
+          at: now,
+          changes: [{ before: user, after: stamp(user), action: 'user.hr_event_noted', details: { ...details, eventType: event.type, outcome: decided.noChange } }],
+          extraOps: [settleEvent(row, { status: 'ignored', reason: decided.noChange }, at)],
+        });
+        return;
+      }
+      // Every user the event touches (e.g. the extranet account a conversion creates) remembers it.
+      const plan: Plan = { ...decided.plan, changes: decided.plan.changes.map((change) => ({ ...change, after: stamp(change.after) })) };
+      const outcome = decided.problem ? { status: 'failed' as const, reason: decided.problem.reason, code: decided.problem.code } : { status: 'applied' as const };
+      await commitPlan(deps, plan, { actorId: null, asAdmin: false, at: now, extraOps: [settleEvent(row, outcome, at)] });
     });
   } catch (error) {
     if (error instanceof EventAlreadySettled) return;
@@ -97,27 +124,40 @@ async function applyEvent(deps: Deps, row: DeliveryEvent): Promise<void> {
   }
 }
 
-/** The change an event asks for, or why it changes nothing. */
-async function decide(deps: Deps, user: User, event: HrEvent, now: Date, details: Record<string, unknown>): Promise<Plan | string> {
+type Decision = { plan: Plan; problem?: { reason: string; code: string } } | { noChange: string };
+
+/**
+ * The change an event asks for, or why it changes nothing. A dismissal whose delegate cannot be
+ * used still happens (access must end on time) but is reported as failed, so the missing
+ * handover is seen and done by hand.
+ */
+async function decide(deps: Deps, user: User, event: HrEvent, now: Date, details: Record<string, unknown>): Promise<Decision> {
   switch (event.type) {
     case 'employee.terminated': {
-      if (user.status === 'dismissed') return `user ${user.id} is already dismissed`;
+      if (user.status === 'dismissed') return { noChange: `user ${user.id} is already dismissed` };
       const delegate = event.delegateEmail ? await findByEmail(deps, event.delegateEmail) : undefined;
       const usable = delegate && delegate.status === 'active' && delegate.id !== user.id ? delegate : undefined;
-      const note = event.delegateEmail && !usable ? { delegateSkipped: `${event.delegateEmail} is not an active user` } : {};
-      return planDismissal(user, { delegate: usable, effectiveAt: event.effectiveAt, now, actorId: null, source: String(details.source), details: { ...details, ...note } });
+      const plan = planDismissal(user, { delegate: usable, effectiveAt: event.effectiveAt, now, actorId: null, source: String(details.source), details });
+      if (event.delegateEmail && !usable) {
+        return {
+          plan,
+          problem: { code: 'delegate_invalid', reason: `dismissed without a handover: ${event.delegateEmail} is not an active user; hand the work over with POST /users/${user.id}/reassign` },
+        };
+      }
+      return { plan };
     }
     case 'employee.rehired':
-      if (user.status === 'active' && !user.scheduledDismissal) return `user ${user.id} is already active`;
-      return planRehire(user, details);
+      if (user.status === 'active' && !user.scheduledDismissal) return { noChange: `user ${user.id} is already active` };
+      return { plan: planRehire(user, details) };
     case 'employee.contractor_converted':
       if (!event.workgroupIds?.length) throw new InvalidRequest([{ path: 'data.workgroupIds', message: 'a contractor conversion names the extranet workgroups' }]);
-      return planMoveToExtranet(user, { workgroupIds: event.workgroupIds, now, source: String(details.source), details });
+      return { plan: planMoveToExtranet(user, { workgroupIds: event.workgroupIds, now, source: String(details.source), details }) };
     case 'employee.email_changed': {
       if (event.contactEmail === undefined) throw new InvalidRequest([{ path: 'data.contactEmail', message: 'an email change names the new contact email (or null)' }]);
       const email = event.contactEmail === null ? null : validate(emailSchema, event.contactEmail, 'data.contactEmail');
       if (user.status === 'dismissed') throw new InvalidState(`User ${user.id} is dismissed; HR email changes apply to current employees`);
-      return planContactEmail(user, email, details) ?? `user ${user.id} already has that contact email`;
+      const plan = planContactEmail(user, email, details);
+      return plan ? { plan } : { noChange: `user ${user.id} already has that contact email` };
     }
   }
 }
@@ -143,15 +183,18 @@ export async function listDeliveries(deps: Deps, actorId: string, status: Delive
   return listEventsByStatus(deps.table, status, limit, cursor);
 }
 
-/** Puts a delivery's failed events back to `received` and queues it again (after fixing the cause). */
+/**
+ * Applies a delivery again after the cause was fixed: its failed events go back to `received`,
+ * and the delivery is queued if anything is waiting (including events left `received` by a
+ * queueing failure or a message that ended in the dead-letter queue).
+ */
 export async function redriveDelivery(deps: Deps, actorId: string, provider: string, deliveryId: string): Promise<{ redriven: number }> {
   await requireAdmin(deps, actorId);
-  const redriven = await reopenFailedEvents(deps.table, provider, deliveryId);
-  if (redriven === 0) {
-    const events = await listDeliveryEvents(deps.table, provider, deliveryId);
-    if (events.length === 0) throw new NotFound('delivery', `${provider}/${deliveryId}`);
-    throw new InvalidState(`Delivery ${provider}/${deliveryId} has no failed events`);
-  }
+  const reopened = await reopenFailedEvents(deps.table, provider, deliveryId);
+  const events = await listDeliveryEvents(deps.table, provider, deliveryId);
+  if (events.length === 0) throw new NotFound('delivery', `${provider}/${deliveryId}`);
+  const waiting = events.filter((e) => e.status === 'received').length;
+  if (waiting === 0) throw new InvalidState(`Delivery ${provider}/${deliveryId} has no failed or waiting events`);
   await sendJob(deps, { type: 'hrDelivery', provider, deliveryId });
-  return { redriven };
+  return { redriven: Math.max(reopened, waiting) };
 }

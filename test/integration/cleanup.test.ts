@@ -25,7 +25,7 @@ async function dismissedAgo(ageMs: number, fields: Parameters<typeof seedActiveU
     const user = await seedActiveUser(on, by.id, fields);
     return await dismissUser(on, by.id, user.id, {});
   } finally {
-    on.setNow(new Date());
+    on.setNow(null);
   }
 }
 const sweep = (options: Partial<Parameters<typeof runCleanup>[1]> = {}, on = deps) => runCleanup(on, { dryRun: false, retentionDays: 90, actorId: admin.id, ...options });

@@ -1,4 +1,6 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dismissUser } from '../../lib/use-cases/users';
 import type { User } from '../../lib/domain/user';
 import { listAudit } from '../../lib/data/audit';
 import { listDeliveryEvents } from '../../lib/data/deliveries';
@@ -57,13 +59,14 @@ describe('standard provider: events applied exactly once', () => {
   it('a worker running twice at once applies the event once', async () => {
     const user = await employee('HR-102');
     const manual = { ...deps, jobs: { enqueue: async () => undefined } };
-    const delivery = standardDelivery({ type: 'employee.email_changed', data: { externalId: 'HR-102', contactEmail: 'hr-102@home.example' } });
+    const delivery = standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-102' } });
     const { deliveryId } = await receiveHrWebhook(manual, 'standard', delivery.body, delivery.headers);
 
     await Promise.all([applyHrDelivery(manual, 'standard', deliveryId), applyHrDelivery(manual, 'standard', deliveryId)]);
 
-    expect((await getUser(deps.table, user.id))!.contactEmail).toBe('hr-102@home.example');
-    expect((await actions(user.id)).filter((a) => a === 'user.contact_email_changed')).toHaveLength(1);
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+    expect(await actions(user.id)).toEqual(['user.dismissed', 'invitation.accepted', 'user.invited']);
+    expect((await listDeliveryEvents(deps.table, 'standard', deliveryId)).map((e) => e.status)).toEqual(['applied']);
   });
 
   it('finds the employee by address when there is no externalId', async () => {
@@ -95,7 +98,7 @@ describe('standard provider: events applied exactly once', () => {
     try {
       expect((await runDueDismissals(deps)).dismissed).not.toContain(user.id);
     } finally {
-      deps.setNow(new Date());
+      deps.setNow(null);
     }
   });
 
@@ -147,9 +150,11 @@ describe('standard provider: events applied exactly once', () => {
 describe('Gusto and BambooHR map onto the same events', () => {
   it('a Gusto termination dismisses the employee whose externalId is the entity uuid', async () => {
     const user = await employee('bcfc9744-0ab3-4ef3-ab0d-e728255d659c');
-    await send('gusto', gustoDelivery(gustoEvent('employee.terminated', 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c')));
+    await send('gusto', gustoDelivery(gustoEvent('employee.terminated', 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c', new Date(Date.now() - 60_000))));
+    expect((await getUser(deps.table, user.id))!.status).toBe('active');
+    await send('gusto', gustoDelivery(gustoEvent('employee.termination_effective', 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c', new Date(Date.now() - 30_000))));
     expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
-    await send('gusto', gustoDelivery(gustoEvent('employee.rehired', 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c', new Date(Date.now() + 1000))));
+    await send('gusto', gustoDelivery(gustoEvent('employee.rehire_effective', 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c')));
     expect((await getUser(deps.table, user.id))!.status).toBe('active');
   });
 
@@ -160,6 +165,82 @@ describe('Gusto and BambooHR map onto the same events', () => {
       'bamboohr',
       bamboohrDelivery({ employees: [{ id: '4711', timestamp: new Date().toISOString(), changedFields: ['status', 'terminationDate'], fields: { status: 'Inactive', terminationDate: date } }] }),
     );
-    expect((await getUser(deps.table, user.id))!.scheduledDismissal).toMatchObject({ effectiveAt: `${date}T00:00:00.000Z`, source: 'hr:bamboohr' });
+    expect((await getUser(deps.table, user.id))!.scheduledDismissal).toMatchObject({ effectiveAt: `${date}T23:59:59.999Z`, source: 'hr:bamboohr' });
+  });
+});
+
+describe('what the review found', () => {
+  it('a delivery whose queueing failed is picked up by the provider\'s retry, and by re-drive', async () => {
+    const user = await employee('HR-R1');
+    const broken = { ...deps, jobs: { enqueue: async () => Promise.reject(new Error('SQS unavailable')) } };
+    const delivery = standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(1), data: { externalId: 'HR-R1' } });
+    const first = await receiveHrWebhook(broken, 'standard', delivery.body, delivery.headers);
+    expect((await listDeliveries(deps, admin.id, 'received', 100)).items.map((e) => e.deliveryId)).toContain(first.deliveryId);
+
+    await send('standard', delivery);
+
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+    const stuck = standardDelivery({ type: 'employee.rehired', timestamp: new Date(Date.now() + 1000).toISOString(), data: { externalId: 'HR-R1' } });
+    await receiveHrWebhook(broken, 'standard', stuck.body, stuck.headers);
+    await expect(redriveDelivery(deps, admin.id, 'standard', stuck.headers['webhook-id']!)).resolves.toEqual({ redriven: 1 });
+    await deps.jobs.idle();
+    expect((await getUser(deps.table, user.id))!.status).toBe('active');
+  });
+
+  it('a batch larger than one transaction is recorded whole', async () => {
+    const employees = Array.from({ length: 60 }, (_, i) => ({ id: `batch-${i}`, changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: `batch-${i}@corp.example` } }));
+    const receipt = await send('bamboohr', bamboohrDelivery({ employees }));
+    expect(receipt.events).toBe(120);
+    const events = await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId);
+    expect(events).toHaveLength(120);
+    expect(new Set(events.map((e) => e.status))).toEqual(new Set(['failed']));
+  });
+
+  it('an event confirming the current state still counts as news: an older one arriving later is stale', async () => {
+    const user = await employee('HR-R3');
+    await send('standard', standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(30), data: { externalId: 'HR-R3' } }));
+    await send('standard', standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(10), data: { externalId: 'HR-R3' } }));
+    await send('standard', standardDelivery({ type: 'employee.rehired', timestamp: minutesAgo(20), data: { externalId: 'HR-R3' } }));
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+  });
+
+  it('after a contractor conversion, a late termination matched by address does not hit the new account', async () => {
+    await employee('HR-R4', { loginEmail: 'hr-r4@corp.example' });
+    const workgroup = await createWorkgroup(deps, admin.id, { name: 'R4 contractors', extranet: true });
+    await send('standard', standardDelivery({ type: 'employee.contractor_converted', timestamp: minutesAgo(5), data: { email: 'hr-r4@corp.example', workgroupIds: [workgroup.id] } }));
+    await send('standard', standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(10), data: { email: 'hr-r4@corp.example' } }));
+    const claim = (await deps.table.client.send(new GetCommand({ TableName: deps.table.name, Key: { pk: 'EMAIL#hr-r4@corp.example', sk: 'CLAIM' } }))).Item!;
+    expect((await getUser(deps.table, String(claim.userId)))!).toMatchObject({ type: 'extranet', status: 'active' });
+  });
+
+  it('the same event re-sent under a new delivery id does not undo what happened since', async () => {
+    const user = await employee('HR-R5');
+    const at = minutesAgo(3);
+    await send('standard', standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(20), data: { externalId: 'HR-R5' } }));
+    await send('standard', standardDelivery({ type: 'employee.rehired', timestamp: at, data: { externalId: 'HR-R5' } }));
+    await dismissUser(deps, admin.id, user.id, {});
+    await send('standard', standardDelivery({ type: 'employee.rehired', timestamp: at, data: { externalId: 'HR-R5' } }));
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+  });
+
+  it('an event time from the future is capped at receipt, so later events still apply', async () => {
+    const user = await employee('HR-R9');
+    await send('standard', standardDelivery({ type: 'employee.terminated', timestamp: '2099-01-01T00:00:00Z', data: { externalId: 'HR-R9' } }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await send('standard', standardDelivery({ type: 'employee.rehired', timestamp: new Date().toISOString(), data: { externalId: 'HR-R9' } }));
+    expect((await getUser(deps.table, user.id))!.status).toBe('active');
+  });
+
+  it('a delegate that cannot be used: the dismissal still happens, and the event is failed for all to see', async () => {
+    const user = await employee('HR-R7');
+    const { deliveryId } = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-R7', delegateEmail: 'nobody@corp.example' } }));
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+    expect((await listDeliveryEvents(deps.table, 'standard', deliveryId))[0]).toMatchObject({ status: 'failed', code: 'delegate_invalid' });
+  });
+
+  it('a BambooHR entry with a new work email and a termination applies both', async () => {
+    const user = await employee('4712');
+    await send('bamboohr', bamboohrDelivery({ employees: [{ id: '4712', changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: 'r10@corp.example' } }] }));
+    expect((await getUser(deps.table, user.id))!).toMatchObject({ status: 'dismissed', contactEmail: 'r10@corp.example' });
   });
 });

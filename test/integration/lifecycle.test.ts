@@ -119,7 +119,7 @@ describe('accepting an invitation', () => {
     try {
       await expect(acceptInvitation(deps, token)).rejects.toBeInstanceOf(TokenInvalid);
     } finally {
-      deps.setNow(new Date());
+      deps.setNow(null);
     }
     expect((await getUser(deps.table, invited.id))!.status).toBe('invited');
   });
@@ -186,7 +186,7 @@ describe('dismissing and rehiring', () => {
       const report = await runDueDismissals(deps);
       expect(report.dismissed).toContain(user.id);
     } finally {
-      deps.setNow(new Date());
+      deps.setNow(null);
     }
     await deps.jobs.idle();
     const dismissed = (await getUser(deps.table, user.id))!;
@@ -211,7 +211,7 @@ describe('dismissing and rehiring', () => {
     try {
       expect((await runDueDismissals(deps)).dismissed).not.toContain(user.id);
     } finally {
-      deps.setNow(new Date());
+      deps.setNow(null);
     }
     expect((await getUser(deps.table, user.id))!.status).toBe('active');
   });

@@ -16,7 +16,12 @@ export const testWebhookSecrets = {
   bamboohr: 'bamboohr-private-key-for-tests',
 };
 
-export type TestDeps = Deps & { outbox: OutboxMailer; jobs: InProcessJobQueue; setNow(date: Date | string): void };
+export type TestDeps = Deps & {
+  outbox: OutboxMailer;
+  jobs: InProcessJobQueue;
+  /** Freezes the clock at a time; `null` lets it run live again. */
+  setNow(date: Date | string | null): void;
+};
 
 /** A fresh table on the run's DynamoDB Local, so test files never see each other's data. */
 export async function createTestTable(): Promise<TableRef> {
@@ -40,7 +45,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     webhookSecrets: new StaticWebhookSecrets(testWebhookSecrets),
     clock,
     settings: { invitationTtlHours: 168, loginChangeTtlHours: 24, retentionDays: 90 },
-    setNow: (date) => (now = new Date(date)),
+    setNow: (date) => (now = date === null ? undefined : new Date(date)),
   };
   deps.jobs.attach((message) => runJob(deps, message));
   return deps;

@@ -57,17 +57,28 @@ describe('Standard Webhooks', () => {
 
 describe('Gusto', () => {
   it('verifies the hex HMAC-SHA256 of the raw body and matches the employee by entity_uuid', () => {
-    const event = gustoEvent('employee.terminated', 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c', new Date('2026-11-20T10:00:00Z'));
+    const event = gustoEvent('employee.termination_effective', 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c', new Date('2026-11-20T10:00:00Z'));
     const { body, headers } = gustoDelivery(event);
     const delivery = gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() });
     expect(delivery).toEqual({
       deliveryId: event.uuid,
-      entries: [{ sourceType: 'employee.terminated', event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c' } } }],
+      entries: [{ sourceType: 'employee.termination_effective', event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c' } } }],
     });
   });
 
-  it('maps rehires and cancelled terminations to rehired; keeps other events as ignored', () => {
-    for (const type of ['employee.rehired', 'employee.rehire_effective', 'employee.termination_cancelled']) {
+  it('acts on effective terminations and rehires only: a recorded one may be dated weeks ahead', () => {
+    for (const type of ['employee.terminated_effective', 'employee.termination_effective']) {
+      const { body, headers } = gustoDelivery(gustoEvent(type, 'E'));
+      expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ event: { type: 'employee.terminated' } });
+    }
+    for (const type of ['employee.terminated', 'employee.rehired']) {
+      const { body, headers } = gustoDelivery(gustoEvent(type, 'E'));
+      expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ ignored: expect.any(String) });
+    }
+  });
+
+  it('maps effective rehires and cancelled terminations to rehired; keeps other events as ignored', () => {
+    for (const type of ['employee.rehire_effective', 'employee.termination_cancelled']) {
       const { body, headers } = gustoDelivery(gustoEvent(type, 'E'));
       expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ event: { type: 'employee.rehired' } });
     }
@@ -96,7 +107,7 @@ describe('BambooHR', () => {
     expect(delivery.entries).toEqual([
       {
         sourceType: 'employee_with_fields.updated',
-        event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: '123', email: 'jane@corp.example' }, effectiveAt: '2026-12-31T00:00:00.000Z' },
+        event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: '123', email: 'jane@corp.example' }, effectiveAt: '2026-12-31T23:59:59.999Z' },
       },
     ]);
   });
@@ -110,10 +121,10 @@ describe('BambooHR', () => {
     });
   });
 
-  it('the same body and timestamp give the same delivery id, so a replay is recognised', () => {
-    const at = new Date();
-    const a = bamboohrDelivery(employee({ status: 'Active' }, ['status']), { at });
-    const b = bamboohrDelivery(employee({ status: 'Active' }, ['status']), { at });
+  it('the same body gives the same delivery id, even re-signed later, so a retry is recognised', () => {
+    const a = bamboohrDelivery(employee({ status: 'Active' }, ['status']), { at: new Date(Date.now() - 120_000) });
+    const b = bamboohrDelivery(employee({ status: 'Active' }, ['status']));
+    expect(a.headers['x-bamboohr-timestamp']).not.toBe(b.headers['x-bamboohr-timestamp']);
     const receive = (d: typeof a) => bamboohr.receive({ rawBody: d.body, headers: d.headers, secret: testWebhookSecrets.bamboohr, now: now() }).deliveryId;
     expect(receive(a)).toBe(receive(b));
   });

@@ -10,7 +10,7 @@ const employeeSchema = z.object({
   changedFields: z.array(z.string()).default([]),
   fields: z.record(z.string(), fieldValue).default({}),
 });
-const fieldBasedSchema = z.object({ employees: z.array(employeeSchema).max(90) });
+const fieldBasedSchema = z.object({ employees: z.array(employeeSchema).max(400) });
 
 /** A field sent either plainly or as `{ value }` (how it arrives depends on how the webhook was made). */
 const text = (value: z.infer<typeof fieldValue>): string | undefined => {
@@ -27,7 +27,9 @@ const isoTime = (value: string | undefined, fallback: string) => {
 /**
  * BambooHR: `X-BambooHR-Signature` is the hex HMAC-SHA256, keyed by the webhook's private key, of
  * the raw body followed by `X-BambooHR-Timestamp` (Unix seconds; 5-minute tolerance). BambooHR
- * sends no delivery id, so the hash of timestamp and body is one: a replay has the same. Field-
+ * sends no delivery id, so the hash of the body is one: a replay, even signed afresh, has the
+ * same. Termination dates are whole days: the dismissal takes effect at the end of that day (UTC).
+ * An address change in the same entry is applied before the termination. Field-
  * based payloads list employees with changed fields: `status` / `employmentHistoryStatus` /
  * `terminationDate` mark terminations and rehires, `workEmail` an address change. Event-based
  * payloads carry ids only and are kept as ignored.
@@ -39,7 +41,8 @@ export const bamboohr: HrProvider = {
     if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw signatureRejected();
     if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > TOLERANCE_SECONDS) throw signatureRejected();
     if (!hexSignatureMatches(headers['x-bamboohr-signature'], hmacSha256Hex(secret, rawBody + timestamp))) throw signatureRejected();
-    const deliveryId = createHash('sha256').update(`${timestamp}.${rawBody}`).digest('hex').slice(0, 40);
+    // The body alone: a retry BambooHR signs afresh (new timestamp) is still the same delivery.
+    const deliveryId = createHash('sha256').update(rawBody).digest('hex').slice(0, 40);
     const sentAt = new Date(Number(timestamp) * 1000).toISOString();
     const parsed = fieldBasedSchema.safeParse(safeJson(rawBody));
     if (!parsed.success) return { deliveryId, entries: [{ sourceType: 'unknown', ignored: 'not a field-based BambooHR payload (event-based payloads carry no field values)' }] };
@@ -57,14 +60,14 @@ function entriesFor(employee: z.infer<typeof employeeSchema>, sentAt: string): P
   const sourceType = 'employee_with_fields.updated';
   const entries: ParsedEntry[] = [];
   const statusChanged = changed.has('status') || changed.has('employmentHistoryStatus') || changed.has('terminationDate');
+  if (changed.has('workEmail') && workEmail) {
+    entries.push({ sourceType, event: { ...base, employee: { externalId: String(employee.id) }, type: 'employee.email_changed', contactEmail: workEmail } });
+  }
   if (statusChanged && (status === 'Inactive' || history === 'Terminated')) {
-    const effectiveAt = terminationDate && /^\d{4}-\d{2}-\d{2}$/.test(terminationDate) ? `${terminationDate}T00:00:00.000Z` : undefined;
+    const effectiveAt = terminationDate && /^\d{4}-\d{2}-\d{2}$/.test(terminationDate) ? `${terminationDate}T23:59:59.999Z` : undefined;
     entries.push({ sourceType, event: { ...base, type: 'employee.terminated', effectiveAt } });
   } else if (changed.has('status') && status === 'Active') {
     entries.push({ sourceType, event: { ...base, type: 'employee.rehired' } });
-  }
-  if (changed.has('workEmail') && workEmail) {
-    entries.push({ sourceType, event: { ...base, employee: { externalId: String(employee.id) }, type: 'employee.email_changed', contactEmail: workEmail } });
   }
   return entries.length > 0 ? entries : [{ sourceType, ignored: `no termination, rehire or work email change for employee ${employee.id}` }];
 }

@@ -11,13 +11,16 @@ const payloadSchema = z.object({
   timestamp: z.number().int(),
 });
 
-/** Gusto's employee events that change what this directory holds; the rest are kept as ignored. */
+/**
+ * Gusto's employee events that change what this directory holds. Gusto reports a termination or
+ * rehire twice: when it is recorded (possibly dated weeks ahead, with no date in the payload) and
+ * when it takes effect. Only the effective events act; a cancelled termination restores the
+ * employee. The rest are kept as ignored.
+ */
 const EVENTS: Record<string, HrEventType> = {
-  'employee.terminated': 'employee.terminated',
   'employee.terminated_effective': 'employee.terminated',
   'employee.termination_effective': 'employee.terminated',
   'employee.termination_cancelled': 'employee.rehired',
-  'employee.rehired': 'employee.rehired',
   'employee.rehire_effective': 'employee.rehired',
 };
 
