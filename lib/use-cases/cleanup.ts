@@ -11,6 +11,17 @@ import { requireAdmin } from './authorize';
 import { retryOnStale } from './retry';
 
 const DAY = 86_400_000;
+/** Sweeps in flight at once: enough to hide latency, few enough not to throttle the table. */
+const SWEEP_CONCURRENCY = 8;
+
+async function forEachConcurrently<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
 
 export type CleanupReport = {
   dryRun: boolean;
@@ -45,7 +56,7 @@ export function anonymised(user: User, at: string): User {
  * 1. Query the sparse index for accounts dismissed before the cutoff (reads grow with the stale
  *    accounts, not the table);
  * 2. skip those under legal hold; in a dry run, report the rest and change nothing;
- * 3. otherwise, per account, ONE transaction (guarded by the version listed, so a rehire or a new
+ * 3. otherwise, per account (eight at a time), ONE transaction (guarded by the version listed, so a rehire or a new
  *    hold meanwhile wins; then the account is re-read and re-decided): release its address claims and external id, replace its login with
  *    a non-routable tombstone, clear personal fields, drop pending tokens, and audit the sweep
  *    (which fields, not their values). The audit trail stays. A swept account leaves the index,
@@ -60,15 +71,16 @@ export async function runCleanup(deps: Deps, options: { dryRun: boolean; retenti
   do {
     const page = await listUsersByLifecycleDate(deps.table, 'dismissed', cutoff, 100, cursor);
     report.itemsRead += page.items.length;
-    for (const listed of page.items) {
+    // Accounts are independent transactions: sweep a page a few at a time.
+    await forEachConcurrently(page.items, SWEEP_CONCURRENCY, async (listed) => {
       if (listed.legalHold) {
         report.skipped.push({ userId: listed.id, reason: 'legal hold' });
-        continue;
+        return;
       }
       report.candidates += 1;
       if (options.dryRun) {
         report.userIds.push(listed.id);
-        continue;
+        return;
       }
       try {
         // The index projects the whole item, version included: sweep from the listed copy and
@@ -93,7 +105,7 @@ export async function runCleanup(deps: Deps, options: { dryRun: boolean; retenti
         report.candidates -= 1;
         report.skipped.push({ userId: listed.id, reason: error.message });
       }
-    }
+    });
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   report.durationMs = Math.round(performance.now() - started);
