@@ -12,7 +12,7 @@ import { countRequests, createDocumentClient } from '../lib/data/client';
 import { keys } from '../lib/data/keys';
 import { userToItem } from '../lib/data/users';
 import { blankUserFields, type User } from '../lib/domain/user';
-import { InProcessJobQueue } from '../lib/jobs/queue';
+import { InProcessJobQueue } from '../lib/jobs/in-process-queue';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';
 import { OutboxMailer } from '../lib/mail/outbox-mailer';

@@ -11,7 +11,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { countRequests, createDocumentClient } from '../lib/data/client';
 import { workToItem } from '../lib/data/work';
 import type { WorkItem } from '../lib/domain/work';
-import { InProcessJobQueue } from '../lib/jobs/queue';
+import { InProcessJobQueue } from '../lib/jobs/in-process-queue';
 import { StaticWebhookSecrets } from '../lib/webhooks/secrets';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';

@@ -1,3 +1,5 @@
+import '../lib/capabilities/sqs-jobs';
+import '../lib/capabilities/webhook-secrets';
 import { publicHandler } from '../lib/http/handler';
 import { receiveHrWebhook } from '../lib/use-cases/hr-webhooks';
 

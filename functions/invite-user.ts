@@ -1,3 +1,4 @@
+import '../lib/capabilities/ses-mail';
 import { adminHandler } from '../lib/http/handler';
 import { toUserView } from '../lib/domain/user';
 import { inviteUser } from '../lib/use-cases/users';

@@ -1,3 +1,4 @@
+import '../lib/capabilities/sqs-jobs';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';

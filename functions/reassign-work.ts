@@ -1,3 +1,4 @@
+import '../lib/capabilities/sqs-jobs';
 import { adminHandler } from '../lib/http/handler';
 import { toJobView } from '../lib/domain/work';
 import { reassignWork } from '../lib/use-cases/handover';

@@ -1,3 +1,4 @@
+import '../lib/capabilities/sqs-jobs';
 import { adminHandler } from '../lib/http/handler';
 import { redriveDelivery } from '../lib/use-cases/hr-webhooks';
 

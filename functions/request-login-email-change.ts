@@ -1,3 +1,4 @@
+import '../lib/capabilities/ses-mail';
 import { adminHandler } from '../lib/http/handler';
 import { requestLoginEmailChange } from '../lib/use-cases/address-moves';
 

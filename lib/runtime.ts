@@ -1,13 +1,8 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { InProcessJobQueue, SqsJobQueue, type JobQueue } from './jobs/queue';
-import { runJob } from './jobs/run-job';
-import { SecretsManagerWebhookSecrets, StaticWebhookSecrets, type WebhookSecrets } from './webhooks/secrets';
 import { loadConfig, type Config } from './config';
 import { createDocumentClient, type TableRef } from './data/client';
+import type { JobQueue } from './jobs/queue';
 import type { Mailer } from './mail/mailer';
-import { OutboxMailer } from './mail/outbox-mailer';
-import { SesMailer } from './mail/ses-mailer';
+import type { WebhookSecrets } from './webhooks/secrets';
 
 /** Everything a use case needs from the outside world, passed explicitly so tests can swap it. */
 export type Deps = {
@@ -19,23 +14,41 @@ export type Deps = {
   settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number };
 };
 
+/**
+ * The adapters only some functions need (SES, SQS, Secrets Manager) are capabilities: a handler
+ * file imports `lib/capabilities/<name>` to install one, so every other function's bundle stays
+ * free of that client. Using a capability a function did not install fails loudly.
+ */
+export type Capabilities = {
+  mailer: (config: Config) => Mailer;
+  jobs: (config: Config) => JobQueue;
+  webhookSecrets: (config: Config) => WebhookSecrets;
+};
+const installed: Partial<Capabilities> = {};
+
+export function installCapability<K extends keyof Capabilities>(name: K, factory: Capabilities[K]): void {
+  installed[name] = factory;
+}
+
+function capability<K extends keyof Capabilities>(name: K, config: Config): ReturnType<Capabilities[K]> {
+  const factory = installed[name];
+  if (factory) return factory(config) as ReturnType<Capabilities[K]>;
+  const missing = async () => {
+    throw new Error(`capability ${name} is not installed in this function (import lib/capabilities/ for it)`);
+  };
+  return new Proxy({}, { get: () => missing }) as ReturnType<Capabilities[K]>;
+}
+
 export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
-  const inline = new InProcessJobQueue();
-  const deps: Deps = {
+  return {
     table: { client, name: config.tableName },
-    mailer:
-      config.mailer === 'outbox'
-        ? new OutboxMailer(config.appBaseUrl)
-        : new SesMailer(new SESv2Client({ region: config.region }), config.mailFrom!, config.appBaseUrl),
-    clock: () => new Date(),
-    jobs: config.jobs === 'inline' ? inline : new SqsJobQueue(new SQSClient({ region: config.region }), config.jobsQueueUrl),
-    webhookSecrets: config.webhookSecretsArn ? new SecretsManagerWebhookSecrets(config.webhookSecretsArn) : new StaticWebhookSecrets(config.webhookSecrets),
-    settings: { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours, retentionDays: config.retentionDays },
-    ...overrides,
+    mailer: overrides.mailer ?? capability('mailer', config),
+    jobs: overrides.jobs ?? capability('jobs', config),
+    webhookSecrets: overrides.webhookSecrets ?? capability('webhookSecrets', config),
+    clock: overrides.clock ?? (() => new Date()),
+    settings: overrides.settings ?? { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours, retentionDays: config.retentionDays },
   };
-  inline.attach((message) => runJob(deps, message));
-  return deps;
 }
 
 let current: Deps | undefined;

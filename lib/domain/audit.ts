@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One audit entry: who did what to whom, with the changed fields before and after. */
 export const auditEntrySchema = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Addresses are compared after trimming, Unicode NFC and lower-casing the whole address

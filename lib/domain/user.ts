@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const userTypes = ['employee', 'extranet'] as const;
 export const userStatuses = ['invited', 'active', 'dismissed'] as const;

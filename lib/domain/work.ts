@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Owned work that must not be orphaned when its responsible person leaves (rule 9). */
 export const workKinds = ['task', 'activity'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A workgroup (project); extranet workgroups are the only ones extranet users may join (rule 3). */
 export const workgroupSchema = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditEntrySchema } from '../domain/audit';
 import {
   acceptInvitationSchema, confirmLoginEmailChangeSchema, createWorkgroupSchema, membershipParamSchema, moveToExtranetSchema,

@@ -1,9 +1,12 @@
 import { rmSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailSchema } from '../domain/email';
 import { loadConfig } from '../config';
 import { logger } from '../logger';
 import { OutboxMailer } from '../mail/outbox-mailer';
+import { InProcessJobQueue } from '../jobs/in-process-queue';
+import { runJob } from '../jobs/run-job';
+import { StaticWebhookSecrets } from '../webhooks/secrets';
 import { createDeps, installRuntime } from '../runtime';
 import { bootstrapAdmin } from '../use-cases/users';
 import { runDueDismissals } from '../use-cases/scheduled-dismissals';
@@ -52,7 +55,9 @@ const config = loadConfig({
   BAMBOOHR_WEBHOOK_SECRET: process.env.BAMBOOHR_WEBHOOK_SECRET,
 });
 const outbox = new OutboxMailer(baseUrl);
-const deps = createDeps(config, { mailer: outbox });
+const jobs = new InProcessJobQueue();
+const deps = createDeps(config, { mailer: outbox, jobs, webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
+jobs.attach((message) => runJob(deps, message));
 installRuntime(deps);
 
 const table = await ensureTable(deps.table.client, config.tableName);

@@ -5,7 +5,7 @@ import { createDocumentClient, type TableRef } from '../../lib/data/client';
 import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
-import { InProcessJobQueue } from '../../lib/jobs/queue';
+import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
 import { runJob } from '../../lib/jobs/run-job';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 

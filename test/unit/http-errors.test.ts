@@ -12,7 +12,7 @@ import type { HttpEvent } from '../../lib/http/handler';
 import { problemResponse } from '../../lib/http/problem';
 import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { installRuntime } from '../../lib/runtime';
-import { InProcessJobQueue } from '../../lib/jobs/queue';
+import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));

@@ -1,7 +1,8 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { InProcessJobQueue, SqsJobQueue } from '../../lib/jobs/queue';
+import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
+import { SqsJobQueue } from '../../lib/jobs/sqs-queue';
 
 describe('SQS job queue adapter', () => {
   it('sends one message naming the job to the configured queue', async () => {

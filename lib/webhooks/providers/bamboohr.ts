@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HrEvent, HrProvider, ParsedEntry } from '../events';
 import { hexSignatureMatches, hmacSha256Hex, signatureRejected, TOLERANCE_SECONDS } from '../signatures';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HrEventType, HrProvider } from '../events';
 import { hexSignatureMatches, hmacSha256Hex, signatureRejected } from '../signatures';
 

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hrEventTypes, type HrProvider, type ParsedEntry } from '../events';
 import { signatureRejected } from '../signatures';
 

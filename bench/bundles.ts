@@ -1,0 +1,76 @@
+/**
+ * Benchmark: each function's bundle size and cold module load time, against a "floor" bundle that
+ * holds only the DynamoDB client, built and measured the same way in the same run. Run:
+ * `npm run bench:bundles`. The esbuild options are the stack's (infra/directory-function.ts).
+ */
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { routes, workers } from '../lib/http/routes';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'bundles-'));
+const RUNS = Number(process.env.RUNS ?? 5);
+
+/** What NodejsFunction runs with the stack's bundling settings. */
+async function bundle(entry: string, name: string): Promise<string> {
+  const outfile = join(out, `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** Median wall time of importing the bundle in a fresh Node process (what a cold start pays). */
+function loadTimeMs(file: string): number {
+  const times = Array.from({ length: RUNS }, () =>
+    Number(
+      execFileSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`], {
+        env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      }).toString(),
+    ),
+  );
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+try {
+  mkdirSync(out, { recursive: true });
+  const floorEntry = join(out, 'floor.ts');
+  writeFileSync(
+    floorEntry,
+    "import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';\nconst client = new DynamoDBClient({});\nexport const handler = async () => client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } }));\n",
+  );
+  // Resolve the floor's imports from this project's node_modules.
+  const floorFile = await build({ entryPoints: [floorEntry], bundle: true, platform: 'node', format: 'esm', target: 'node24', minify: true, mainFields: ['module', 'main'], outfile: join(out, 'floor.mjs'), nodePaths: [join(root, 'node_modules')], logLevel: 'error' }).then(() => join(out, 'floor.mjs'));
+  const floor = { size: statSync(floorFile).size, load: loadTimeMs(floorFile) };
+  const handlers = [...new Set([...routes.map((r) => r.handler), ...workers.map((w) => w.handler)])].sort();
+  const rows: { name: string; size: number; load: number }[] = [];
+  for (const handler of handlers) {
+    const file = await bundle(join(root, 'functions', `${handler}.ts`), handler);
+    rows.push({ name: handler, size: statSync(file).size, load: loadTimeMs(file) });
+  }
+  const kb = (bytes: number) => (bytes / 1024).toFixed(0);
+  console.log(`\nBundle budget (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, median of ${RUNS} cold imports)\n`);
+  console.log('| function | size (KiB) | size vs floor | load (ms) | load vs floor |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| floor: DynamoDB client only | ${kb(floor.size)} | 1.00x | ${floor.load.toFixed(0)} | 1.00x |`);
+  for (const row of rows.sort((a, b) => b.size - a.size)) {
+    console.log(`| ${row.name} | ${kb(row.size)} | ${(row.size / floor.size).toFixed(2)}x | ${row.load.toFixed(0)} | ${(row.load / floor.load).toFixed(2)}x |`);
+  }
+  const worst = rows.reduce((a, b) => (b.size > a.size ? b : a));
+  console.log(`\nLargest: ${worst.name} at ${(worst.size / floor.size).toFixed(2)}x the floor (target 1.30x).`);
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config';
+import { routes, workers } from '../../lib/http/routes';
+import { createDeps } from '../../lib/runtime';
+
+const functionsWithFlags = [
+  ...routes.map((r) => ({ handler: r.handler, sendsMail: 'sendsMail' in r && r.sendsMail === true, enqueuesJobs: 'enqueuesJobs' in r && r.enqueuesJobs === true, readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets === true })),
+  ...workers.map((w) => ({ handler: w.handler, sendsMail: false, enqueuesJobs: w.enqueuesJobs === true, readsWebhookSecrets: w.readsWebhookSecrets === true })),
+];
+
+describe('capabilities: each function bundles only the AWS clients it uses', () => {
+  it.each(functionsWithFlags.map((f) => [f.handler, f] as const))('functions/%s.ts installs exactly what its manifest entry declares', (handler, flags) => {
+    const source = readFileSync(new URL(`../../functions/${handler}.ts`, import.meta.url), 'utf8');
+    expect({
+      mail: source.includes("import '../lib/capabilities/ses-mail'"),
+      jobs: source.includes("import '../lib/capabilities/sqs-jobs'"),
+      webhookSecrets: source.includes("import '../lib/capabilities/webhook-secrets'"),
+    }).toEqual({ mail: flags.sendsMail, jobs: flags.enqueuesJobs, webhookSecrets: flags.readsWebhookSecrets });
+  });
+
+  it('a capability a function did not install fails loudly instead of doing nothing', async () => {
+    const deps = createDeps(loadConfig({ TABLE_NAME: 't', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example' }));
+    await expect(deps.mailer.send({ to: 'a@b.co', kind: 'invitation', token: 't', expiresAt: '', recipientName: '' })).rejects.toThrow('capability mailer is not installed');
+    await expect(deps.jobs.enqueue({ type: 'handover', jobId: 'J' })).rejects.toThrow('capability jobs is not installed');
+  });
+});
