@@ -16,6 +16,8 @@ const configSchema = z
     LOGIN_CHANGE_TTL_HOURS: z.coerce.number().int().positive().default(24),
     JOBS: z.enum(['sqs', 'inline']).default('sqs'),
     CLEANUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+    /** The JWT claim holding the caller's directory user id (IdPs own `sub`; they can add a custom claim). */
+    AUTH_SUBJECT_CLAIM: z.string().regex(/^[\w:./-]{1,128}$/).default('sub'),
     JOBS_QUEUE_URL: z.url().optional(),
     /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
     HR_WEBHOOK_SECRETS_ARN: z.string().startsWith('arn:').optional(),
@@ -37,6 +39,7 @@ export type Config = {
   loginChangeTtlHours: number;
   jobs: 'sqs' | 'inline';
   retentionDays: number;
+  subjectClaim: string;
   jobsQueueUrl: string | undefined;
   webhookSecretsArn: string | undefined;
   webhookSecrets: Record<string, string | undefined>;
@@ -60,6 +63,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginChangeTtlHours: c.LOGIN_CHANGE_TTL_HOURS,
     jobs: c.JOBS,
     retentionDays: c.CLEANUP_RETENTION_DAYS,
+    subjectClaim: c.AUTH_SUBJECT_CLAIM,
     jobsQueueUrl: c.JOBS_QUEUE_URL,
     webhookSecretsArn: c.HR_WEBHOOK_SECRETS_ARN,
     webhookSecrets: { standard: c.HR_WEBHOOK_SECRET, gusto: c.GUSTO_WEBHOOK_SECRET, bamboohr: c.BAMBOOHR_WEBHOOK_SECRET },

@@ -11,7 +11,7 @@ export type Deps = {
   jobs: JobQueue;
   webhookSecrets: WebhookSecrets;
   clock: () => Date;
-  settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number };
+  settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number; subjectClaim?: string };
 };
 
 /**
@@ -47,7 +47,12 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     jobs: overrides.jobs ?? capability('jobs', config),
     webhookSecrets: overrides.webhookSecrets ?? capability('webhookSecrets', config),
     clock: overrides.clock ?? (() => new Date()),
-    settings: overrides.settings ?? { invitationTtlHours: config.invitationTtlHours, loginChangeTtlHours: config.loginChangeTtlHours, retentionDays: config.retentionDays },
+    settings: overrides.settings ?? {
+      invitationTtlHours: config.invitationTtlHours,
+      loginChangeTtlHours: config.loginChangeTtlHours,
+      retentionDays: config.retentionDays,
+      subjectClaim: config.subjectClaim,
+    },
   };
 }
 

@@ -35,7 +35,7 @@ export function adminHandler<Id extends RouteId>(
   impl: (request: ParsedRequest<Id> & { actorId: string }, deps: Deps) => Promise<unknown>,
 ): HttpHandler {
   if (routeById(id).auth !== 'admin') throw new Error(`route ${id} is not an admin route`);
-  return build(id, (event) => ({ actorId: subjectOf(event) }), impl);
+  return build(id, (event) => ({ actorId: subjectOf(event, runtime().settings.subjectClaim ?? 'sub') }), impl);
 }
 
 /** A handler for a public route: no bearer; any credential travels in the body. */
@@ -70,10 +70,11 @@ function build<Id extends RouteId, Extra>(
     .handler(core) as unknown as HttpHandler;
 }
 
-function subjectOf(event: HttpEvent): string {
-  const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
-  if (typeof sub !== 'string' || sub.length === 0) throw new Unauthorized();
-  return sub;
+/** The caller's directory user id: `sub`, or the custom claim AUTH_SUBJECT_CLAIM names. */
+function subjectOf(event: HttpEvent, claim: string): string {
+  const value = event.requestContext.authorizer?.jwt?.claims?.[claim];
+  if (typeof value !== 'string' || value.length === 0) throw new Unauthorized();
+  return value;
 }
 
 function correlation(routeId: RouteId): MiddlewareObj<HttpEvent, HttpResponse> {

@@ -36,16 +36,19 @@ function event(overrides: Partial<HttpEvent> & { sub?: string | null } = {}): Ht
 
 const parse = (response: { body: string }) => JSON.parse(response.body);
 
+let deps: Parameters<typeof installRuntime>[0];
+const currentDeps = () => deps;
+
 beforeEach(() => {
   ddb.reset();
-  installRuntime({
+  installRuntime((deps = {
     table: { client: documentClient, name: 'unit' },
     mailer: new OutboxMailer('http://x.test'),
     jobs: new InProcessJobQueue(),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date('2026-01-01T00:00:00Z'),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
-  });
+  }));
 });
 
 describe('request parsing never lets bad input reach a use case', () => {
@@ -85,6 +88,22 @@ describe('request parsing never lets bad input reach a use case', () => {
     const response = await getUser(event({ pathParameters: { id: '../../etc' } }), context);
     expect(response.statusCode).toBe(400);
     expect(parse(response).errors[0].path).toBe('path.id');
+  });
+});
+
+describe('the subject claim', () => {
+  it('is `sub` by default, or the custom claim configured for the identity provider', async () => {
+    const noSub = event({ sub: null, pathParameters: { id: ADMIN } });
+    noSub.requestContext.authorizer = { jwt: { claims: { sub: 'idp-user-1', directory_user_id: ADMIN } } };
+    ddb.on(BatchGetCommand).resolves({ Responses: { unit: [] } });
+    expect((await getUser(noSub, context)).statusCode).toBe(403);
+    installRuntime({ ...currentDeps(), settings: { ...currentDeps().settings, subjectClaim: 'directory_user_id' } });
+    const missing = event({ sub: null, pathParameters: { id: ADMIN } });
+    missing.requestContext.authorizer = { jwt: { claims: { sub: 'idp-user-1' } } };
+    expect((await getUser(missing, context)).statusCode).toBe(401);
+    await getUser(noSub, context);
+    const keys = ddb.commandCalls(BatchGetCommand).at(-1)!.args[0].input.RequestItems!.unit!.Keys!;
+    expect(keys.map((k) => k.pk)).toContain(`USER#${ADMIN}`);
   });
 });
 
