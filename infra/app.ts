@@ -9,6 +9,7 @@ import { buildApp } from './build-app';
  *   jwtIssuer   OIDC issuer for the API's JWT authorizer    default https://example.auth0.com/
  *   jwtAudience audience the JWTs must carry                 default employee-directory
  *   mailFrom    SES sender identity (verified email address) default no-reply@example.com
+ *   subjectClaim JWT claim carrying the caller's directory user id    default sub
  *   appBaseUrl  base URL of the web app, for mailed links    default https://directory.example.com
  * Set real values before deploying. Account and region come from the CLI's
  * CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION; without them the stacks stay environment-agnostic.
@@ -28,6 +29,7 @@ buildApp(
     jwtIssuer: context('jwtIssuer', 'https://example.auth0.com/'),
     jwtAudience: context('jwtAudience', 'employee-directory'),
     mailFrom: context('mailFrom', 'no-reply@example.com'),
+    subjectClaim: context('subjectClaim', 'sub'),
     appBaseUrl: context('appBaseUrl', 'https://directory.example.com'),
     env: account && region ? { account, region } : undefined,
   },

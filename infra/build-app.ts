@@ -7,6 +7,8 @@ export type DirectorySettings = {
   jwtIssuer: string;
   jwtAudience: string;
   mailFrom: string;
+  /** The JWT claim holding the caller's directory user id (default `sub`). */
+  subjectClaim?: string;
   appBaseUrl: string;
   env?: Environment;
 };
@@ -24,6 +26,7 @@ export function buildApp(settings: DirectorySettings, app: App = new App()) {
     jwtIssuer: settings.jwtIssuer,
     jwtAudience: settings.jwtAudience,
     mailFrom: settings.mailFrom,
+    subjectClaim: settings.subjectClaim ?? 'sub',
     appBaseUrl: settings.appBaseUrl,
   });
   // cdk-nag 3 runs as a policy-validation plugin: any unacknowledged finding fails synthesis.

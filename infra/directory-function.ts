@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { tableDefinition } from '../lib/data/table-definition';
 import type { TableAccess } from '../lib/http/routes';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -14,12 +15,21 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /** The service name Powertools stamps on every log line. */
 export const serviceName = 'employee-directory';
 
+/** DynamoDB actions on the table of a function that reads (`table: 'read'`). */
+export const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'] as const;
+/** Added on the table for `table: 'readwrite'`; transactions are authorised per contained action. */
+export const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+/** The only action on the indexes: they are queried, never read by key or written. */
+export const indexReadActions = ['dynamodb:Query'] as const;
+
 export type DirectoryFunctionProps = {
   /** File name in `functions/` without `.ts`, e.g. `invite-user`. */
   handler: string;
   table: dynamodb.ITableV2;
   /** SES sender identity (an email address). */
   mailFrom: string;
+  /** The JWT claim holding the caller's directory user id. */
+  subjectClaim?: string;
   appBaseUrl: string;
   /** Defaults to 10 seconds, enough for an HTTP request; queue workers take longer. */
   timeout?: Duration;
@@ -31,6 +41,9 @@ export type DirectoryFunctionProps = {
  * Node.js runtime, a log group with a retention, and grants narrower than the defaults.
  */
 export class DirectoryFunction extends nodejs.NodejsFunction {
+  /** The function's own log group (retention one month), e.g. for metric filters on its JSON logs. */
+  readonly functionLogGroup: logs.LogGroup;
+
   constructor(scope: Construct, id: string, props: DirectoryFunctionProps) {
     // An explicit log group instead of the implicit one so that retention and removal are ours.
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
@@ -59,6 +72,7 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
         TABLE_NAME: props.table.tableName,
         MAILER: 'ses',
         MAIL_FROM: props.mailFrom,
+        AUTH_SUBJECT_CLAIM: props.subjectClaim ?? 'sub',
         APP_BASE_URL: props.appBaseUrl,
         // Background jobs go through SQS in AWS; only functions that enqueue get JOBS_QUEUE_URL.
         JOBS: 'sqs',
@@ -80,19 +94,34 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
         externalModules: [],
       },
     });
+    this.functionLogGroup = logGroup;
   }
 
-  /** Grants exactly the access the route declares: read, read-write or nothing. */
-  bindTable(table: dynamodb.ITableV2, mode: TableAccess, indexWildcardFinding: string): void {
+  /**
+   * Grants exactly the DynamoDB actions the code sends, instead of `grantReadData` /
+   * `grantReadWriteData` (which add Scan, BatchWriteItem, DescribeTable and the stream actions, on an
+   * `index/*` wildcard):
+   *   read      GetItem, BatchGetItem, Query, ConditionCheckItem on the table, and Query on each
+   *             index of `tableDefinition`, each named (no wildcard; a new index in the definition
+   *             is granted by the same loop);
+   *   readwrite the read set plus PutItem, UpdateItem, DeleteItem on the table. TransactWriteItems
+   *             has no action of its own: IAM authorises each Put/Update/Delete/ConditionCheck in it.
+   * No BatchWriteItem, Scan or table-management action for any function.
+   */
+  bindTable(table: dynamodb.ITableV2, mode: TableAccess): void {
     if (mode === 'none') return;
-    if (mode === 'read') table.grantReadData(this);
-    else table.grantReadWriteData(this);
-    // The grant covers `<table ARN>/index/*` so that queries can use the GSIs. Acknowledged on the
-    // role, whose default policy holds the statement.
-    Validations.of(this.role!).acknowledge({
-      id: `AwsSolutions-IAM5[${indexWildcardFinding}]`,
-      reason: 'The grant covers the indexes of this one table (`<table ARN>/index/*`) so the function can query its GSIs; no other table is reachable.',
-    });
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: mode === 'readwrite' ? [...tableReadActions, ...tableWriteActions] : [...tableReadActions],
+        resources: [table.tableArn],
+      }),
+    );
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [...indexReadActions],
+        resources: Object.keys(tableDefinition.indexes).map((indexName) => `${table.tableArn}/index/${indexName}`),
+      }),
+    );
   }
 
   /** Lets the function queue jobs: the queue's URL in `JOBS_QUEUE_URL` and `sqs:SendMessage` on it. */

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { routes, workers } from '../lib/http/routes';
 import { DirectoryFunction, sesIdentityArn } from './directory-function';
 import { JobsQueue } from './jobs-queue';
+import { Monitoring } from './monitoring';
 
 export type StatelessStackProps = StackProps & {
   /** The single table, owned by the stateful stack and passed by reference. */
@@ -23,6 +24,7 @@ export type StatelessStackProps = StackProps & {
   jwtAudience: string;
   /** SES sender identity (an email address). */
   mailFrom: string;
+  subjectClaim: string;
   /** Base URL of the web app, used in mailed links. */
   appBaseUrl: string;
   /** The HR webhook signing secrets, owned by the stateful stack; only `readsWebhookSecrets` routes may read them. */
@@ -51,14 +53,6 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
 );
 
 /**
- * How cdk-nag names the `<table ARN>/index/*` resource of a table grant: across stacks the table
- * ARN renders as the CloudFormation export CDK generates for it in the stateful stack. It stays the
- * same while that stack's name and the table's logical ID do (a test pins both); if it drifts,
- * synthesis fails and prints the finding to acknowledge instead.
- */
-const tableIndexesWildcard = 'Resource::EmployeeDirectoryStateful:ExportsOutputFnGetAttTableCD117FA1ArnE2C8C204/index/*';
-
-/**
  * Timeout of the queue workers. A job works in chunks and records its progress, so one cut short
  * by the timeout resumes where it stopped when SQS redelivers its message.
  */
@@ -84,6 +78,8 @@ export class StatelessStack extends Stack {
   /** The function of each worker (queue consumer or scheduled), by worker id. */
   readonly workers: ReadonlyMap<string, DirectoryFunction>;
   readonly jobs: JobsQueue;
+  /** Alarms (API 5xx rate, job failures) and the dashboard. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -117,9 +113,10 @@ export class StatelessStack extends Stack {
         handler: route.handler,
         table: props.table,
         mailFrom: props.mailFrom,
+        subjectClaim: props.subjectClaim,
         appBaseUrl: props.appBaseUrl,
       });
-      fn.bindTable(props.table, route.table, tableIndexesWildcard);
+      fn.bindTable(props.table, route.table);
       if ('sendsMail' in route && route.sendsMail) fn.allowSendingMail(mailIdentityArn);
       if ('enqueuesJobs' in route && route.enqueuesJobs) fn.allowEnqueuingJobs(this.jobs.queue);
       if ('readsWebhookSecrets' in route && route.readsWebhookSecrets) {
@@ -152,10 +149,11 @@ export class StatelessStack extends Stack {
         handler: worker.handler,
         table: props.table,
         mailFrom: props.mailFrom,
+        subjectClaim: props.subjectClaim,
         appBaseUrl: props.appBaseUrl,
         timeout,
       });
-      fn.bindTable(props.table, worker.table, tableIndexesWildcard);
+      fn.bindTable(props.table, worker.table);
       if (worker.enqueuesJobs) fn.allowEnqueuingJobs(this.jobs.queue);
       if ('readsWebhookSecrets' in worker && worker.readsWebhookSecrets === true) {
         fn.addEnvironment('HR_WEBHOOK_SECRETS_ARN', props.webhookSecrets.secretArn);
@@ -195,6 +193,14 @@ export class StatelessStack extends Stack {
     }
     this.workers = workerFunctions;
 
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.api,
+      functions: new Map([...functions, ...workerFunctions]),
+      jobWorkers: new Map(workers.filter((w) => w.source === 'jobsQueue').map((w) => [w.id, workerFunctions.get(w.id)!])),
+      jobs: this.jobs,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard of the directory' });
   }
 }

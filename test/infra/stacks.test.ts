@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../lib/data/table-definition';
 import { routes, workers } from '../../lib/http/routes';
 import { maxReceiveCount } from '../../infra/jobs-queue';
+import { jobAttemptFailedMessage, jobAttemptFailuresMetricName, serverErrorRateThresholdPercent } from '../../infra/monitoring';
 import { webhookSecretsDescription } from '../../infra/stateful-stack';
 import { buildApp, type DirectorySettings } from '../../infra/build-app';
 
@@ -16,9 +17,23 @@ const settings: DirectorySettings = {
   jwtAudience: 'directory-under-test',
   mailFrom: 'directory-tests@example.org',
   appBaseUrl: 'https://directory.test.example',
+  subjectClaim: 'directory_user_id',
 };
 
-const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+// The DynamoDB actions the code sends, spelled out here rather than imported from the stack so the
+// tests state the contract: reads by key, batch reads, queries and transaction condition checks;
+// writes by key (TransactWriteItems is authorised per contained action). Never Scan or BatchWriteItem.
+const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const indexActions = ['dynamodb:Query'];
+/** `logGroup.grantWrite`: the function writes to its own log group. */
+const logActions = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** `queue.grantSendMessages`: SendMessage plus the two lookups the SDK may make. */
+const enqueueActions = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** What the SQS event source grants the consuming function. */
+const consumeActions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** `secret.grantRead` on a secret encrypted with the AWS managed key. */
+const secretActions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 
 type Statement = { Action: string | string[]; Resource: unknown };
 type Built = ReturnType<typeof buildApp>;
@@ -184,6 +199,7 @@ describe('stateless stack: API and functions', () => {
         APP_BASE_URL: settings.appBaseUrl,
         NODE_OPTIONS: '--enable-source-maps',
         JOBS: 'sqs',
+        AUTH_SUBJECT_CLAIM: 'directory_user_id',
       });
       expect(fn.Properties.LoggingConfig.LogGroup, id).toBeDefined();
     }
@@ -354,6 +370,255 @@ describe('stateless stack: least privilege', () => {
       expect(resource).toContain(`:identity/${settings.mailFrom}`);
       expect(resource).not.toContain('*');
     }
+  });
+});
+
+type DashboardWidget = { type: string; properties: { title?: string; metrics?: unknown[][]; alarms?: string[] } };
+
+/**
+ * The widgets of a synthesized dashboard body (an `Fn::Join` of JSON text and references), with
+ * each reference written as `Ref:<id>` or `GetAtt:<id>.<attribute>` so the JSON can be parsed.
+ */
+function dashboardWidgets(body: { 'Fn::Join': [string, unknown[]] }): DashboardWidget[] {
+  const text = body['Fn::Join'][1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const token = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      if (token.Ref) return `Ref:${token.Ref}`;
+      if (token['Fn::GetAtt']) return `GetAtt:${token['Fn::GetAtt'].join('.')}`;
+      throw new Error(`unexpected token in dashboard body: ${JSON.stringify(part)}`);
+    })
+    .join('');
+  return (JSON.parse(text) as { widgets: DashboardWidget[] }).widgets;
+}
+
+/** Every route and worker with all the manifest flags that decide its permissions. */
+const manifest = [
+  ...routes.map((route) => {
+    const flags = route as { table: string; sendsMail?: boolean; enqueuesJobs?: boolean; readsWebhookSecrets?: boolean };
+    return { id: route.id as string, table: flags.table, sendsMail: flags.sendsMail === true, enqueuesJobs: flags.enqueuesJobs === true, readsWebhookSecrets: flags.readsWebhookSecrets === true, consumesJobs: false };
+  }),
+  ...workers.map((worker) => ({
+    id: worker.id as string,
+    table: worker.table as string,
+    sendsMail: false,
+    enqueuesJobs: worker.enqueuesJobs === true,
+    readsWebhookSecrets: 'readsWebhookSecrets' in worker && worker.readsWebhookSecrets === true,
+    consumesJobs: worker.source === 'jobsQueue',
+  })),
+];
+
+/** The actions a function's role must hold, derived from its manifest entry alone. */
+function expectedActions(entry: (typeof manifest)[number]): string[] {
+  const actions = new Set(logActions);
+  if (entry.table !== 'none') for (const a of [...tableReadActions, ...indexActions]) actions.add(a);
+  if (entry.table === 'readwrite') for (const a of writeActions) actions.add(a);
+  if (entry.sendsMail) actions.add('ses:SendEmail');
+  if (entry.enqueuesJobs) for (const a of enqueueActions) actions.add(a);
+  if (entry.consumesJobs) for (const a of consumeActions) actions.add(a);
+  if (entry.readsWebhookSecrets) for (const a of secretActions) actions.add(a);
+  return [...actions].sort();
+}
+
+/** Each (action, resource) pair a role's statements grant, resources as rendered in the template. */
+function grantsOf(id: string): { action: string; resource: unknown }[] {
+  return statementsOf(id).flatMap((statement) => {
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    return actionsOf([statement]).flatMap((action) => resources.map((resource) => ({ action, resource })));
+  });
+}
+
+describe('stateless stack: IAM matrix', () => {
+  /** The table ARN as the stateless stack sees it: the stateful stack's export of it. */
+  const tableArnExport = /^EmployeeDirectoryStateful:ExportsOutputFnGetAttTable[0-9A-F]+Arn/;
+
+  it('gives every route and worker role exactly the actions its manifest flags imply, no more, no less', () => {
+    expect(manifest).toHaveLength(routes.length + workers.length);
+    for (const entry of manifest) {
+      const actual = [...new Set(actionsOf(statementsOf(entry.id)))].sort();
+      expect(actual, entry.id).toEqual(expectedActions(entry));
+    }
+  });
+
+  it('scopes table actions to the table and index queries to each named index, never a wildcard', () => {
+    const indexNames = Object.keys(tableDefinition.indexes);
+    for (const entry of manifest) {
+      const dynamo = grantsOf(entry.id).filter((g) => g.action.startsWith('dynamodb:'));
+      if (entry.table === 'none') {
+        expect(dynamo, entry.id).toEqual([]);
+        continue;
+      }
+      const onTable = dynamo.filter((g) => !JSON.stringify(g.resource).includes('/index/'));
+      const onIndexes = dynamo.filter((g) => JSON.stringify(g.resource).includes('/index/'));
+      const tableActions = entry.table === 'readwrite' ? [...tableReadActions, ...writeActions] : tableReadActions;
+      expect(onTable.map((g) => g.action).sort(), entry.id).toEqual([...tableActions].sort());
+      for (const grant of onTable) expect(grant.resource, entry.id).toEqual({ 'Fn::ImportValue': expect.stringMatching(tableArnExport) });
+      // Only Query on the indexes, one ARN per index of the table definition, built from the table ARN.
+      expect(onIndexes.map((g) => g.action), entry.id).toEqual(indexNames.map(() => 'dynamodb:Query'));
+      const tableResource = onTable[0]!.resource;
+      expect(onIndexes.map((g) => g.resource), entry.id).toEqual(
+        indexNames.map((name) => ({ 'Fn::Join': ['', [tableResource, `/index/${name}`]] })),
+      );
+    }
+  });
+
+  it('lets each function write logs to its own log group only', () => {
+    for (const entry of manifest) {
+      const fn = functionOf(entry.id);
+      const logGroupId = logicalId(built.stateless, fn.functionLogGroup);
+      const grants = grantsOf(entry.id).filter((g) => g.action.startsWith('logs:'));
+      expect(grants.map((g) => g.action).sort(), entry.id).toEqual([...logActions].sort());
+      for (const grant of grants) expect(grant.resource, entry.id).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    }
+  });
+
+  it("has no statement on Resource '*' or any wildcard resource in any function role", () => {
+    // AWS requires `*` only for actions without resource-level permissions (e.g. X-Ray's
+    // PutTraceSegments, or the ENI actions of a function in a VPC); no function uses any of them,
+    // so the list of justified exceptions is empty.
+    const allowedWildcards: { id: string; action: string }[] = [];
+    const wildcards = manifest.flatMap((entry) =>
+      grantsOf(entry.id)
+        .filter((g) => JSON.stringify(g.resource).includes('*'))
+        .map((g) => ({ id: entry.id, action: g.action })),
+    );
+    expect(wildcards).toEqual(allowedWildcards);
+  });
+
+  it('grants no function Scan, BatchWriteItem, a dynamodb wildcard or a table-management action', () => {
+    const forbidden = /^dynamodb:(Scan|BatchWriteItem|DeleteTable|UpdateTable|CreateTable|DescribeTable|.*\*)$/;
+    const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
+    expect(policies.length).toBeGreaterThan(0);
+    const offending = policies.flatMap((policy) => actionsOf(policy.Properties.PolicyDocument.Statement as Statement[]).filter((a) => forbidden.test(a)));
+    expect(offending).toEqual([]);
+  });
+});
+
+describe('stateless stack: operability', () => {
+  const apiId = () => logicalId(built.stateless, built.stateless.api);
+  const queueWorkers = workers.filter((w) => w.source === 'jobsQueue');
+
+  it('alarms when more than 1% of API requests answer 5xx over 5 minutes', () => {
+    expect(serverErrorRateThresholdPercent).toBe(1);
+    const apiMetric = (id: string, metricName: string) =>
+      Match.objectLike({
+        Id: id,
+        ReturnData: false,
+        MetricStat: {
+          Metric: { Namespace: 'AWS/ApiGateway', MetricName: metricName, Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId() } }] },
+          Period: 300,
+          Stat: 'Sum',
+        },
+      });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.absent(),
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: '100 * FILL(errors, 0) / requests' }),
+        apiMetric('errors', '5xx'),
+        apiMetric('requests', 'Count'),
+      ]),
+    });
+  });
+
+  it('alarms on the first jobs worker error and the first logged job failure within 5 minutes', () => {
+    expect(queueWorkers.length).toBeGreaterThan(0);
+    stateless.resourceCountIs('AWS::Logs::MetricFilter', queueWorkers.length);
+    for (const worker of queueWorkers) {
+      const fn = built.stateless.workers.get(worker.id)!;
+      const fnId = logicalId(built.stateless, fn);
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.absent(),
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+      });
+      // The worker reports a failed job as a partial batch failure (no Lambda error), and logs it.
+      const filters = Object.values(
+        stateless.findResources('AWS::Logs::MetricFilter', {
+          Properties: { LogGroupName: { Ref: logicalId(built.stateless, fn.functionLogGroup) } },
+        }),
+      );
+      expect(filters, worker.id).toHaveLength(1);
+      const filter = filters[0]!.Properties;
+      expect(filter.FilterPattern).toBe(`{ $.message = "${jobAttemptFailedMessage}" }`);
+      expect(filter.MetricTransformations).toEqual([
+        expect.objectContaining({ MetricName: jobAttemptFailuresMetricName, MetricValue: '1', MetricNamespace: expect.stringContaining('EmployeeDirectoryStateless') }),
+      ]);
+      const transformation = filter.MetricTransformations[0];
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.absent(),
+        Namespace: transformation.MetricNamespace,
+        MetricName: transformation.MetricName,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    // The message the filter matches is the one the worker logs.
+    expect(readFileSync(new URL('../../functions/jobs-worker.ts', import.meta.url), 'utf8')).toContain(`logger.error('${jobAttemptFailedMessage}'`);
+  });
+
+  it('has only these alarms, none with a physical name: 5xx rate, per jobs worker errors and job failures, dead letters', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(1 + 2 * queueWorkers.length + 1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmName).toBeUndefined();
+  });
+
+  it('has a dashboard of API traffic, errors and latency, Lambda errors and throttles of every function, and both queues', () => {
+    const dashboards = Object.values(stateless.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]!.Properties.DashboardName).toBeUndefined();
+    const widgets = dashboardWidgets(dashboards[0]!.Properties.DashboardBody);
+    /** The metric lines of the widget with this title: [namespace, name, ...dimension pairs, options]. */
+    const lines = (title: string): unknown[][] => {
+      const widget = widgets.find((w) => w.properties.title === title);
+      expect(widget, title).toBeDefined();
+      return widget!.properties.metrics ?? [];
+    };
+    const api = `Ref:${apiId()}`;
+    expect(lines('API requests')).toEqual([['AWS/ApiGateway', 'Count', 'ApiId', api, expect.objectContaining({ stat: 'Sum' })]]);
+    expect(lines('API 4xx and 5xx')).toEqual(
+      expect.arrayContaining([
+        ['AWS/ApiGateway', '4xx', 'ApiId', api, expect.objectContaining({ stat: 'Sum' })],
+        ['AWS/ApiGateway', '5xx', 'ApiId', api, expect.objectContaining({ stat: 'Sum' })],
+      ]),
+    );
+    expect(lines('API latency p99 (ms)')).toEqual([['AWS/ApiGateway', 'Latency', 'ApiId', api, expect.objectContaining({ stat: 'p99' })]]);
+    for (const [title, metricName] of [['Lambda errors', 'Errors'], ['Lambda throttles', 'Throttles']] as const) {
+      const functionLines = lines(title);
+      expect(functionLines, title).toHaveLength(manifest.length);
+      for (const entry of manifest) {
+        const fnRef = `Ref:${logicalId(built.stateless, functionOf(entry.id))}`;
+        expect(functionLines, `${title} ${entry.id}`).toContainEqual(['AWS/Lambda', metricName, 'FunctionName', fnRef, expect.objectContaining({ label: entry.id, stat: 'Sum' })]);
+      }
+    }
+    const queueName = (queue: { node: { defaultChild?: unknown } }) => `GetAtt:${logicalId(built.stateless, queue)}.QueueName`;
+    expect(lines('Jobs queue depth')).toEqual([['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.jobs.queue), expect.anything()]]);
+    expect(lines('Jobs queue: age of oldest message (s)')).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName(built.stateless.jobs.queue), expect.anything()]]);
+    expect(lines('Dead-letter queue depth')).toEqual([
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.jobs.deadLetterQueue), expect.anything()],
+    ]);
+    // And the state of every alarm at the top.
+    const alarmWidget = widgets.find((w) => w.type === 'alarm');
+    expect(alarmWidget?.properties.alarms).toHaveLength(Object.keys(stateless.findResources('AWS::CloudWatch::Alarm')).length);
+  });
+
+  it('keeps every log group for one month: one per function and the API access logs', () => {
+    const logGroups = Object.values(stateless.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups).toHaveLength(routes.length + workers.length + 1);
+    for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 });
 

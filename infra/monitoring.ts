@@ -1,0 +1,167 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { serviceName, type DirectoryFunction } from './directory-function';
+import type { JobsQueue } from './jobs-queue';
+
+export type MonitoringProps = {
+  api: apigwv2.IHttpApi;
+  /** Every directory function, by route or worker id (the id labels its lines on the dashboard). */
+  functions: ReadonlyMap<string, DirectoryFunction>;
+  /** The functions that consume the jobs queue, by worker id: each gets failure alarms. */
+  jobWorkers: ReadonlyMap<string, DirectoryFunction>;
+  jobs: JobsQueue;
+};
+
+/** The 5xx rate, in percent of requests, above which the API alarm fires. */
+export const serverErrorRateThresholdPercent = 1;
+
+/** The message the jobs worker logs (Powertools JSON, field `message`) for each failed job attempt. */
+export const jobAttemptFailedMessage = 'job attempt failed';
+
+/** Name of the custom metric counting failed job attempts, from the worker's log group. */
+export const jobAttemptFailuresMetricName = 'JobAttemptFailures';
+
+const fiveMinutes = Duration.minutes(5);
+
+/**
+ * Alarms and a dashboard for the directory. The alarms have no actions yet (subscribe a topic when
+ * there is an on-call channel) and no physical names, like everything else in the stack, so it can
+ * be deployed twice in one account. The dead-letter alarm lives with the queue (JobsQueue).
+ */
+export class Monitoring extends Construct {
+  /** The HTTP API's 5xx rate over 5 minutes above {@link serverErrorRateThresholdPercent}. */
+  readonly serverErrorAlarm: cloudwatch.Alarm;
+  /** Per jobs worker: its Lambda `Errors` (crashes, timeouts) ≥ 1 over 5 minutes. */
+  readonly workerErrorAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** Per jobs worker: logged failed job attempts ≥ 1 over 5 minutes. */
+  readonly jobFailureAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { api, jobs } = props;
+
+    // A rate rather than a count of 5xx, so the threshold means the same at any traffic. Handlers
+    // answer domain errors with 4xx, so a 5xx is a fault of ours (a crash, a timeout, DynamoDB or SES
+    // failing); more than 1% of requests over 5 minutes is worth a look. At the directory's low
+    // traffic one failed request among few can cross it: that is intended, each is a failed admin
+    // action. Without requests the expression has no data, which does not breach.
+    const requests = api.metricCount({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+    const serverErrors = api.metricServerError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+    const clientErrors = api.metricClientError({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+    const latencyP99 = api.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) });
+    const serverErrorRate = new cloudwatch.MathExpression({
+      expression: '100 * FILL(errors, 0) / requests',
+      usingMetrics: { errors: serverErrors, requests },
+      period: fiveMinutes,
+      label: '5xx rate (%)',
+    });
+    this.serverErrorAlarm = serverErrorRate.createAlarm(this, 'ServerErrorRateAlarm', {
+      alarmDescription: `More than ${serverErrorRateThresholdPercent}% of HTTP API requests answered 5xx over 5 minutes.`,
+      threshold: serverErrorRateThresholdPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Job failures (handovers, HR deliveries). A job that throws is caught by the worker and reported
+    // as a partial batch failure, so Lambda's `Errors` stays at 0 for it: `Errors` only catches
+    // crashes and timeouts. Each caught failure is logged as "job attempt failed"; a metric filter
+    // counts those. Both alarm on the first occurrence: a failed attempt is retried, but an operator
+    // should know before the fifth one sends the message to the dead-letter queue.
+    // The namespace carries the stack name so that two deployments in one account keep apart.
+    const namespace = `${serviceName}/${Stack.of(this).stackName}`;
+    const workerErrorAlarms = new Map<string, cloudwatch.Alarm>();
+    const jobFailureAlarms = new Map<string, cloudwatch.Alarm>();
+    const jobFailureMetrics: cloudwatch.IMetric[] = [];
+    for (const [workerId, fn] of props.jobWorkers) {
+      const name = workerId.charAt(0).toUpperCase() + workerId.slice(1);
+      workerErrorAlarms.set(
+        workerId,
+        fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }).createAlarm(this, `${name}ErrorsAlarm`, {
+          alarmDescription: `The ${workerId} function failed (crash or timeout) at least once in 5 minutes.`,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      const filter = new logs.MetricFilter(this, `${name}JobAttemptFailures`, {
+        logGroup: fn.functionLogGroup,
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', jobAttemptFailedMessage),
+        metricNamespace: namespace,
+        metricName: props.jobWorkers.size === 1 ? jobAttemptFailuresMetricName : `${name}${jobAttemptFailuresMetricName}`,
+        metricValue: '1',
+      });
+      const failures = filter.metric({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM });
+      jobFailureMetrics.push(failures.with({ label: `${workerId} failed job attempts` }));
+      jobFailureAlarms.set(
+        workerId,
+        failures.createAlarm(this, `${name}JobFailuresAlarm`, {
+          alarmDescription: `A background job failed in ${workerId} at least once in 5 minutes (logged "${jobAttemptFailedMessage}"); it is retried until it reaches the dead-letter queue.`,
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    this.workerErrorAlarms = workerErrorAlarms;
+    this.jobFailureAlarms = jobFailureAlarms;
+
+    // One line per function and metric (about 70 lines in all, well under a graph's limit): the
+    // label says which route or worker failed, which a SEARCH expression would not show as plainly.
+    const perFunction = (metric: (fn: DirectoryFunction) => cloudwatch.Metric): cloudwatch.IMetric[] =>
+      [...props.functions].map(([fnId, fn]) => metric(fn).with({ label: fnId }));
+    const sum = { period: fiveMinutes, statistic: cloudwatch.Stats.SUM };
+    const maximum = { period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM };
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Alarms',
+            width: 24,
+            alarms: [this.serverErrorAlarm, ...workerErrorAlarms.values(), ...jobFailureAlarms.values(), jobs.deadLetterAlarm],
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'API requests', width: 8, left: [requests.with({ label: 'requests' })] }),
+          new cloudwatch.GraphWidget({
+            title: 'API 4xx and 5xx',
+            width: 8,
+            left: [clientErrors.with({ label: '4xx' }), serverErrors.with({ label: '5xx' })],
+            right: [serverErrorRate],
+          }),
+          new cloudwatch.GraphWidget({ title: 'API latency p99 (ms)', width: 8, left: [latencyP99.with({ label: 'p99' })] }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Lambda errors', width: 12, height: 8, left: perFunction((fn) => fn.metricErrors(sum)) }),
+          new cloudwatch.GraphWidget({ title: 'Lambda throttles', width: 12, height: 8, left: perFunction((fn) => fn.metricThrottles(sum)) }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Jobs queue depth',
+            width: 6,
+            left: [jobs.queue.metricApproximateNumberOfMessagesVisible({ ...maximum, label: 'visible' })],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Jobs queue: age of oldest message (s)',
+            width: 6,
+            left: [jobs.queue.metricApproximateAgeOfOldestMessage({ ...maximum, label: 'oldest' })],
+          }),
+          new cloudwatch.GraphWidget({ title: 'Failed job attempts', width: 6, left: jobFailureMetrics }),
+          new cloudwatch.GraphWidget({
+            title: 'Dead-letter queue depth',
+            width: 6,
+            left: [jobs.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...maximum, label: 'dead letters' })],
+          }),
+        ],
+      ],
+    });
+  }
+}
