@@ -7,7 +7,7 @@
  * 1,000 accounts in the same run (unconditional BatchWriteItem: the anonymised user item and the
  * deletes of its claims, 25 requests per batch, 1, 4 or 8 batches in flight).
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWrite as batchWriteTable, type WriteRequest } from './batch-write';
 import { countRequests, createDocumentClient } from '../lib/data/client';
 import { keys } from '../lib/data/keys';
 import { userToItem } from '../lib/data/users';
@@ -25,26 +25,8 @@ const USERS = Number(process.env.USERS ?? 100_000);
 const STALE = Number(process.env.STALE ?? 1_000);
 const DAY = 86_400_000;
 
-type Request = Record<string, unknown>;
-
-async function batchWrite(deps: Deps, requests: Request[], inFlight: number): Promise<number> {
-  const batches: Request[][] = [];
-  for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < batches.length) {
-        let pending: Request[] | undefined = batches[next++];
-        while (pending && pending.length > 0) {
-          const result = await deps.table.client.send(new BatchWriteCommand({ RequestItems: { [deps.table.name]: pending as never } }));
-          pending = result.UnprocessedItems?.[deps.table.name] as Request[] | undefined;
-        }
-      }
-    }),
-  );
-  return performance.now() - started;
-}
+type Request = WriteRequest;
+const batchWrite = (deps: Deps, requests: Request[], inFlight: number) => batchWriteTable(deps.table, requests, inFlight);
 
 function makeUser(i: number, dismissedAt: string | null, createdAt: string): User {
   return {

@@ -3,7 +3,7 @@ import { moveToExtranetSchema, transferEmailSchema, type MoveToExtranetInput, ty
 import { emailSchema } from '../domain/email';
 import { EmailInUse, InvalidRequest, InvalidState, NotFound, TokenInvalid } from '../domain/errors';
 import { issueToken, parseToken, secretMatches } from '../domain/tokens';
-import { blankUserFields, rolesOf, tombstoneLogin, type User } from '../domain/user';
+import { rolesOf, type User } from '../domain/user';
 import { validate } from '../domain/validate';
 import { getEmailClaim } from '../data/claims';
 import { newId } from '../data/ids';
@@ -13,13 +13,11 @@ import { consumePending, discardPending, getUserWithPending, putPending } from '
 import { transactWrite } from '../data/transaction';
 import { auditPut, commitUserChanges } from '../data/user-changes';
 import { activeAdminGuard, getUser, itemToUser } from '../data/users';
-import { workgroupGuard } from '../data/workgroups';
 import type { Deps } from '../runtime';
 import { assertAdmin, loadAsAdmin } from './authorize';
 import { retryOnStale } from './retry';
 import { commitPlan, planMoveToExtranet } from './lifecycle';
 import { sendAfterCommit } from '../mail/send-after-commit';
-import { workgroupFieldErrors } from './workgroups';
 
 const HOUR = 3_600_000;
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import { dismissUser } from '../../lib/use-cases/users';
-import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { expectClaimsConsistent } from '../support/invariants';
 import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
