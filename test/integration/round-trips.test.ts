@@ -4,10 +4,12 @@ import type { User } from '../../lib/domain/user';
 import { auditTrail, lookupEmail } from '../../lib/use-cases/lookups';
 import { confirmLoginEmailChange, moveToExtranet, requestLoginEmailChange, transferEmail } from '../../lib/use-cases/address-moves';
 import { reassignWork } from '../../lib/use-cases/handover';
+import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
+import { standardDelivery } from '../support/webhooks';
 import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMember } from '../../lib/use-cases/workgroups';
 import {
-  acceptInvitation, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail,
+  acceptInvitation, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail, setLegalHold,
 } from '../../lib/use-cases/users';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
@@ -37,6 +39,8 @@ const expected: Record<string, { reads: number; writes: number }> = {
   'close task': { reads: 1, writes: 1 },
   'reassign work (queues a job)': { reads: 1, writes: 1 },
   'work counts': { reads: 3, writes: 0 },
+  'set legal hold': { reads: 1, writes: 1 },
+  'receive an HR webhook (applied later)': { reads: 0, writes: 1 },
   'get user': { reads: 1, writes: 0 },
   'list users': { reads: 2, writes: 0 },
   'look up a free address': { reads: 2, writes: 0 },
@@ -89,6 +93,9 @@ beforeAll(async () => {
   await measure('close task', () => closeWork(deps, admin.id, 'task', taskId));
   await measure('reassign work (queues a job)', () => reassignWork(deps, admin.id, delegate.id, admin.id));
   await measure('work counts', () => workCounts(deps, admin.id, delegate.id));
+  await measure('set legal hold', () => setLegalHold(deps, admin.id, delegate.id, true));
+  const delivery = standardDelivery({ type: 'employee.rehired', data: { externalId: 'RT-HR' } });
+  await measure('receive an HR webhook (applied later)', () => receiveHrWebhook({ ...deps, jobs: { enqueue: async () => undefined } }, 'standard', delivery.body, delivery.headers));
   await measure('get user', () => getUserById(deps, admin.id, user.id));
   await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
   await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));
