@@ -8,7 +8,8 @@ import { runCleanup, type CleanupReport } from '../lib/use-cases/cleanup';
 /** Runs daily (EventBridge): sweeps accounts dismissed longer than CLEANUP_RETENTION_DAYS. */
 export const handler = middy<ScheduledEvent, CleanupReport>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async () => {
+  .handler(async (_event, context) => {
     const deps = runtime();
-    return runCleanup(deps, { dryRun: false, retentionDays: deps.settings.retentionDays, actorId: null });
+    // What does not fit in this run is swept by the next one.
+    return runCleanup(deps, { dryRun: false, retentionDays: deps.settings.retentionDays, actorId: null, shouldYield: () => context.getRemainingTimeInMillis() < 10_000 });
   });

@@ -46,6 +46,9 @@ function itemToEvent(item: Record<string, unknown>): DeliveryEvent {
 }
 
 const ROWS_PER_TRANSACTION = 99;
+/** How long settled delivery rows (and the replay marker) are kept before DynamoDB's TTL removes them. */
+export const DELIVERY_RETENTION_DAYS = 90;
+const expiresEpoch = (from: string) => Math.floor(Date.parse(from) / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
 
 /**
  * Durably records a verified delivery. The first transaction writes the delivery marker
@@ -61,7 +64,7 @@ export async function recordDelivery(table: TableRef, provider: string, delivery
     {
       item: {
         Put: {
-          Item: { ...keys.delivery(provider, deliveryId), entity: 'hrDelivery', provider, deliveryId, receivedAt, events: events.length, complete },
+          Item: { ...keys.delivery(provider, deliveryId), entity: 'hrDelivery', provider, deliveryId, receivedAt, events: events.length, complete, expiresAtEpoch: expiresEpoch(receivedAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -107,8 +110,9 @@ export async function finishRecording(table: TableRef, provider: string, deliver
 }
 
 function rowPut(e: DeliveryEvent): TxOp {
+  const expiry = e.status === 'ignored' ? { expiresAtEpoch: expiresEpoch(e.receivedAt) } : {};
   return {
-    item: { Put: { Item: { ...keys.deliveryEvent(e.provider, e.deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: { Put: { Item: { ...keys.deliveryEvent(e.provider, e.deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e), ...expiry }, ConditionExpression: 'attribute_not_exists(pk)' } },
     onConditionFailed: () => new StaleWrite(`delivery event ${e.index}`),
   };
 }
@@ -129,14 +133,25 @@ export async function listDeliveryEvents(table: TableRef, provider: string, deli
 export function settleEvent(e: DeliveryEvent, outcome: { status: Exclude<DeliveryStatus, 'received'>; reason?: string | null; code?: string | null }, at: string): TxOp {
   const next = { ...e, status: outcome.status };
   const { gsi5pk, gsi5sk } = indexAttributes(next);
+  // Settled events (and the personal data in them) expire; failed ones stay until handled.
+  const set = 'SET #status = :status, reason = :reason, code = :code, finishedAt = :at, gsi5pk = :gpk, gsi5sk = :gsk';
   return {
     item: {
       Update: {
         Key: keys.deliveryEvent(e.provider, e.deliveryId, e.index),
-        UpdateExpression: 'SET #status = :status, reason = :reason, code = :code, finishedAt = :at, gsi5pk = :gpk, gsi5sk = :gsk',
+        UpdateExpression: outcome.status === 'failed' ? `${set} REMOVE expiresAtEpoch` : `${set}, expiresAtEpoch = :expires`,
         ConditionExpression: '#status = :received',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': outcome.status, ':reason': outcome.reason ?? null, ':code': outcome.code ?? null, ':at': at, ':gpk': gsi5pk, ':gsk': gsi5sk, ':received': 'received' },
+        ExpressionAttributeValues: {
+          ':status': outcome.status,
+          ':reason': outcome.reason ?? null,
+          ':code': outcome.code ?? null,
+          ':at': at,
+          ':gpk': gsi5pk,
+          ':gsk': gsi5sk,
+          ':received': 'received',
+          ...(outcome.status === 'failed' ? {} : { ':expires': expiresEpoch(at) }),
+        },
       },
     },
     onConditionFailed: () => new EventAlreadySettled(),

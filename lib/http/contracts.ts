@@ -126,6 +126,7 @@ export const contracts = {
           skipped: z.array(z.object({ userId: z.string(), reason: z.string() })),
           itemsRead: z.number().int(),
           durationMs: z.number().int(),
+          complete: z.boolean().describe('false when the run stopped early to stay inside its time limit; run again to continue'),
         })
         .meta({ id: 'CleanupReport' }),
       description: 'What was (or, in a dry run, would be) swept, and what was skipped and why',

@@ -32,7 +32,7 @@ export type ParsedRequest<Id extends RouteId> = {
 /** A handler for an admin route: the use case receives the verified token subject as actor. */
 export function adminHandler<Id extends RouteId>(
   id: Id,
-  impl: (request: ParsedRequest<Id> & { actorId: string }, deps: Deps) => Promise<unknown>,
+  impl: (request: ParsedRequest<Id> & { actorId: string }, deps: Deps, context: Context) => Promise<unknown>,
 ): HttpHandler {
   if (routeById(id).auth !== 'admin') throw new Error(`route ${id} is not an admin route`);
   return build(id, (event) => ({ actorId: subjectOf(event, runtime().settings.subjectClaim ?? 'sub') }), impl);
@@ -50,13 +50,13 @@ export function publicHandler<Id extends RouteId>(
 function build<Id extends RouteId, Extra>(
   id: Id,
   identify: (event: HttpEvent) => Extra,
-  impl: (request: ParsedRequest<Id> & Extra, deps: Deps) => Promise<unknown>,
+  impl: (request: ParsedRequest<Id> & Extra, deps: Deps, context: Context) => Promise<unknown>,
 ): HttpHandler {
   const contract: Contract = contracts[id];
-  const core = async (event: HttpEvent): Promise<HttpResponse> => {
+  const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const extra = identify(event);
     const request = parseRequest(contract, event) as ParsedRequest<Id>;
-    const result = await impl({ ...request, ...extra }, runtime());
+    const result = await impl({ ...request, ...extra }, runtime(), context);
     return {
       statusCode: contract.success.status,
       headers: { ...baseHeaders, 'content-type': 'application/json' },

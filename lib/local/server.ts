@@ -62,9 +62,14 @@ export function createLocalServer(options: LocalServerOptions): Server {
 }
 
 async function handle(req: IncomingMessage, { jwt, outbox }: LocalServerOptions): Promise<HttpResponse> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  let url = new URL('http://localhost/');
   try {
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      throw new InvalidRequest([{ path: 'path', message: 'the request target is not a valid URL path' }]);
+    }
     if (url.pathname === '/_local/outbox' && method === 'GET' && outbox && isLoopbackRequest(req)) {
       return { statusCode: 200, headers: { ...baseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(outbox.entries.map(({ to, kind, token, sentAt }) => ({ to, kind, token, sentAt }))) };
     }

@@ -17,6 +17,7 @@ import type { Deps } from '../runtime';
 import { assertAdmin, loadAsAdmin } from './authorize';
 import { retryOnStale } from './retry';
 import { commitPlan, planMoveToExtranet } from './lifecycle';
+import { assertNotSwept } from './change-user';
 import { sendAfterCommit } from '../mail/send-after-commit';
 
 const HOUR = 3_600_000;
@@ -39,6 +40,7 @@ export async function requestLoginEmailChange(deps: Deps, actorId: string, id: s
   const userItem = read(keys.user(id));
   if (!userItem) throw new NotFound('user', id);
   const user = itemToUser(userItem);
+  assertNotSwept(user);
   if (user.loginEmail === email) throw new InvalidState(`${email} is already the login email of user ${id}`);
   const claim = read(keys.emailClaim(email));
   if (claim && claim.userId !== id) {
@@ -71,6 +73,7 @@ export async function confirmLoginEmailChange(deps: Deps, token: string): Promis
     const { user, pending } = await getUserWithPending(deps.table, parsed.userId, 'loginChange');
     if (!user || !pending?.newEmail) throw new TokenInvalid();
     if (!secretMatches(parsed.secret, pending.tokenHash) || pending.expiresAt <= now.toISOString()) throw new TokenInvalid();
+    if (user.sweptAt) throw new TokenInvalid();
     const [changed] = await commitUserChanges(deps.table, {
       actorId: user.id,
       at: now,

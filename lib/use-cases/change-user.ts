@@ -1,3 +1,4 @@
+import { InvalidState } from '../domain/errors';
 import type { User } from '../domain/user';
 import type { TxOp } from '../data/transaction';
 import { commitUserChanges, type UserChange } from '../data/user-changes';
@@ -23,10 +24,16 @@ export async function changeUser(
   return retryOnStale(async () => {
     const { actor, user } = await loadAsAdmin(deps, actorId, [id]);
     const now = deps.clock();
+    assertNotSwept(user(id));
     const decision = decide(user(id), { now, actor });
     if (!decision) return user(id);
     const { extraOps, ...change } = decision;
     const [changed] = await commitUserChanges(deps.table, { actorId, asAdmin: true, at: now, changes: [change], ...(extraOps ? { extraOps } : {}) });
     return changed!;
   });
+}
+
+/** An anonymised account stays anonymised: nothing may give it personal data or addresses again. */
+export function assertNotSwept(user: User): void {
+  if (user.sweptAt) throw new InvalidState(`User ${user.id} was anonymised by cleanup on ${user.sweptAt}; it cannot be changed`);
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { cleanupRunSchema } from '../domain/commands';
-import { InvalidState } from '../domain/errors';
+import { Forbidden, InvalidState } from '../domain/errors';
 import { sweptLogin, type User } from '../domain/user';
 import { discardPending } from '../data/pending-tokens';
 import { commitUserChanges } from '../data/user-changes';
@@ -34,6 +34,8 @@ export type CleanupReport = {
   /** Index entries read to find the candidates: grows with stale accounts, not with the table. */
   itemsRead: number;
   durationMs: number;
+  /** False when the run stopped early to stay inside its time limit; the next run continues. */
+  complete: boolean;
 };
 
 /** The anonymised account: no personal fields, no real addresses, nothing HR can match. */
@@ -62,13 +64,20 @@ export function anonymised(user: User, at: string): User {
  *    (which fields, not their values). The audit trail stays. A swept account leaves the index,
  *    so a run cut off half-way resumes on the next run and sweeps nothing twice.
  */
-export async function runCleanup(deps: Deps, options: { dryRun: boolean; retentionDays: number; actorId: string | null }): Promise<CleanupReport> {
+export async function runCleanup(
+  deps: Deps,
+  options: { dryRun: boolean; retentionDays: number; actorId: string | null; shouldYield?: () => boolean },
+): Promise<CleanupReport> {
   const started = performance.now();
   const now = deps.clock();
   const cutoff = new Date(now.getTime() - options.retentionDays * DAY).toISOString();
-  const report: CleanupReport = { dryRun: options.dryRun, retentionDays: options.retentionDays, cutoff, candidates: 0, swept: 0, userIds: [], skipped: [], itemsRead: 0, durationMs: 0 };
+  const report: CleanupReport = { dryRun: options.dryRun, retentionDays: options.retentionDays, cutoff, candidates: 0, swept: 0, userIds: [], skipped: [], itemsRead: 0, durationMs: 0, complete: true };
   let cursor: string | undefined;
   do {
+    if (options.shouldYield?.()) {
+      report.complete = false;
+      break;
+    }
     const page = await listUsersByLifecycleDate(deps.table, 'dismissed', cutoff, 100, cursor);
     report.itemsRead += page.items.length;
     // Accounts are independent transactions: sweep a page a few at a time.
@@ -93,6 +102,8 @@ export async function runCleanup(deps: Deps, options: { dryRun: boolean; retenti
           if (user.legalHold) throw new InvalidState('legal hold');
           await commitUserChanges(deps.table, {
             actorId: options.actorId,
+            // An admin's run stops sweeping the moment their rights go.
+            asAdmin: options.actorId !== null,
             at: now,
             changes: [{ before: user, after: anonymised(user, now.toISOString()), action: 'user.swept', details: { retentionDays: options.retentionDays, dismissedAt: user.dismissedAt }, redactAudit: true }],
             extraOps: [discardPending('invitation', user.id), discardPending('loginChange', user.id)],
@@ -101,9 +112,12 @@ export async function runCleanup(deps: Deps, options: { dryRun: boolean; retenti
         report.swept += 1;
         report.userIds.push(listed.id);
       } catch (error) {
-        if (!(error instanceof InvalidState)) throw error;
+        // One account that cannot be swept now (contention, throttling, an inconsistency) must
+        // not stop the others: it is reported and tried again on the next run.
+        if (error instanceof Forbidden) throw error;
         report.candidates -= 1;
-        report.skipped.push({ userId: listed.id, reason: error.message });
+        report.skipped.push({ userId: listed.id, reason: error instanceof InvalidState ? error.message : `not swept this run: ${(error as Error)?.name ?? 'error'}` });
+        if (!(error instanceof InvalidState)) logger.warn('account not swept', { userId: listed.id, errorName: (error as Error)?.name });
       }
     });
     cursor = page.nextCursor ?? undefined;
@@ -114,9 +128,9 @@ export async function runCleanup(deps: Deps, options: { dryRun: boolean; retenti
 }
 
 /** `POST /cleanup/run` for admins: the same sweep, or a dry run. */
-export async function runCleanupAsAdmin(deps: Deps, actorId: string, input: z.output<typeof cleanupRunSchema>): Promise<CleanupReport> {
+export async function runCleanupAsAdmin(deps: Deps, actorId: string, input: z.output<typeof cleanupRunSchema>, shouldYield?: () => boolean): Promise<CleanupReport> {
   await requireAdmin(deps, actorId);
-  return runCleanup(deps, { dryRun: input.dryRun, retentionDays: input.retentionDays ?? deps.settings.retentionDays, actorId });
+  return runCleanup(deps, { dryRun: input.dryRun, retentionDays: input.retentionDays ?? deps.settings.retentionDays, actorId, ...(shouldYield ? { shouldYield } : {}) });
 }
 
 /** Places or lifts a legal hold: a held account is never swept. */

@@ -162,11 +162,18 @@ async function decide(deps: Deps, user: User, event: HrEvent, now: Date, details
   }
 }
 
-/** The employee is found by the HR system's id, else by address (login or contact). */
+/**
+ * The employee is found by the HR system's id, else by address (login or contact). When the
+ * event names an id that belongs to no one, the address only identifies a user who could be that
+ * employee: one without an id of their own, not swept, and not an account created by a move to
+ * extranet (an address can outlive its first holder; an old event must not hit the new one).
+ */
 async function findEmployee(deps: Deps, employee: HrEvent['employee']): Promise<User | undefined> {
   const byExternalId = employee.externalId ? await getExternalIdHolder(deps.table, employee.externalId) : undefined;
   if (byExternalId) return getUser(deps.table, byExternalId);
-  return employee.email ? findByEmail(deps, employee.email) : undefined;
+  const byEmail = employee.email ? await findByEmail(deps, employee.email) : undefined;
+  if (!byEmail || !employee.externalId) return byEmail;
+  return byEmail.externalId === null && byEmail.movedFromUserId === null && byEmail.sweptAt === null ? byEmail : undefined;
 }
 
 async function findByEmail(deps: Deps, email: string): Promise<User | undefined> {

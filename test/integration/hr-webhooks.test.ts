@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dismissUser } from '../../lib/use-cases/users';
+import { moveToExtranet } from '../../lib/use-cases/address-moves';
 import type { User } from '../../lib/domain/user';
 import { listAudit } from '../../lib/data/audit';
 import { listDeliveryEvents } from '../../lib/data/deliveries';
@@ -236,6 +237,25 @@ describe('what the review found', () => {
     const { deliveryId } = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-R7', delegateEmail: 'nobody@corp.example' } }));
     expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
     expect((await listDeliveryEvents(deps.table, 'standard', deliveryId))[0]).toMatchObject({ status: 'failed', code: 'delegate_invalid' });
+  });
+
+  it('an event naming an unknown external id does not fall back to an address that moved to another account', async () => {
+    const original = await employee('HR-MOVE', { loginEmail: 'hr-move@corp.example' });
+    const workgroup = await createWorkgroup(deps, admin.id, { name: 'Move contractors', extranet: true });
+    await moveToExtranet(deps, admin.id, original.id, { workgroupIds: [workgroup.id] });
+    const { deliveryId } = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-UNKNOWN', email: 'hr-move@corp.example' } }));
+    expect((await listDeliveryEvents(deps.table, 'standard', deliveryId))[0]).toMatchObject({ status: 'failed', code: 'not_found' });
+    const successor = (await getUser(deps.table, original.id))!.movedToUserId!;
+    expect((await getUser(deps.table, successor))!.status).toBe('active');
+  });
+
+  it('settled delivery rows expire (TTL); failed ones stay until handled', async () => {
+    await employee('HR-TTL');
+    const applied = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-TTL' } }));
+    const failed = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-TTL-UNKNOWN' } }));
+    const row = async (deliveryId: string) => (await deps.table.client.send(new GetCommand({ TableName: deps.table.name, Key: { pk: `HRDELIVERY#standard#${deliveryId}`, sk: 'EVENT#000' } }))).Item!;
+    expect((await row(applied.deliveryId)).expiresAtEpoch).toBeGreaterThan(Date.now() / 1000 + 80 * 86_400);
+    expect((await row(failed.deliveryId)).expiresAtEpoch).toBeUndefined();
   });
 
   it('a BambooHR entry with a new work email and a termination applies both', async () => {
