@@ -5,6 +5,7 @@ import type { TableRef } from './client';
 import { keys } from './keys';
 import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { auditPut } from './user-changes';
+import { userGuard } from './users';
 import { newId } from './ids';
 
 /**
@@ -63,30 +64,15 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
   const guard = jobVersionGuard(job);
   const chunk = job.chunks + 1;
   const ops: TxOp[] = [
-    {
-      item: {
-        ConditionCheck: {
-          Key: keys.user(job.toUserId),
-          ConditionExpression: '#status = :active',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':active': 'active' },
-        },
-      },
-      onConditionFailed: () => new DelegateUnavailable(`delegate ${job.toUserId} is no longer active`),
-    },
+    userGuard(job.toUserId, '#status = :active', { ':active': 'active' }, () => new DelegateUnavailable(`delegate ${job.toUserId} is no longer active`)),
     ...(job.reason === 'dismissal'
       ? [
-          {
-            item: {
-              ConditionCheck: {
-                Key: keys.user(job.fromUserId),
-                ConditionExpression: '#status = :dismissed AND handoverJobId = :job',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':dismissed': 'dismissed', ':job': job.id },
-              },
-            },
-            onConditionFailed: () => new LeaverReturned(`user ${job.fromUserId} was rehired; their remaining work stays with them`),
-          } satisfies TxOp,
+          userGuard(
+            job.fromUserId,
+            '#status = :dismissed AND handoverJobId = :job',
+            { ':dismissed': 'dismissed', ':job': job.id },
+            () => new LeaverReturned(`user ${job.fromUserId} was rehired; their remaining work stays with them`),
+          ),
         ]
       : []),
     {

@@ -20,19 +20,25 @@ export function itemToUser(item: Record<string, unknown>): User {
   return Object.fromEntries(USER_FIELDS.map((field) => [field, item[field] ?? null])) as User;
 }
 
-/** A transaction guard: the acting user is, at commit time, an active admin. */
-export function activeAdminGuard(actorId: string): TxOp {
+/**
+ * A transaction guard on a user item: `condition` must hold at commit time (`#status` names the
+ * status attribute). The error gets the item as it was, or undefined when there is no such user.
+ */
+export function userGuard(
+  userId: string,
+  condition: string,
+  values: Record<string, unknown>,
+  onFailed: (old: Record<string, unknown> | undefined) => Error,
+): TxOp {
   return {
-    item: {
-      ConditionCheck: {
-        Key: keys.user(actorId),
-        ConditionExpression: '#status = :active AND isAdmin = :true',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':active': 'active', ':true': true },
-      },
-    },
-    onConditionFailed: () => new Forbidden(),
+    item: { ConditionCheck: { Key: keys.user(userId), ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values } },
+    onConditionFailed: onFailed,
   };
+}
+
+/** The acting user is, at commit time, an active admin. */
+export function activeAdminGuard(actorId: string): TxOp {
+  return userGuard(actorId, '#status = :active AND isAdmin = :true', { ':active': 'active', ':true': true }, () => new Forbidden());
 }
 
 /** Access pattern: one user by id (strongly consistent: it feeds conditional writes). */

@@ -6,7 +6,7 @@ import { newId } from './ids';
 import { keys, workIndexAttributes } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import { transactWrite, type TxOp } from './transaction';
-import { activeAdminGuard } from './users';
+import { activeAdminGuard, userGuard } from './users';
 
 export function workToItem(work: WorkItem) {
   return { ...keys.work(work.id), entity: 'work', ...workIndexAttributes(work), ...work };
@@ -41,20 +41,11 @@ export async function insertWork(table: TableRef, work: WorkItem, actorId: strin
     work.responsibleId === actorId
       ? []
       : [
-          {
-            item: {
-              ConditionCheck: {
-                Key: keys.user(work.responsibleId),
-                ConditionExpression: 'attribute_exists(pk) AND #status <> :dismissed',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':dismissed': 'dismissed' },
-              },
-            },
-            onConditionFailed: (old) =>
-              old
-                ? new InvalidState(`User ${work.responsibleId} is dismissed; assign the work to a current user`)
-                : new InvalidRequest([{ path: 'body.responsibleId', message: `user ${work.responsibleId} does not exist` }]),
-          },
+          userGuard(work.responsibleId, 'attribute_exists(pk) AND #status <> :dismissed', { ':dismissed': 'dismissed' }, (old) =>
+            old
+              ? new InvalidState(`User ${work.responsibleId} is dismissed; assign the work to a current user`)
+              : new InvalidRequest([{ path: 'body.responsibleId', message: `user ${work.responsibleId} does not exist` }]),
+          ),
         ];
   await transactWrite(table, [
     activeAdminGuard(actorId),

@@ -1,4 +1,4 @@
-import { DomainError, InvalidRequest } from '../domain/errors';
+import type { DomainError } from '../domain/errors';
 
 export type HttpResponse = { statusCode: number; headers: Record<string, string>; body: string };
 
@@ -38,8 +38,4 @@ export function internalErrorResponse(instance?: string): HttpResponse {
       ...(instance ? { instance } : {}),
     }),
   };
-}
-
-export function invalid(path: string, message: string): InvalidRequest {
-  return new InvalidRequest([{ path, message }]);
 }
