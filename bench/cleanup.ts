@@ -12,7 +12,6 @@ import { countRequests, createDocumentClient } from '../lib/data/client';
 import { keys } from '../lib/data/keys';
 import { userToItem } from '../lib/data/users';
 import { blankUserFields, type User } from '../lib/domain/user';
-import { InProcessJobQueue } from '../lib/jobs/in-process-queue';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';
 import { OutboxMailer } from '../lib/mail/outbox-mailer';
@@ -59,7 +58,6 @@ try {
   const deps: Deps = {
     table: { client, name: 'bench' },
     mailer: new OutboxMailer('http://bench.local'),
-    jobs: new InProcessJobQueue(),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date(),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },

@@ -11,7 +11,6 @@ import { batchWrite } from './batch-write';
 import { countRequests, createDocumentClient } from '../lib/data/client';
 import { workToItem } from '../lib/data/work';
 import type { WorkItem } from '../lib/domain/work';
-import { InProcessJobQueue } from '../lib/jobs/in-process-queue';
 import { StaticWebhookSecrets } from '../lib/webhooks/secrets';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';
@@ -36,13 +35,13 @@ try {
   const deps: Deps = {
     table: { client, name: 'bench' },
     mailer: outbox,
-    jobs: new InProcessJobQueue(),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date(),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
   };
   const queued: string[] = [];
-  const manual: Deps = { ...deps, jobs: { enqueue: async (message) => void queued.push(message.type === 'handover' ? message.jobId : '') } };
+  // Queued handovers are collected (no stream here), so the benchmark decides when they run.
+  const manual: Deps = { ...deps, table: { ...deps.table, relay: (messages) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
   const admin = (await bootstrapAdmin(deps, 'bench-admin@example.com')).user;
   const activeUser = async (email: string) => {
     await inviteUser(deps, admin.id, { type: 'employee', loginEmail: email, firstName: 'Bench', lastName: 'User' });

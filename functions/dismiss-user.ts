@@ -1,4 +1,3 @@
-import '../lib/capabilities/sqs-jobs';
 import { adminHandler } from '../lib/http/handler';
 import { toUserView } from '../lib/domain/user';
 import { dismissUser } from '../lib/use-cases/users';

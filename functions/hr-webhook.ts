@@ -1,4 +1,3 @@
-import '../lib/capabilities/sqs-jobs';
 import '../lib/capabilities/webhook-secrets';
 import { publicHandler } from '../lib/http/handler';
 import { receiveHrWebhook } from '../lib/use-cases/hr-webhooks';

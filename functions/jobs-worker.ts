@@ -1,4 +1,3 @@
-import '../lib/capabilities/sqs-jobs';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';

@@ -1,4 +1,3 @@
-import '../lib/capabilities/sqs-jobs';
 import { adminHandler } from '../lib/http/handler';
 import { toJobView } from '../lib/domain/work';
 import { reassignWork } from '../lib/use-cases/handover';

@@ -1,4 +1,3 @@
-import '../lib/capabilities/sqs-jobs';
 import { adminHandler } from '../lib/http/handler';
 import { redriveDelivery } from '../lib/use-cases/hr-webhooks';
 

@@ -22,15 +22,24 @@ export const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dy
 /** The only action on the indexes: they are queried, never read by key or written. */
 export const indexReadActions = ['dynamodb:Query'] as const;
 
-export type DirectoryFunctionProps = {
-  /** File name in `functions/` without `.ts`, e.g. `invite-user`. */
-  handler: string;
+/** The settings `loadConfig` (lib/config.ts) validates at cold start, for the functions that call it. */
+export type AppEnvironment = {
   table: dynamodb.ITableV2;
   /** SES sender identity (an email address). */
   mailFrom: string;
   /** The JWT claim holding the caller's directory user id. */
   subjectClaim?: string;
   appBaseUrl: string;
+};
+
+export type DirectoryFunctionProps = {
+  /** File name in `functions/` without `.ts`, e.g. `invite-user`. */
+  handler: string;
+  /**
+   * Omitted for a function that never calls `loadConfig` (the outbox relay), so it is not handed
+   * a table name or mail settings it has no use for.
+   */
+  app?: AppEnvironment;
   /** Defaults to 10 seconds, enough for an HTTP request; queue workers take longer. */
   timeout?: Duration;
 };
@@ -69,13 +78,13 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
       logGroup,
       role,
       environment: {
-        TABLE_NAME: props.table.tableName,
-        MAILER: 'ses',
-        MAIL_FROM: props.mailFrom,
-        AUTH_SUBJECT_CLAIM: props.subjectClaim ?? 'sub',
-        APP_BASE_URL: props.appBaseUrl,
-        // Background jobs go through SQS in AWS; only functions that enqueue get JOBS_QUEUE_URL.
-        JOBS: 'sqs',
+        ...(props.app && {
+          TABLE_NAME: props.app.table.tableName,
+          MAILER: 'ses',
+          MAIL_FROM: props.app.mailFrom,
+          AUTH_SUBJECT_CLAIM: props.app.subjectClaim ?? 'sub',
+          APP_BASE_URL: props.app.appBaseUrl,
+        }),
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
       },
@@ -124,7 +133,11 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
     );
   }
 
-  /** Lets the function queue jobs: the queue's URL in `JOBS_QUEUE_URL` and `sqs:SendMessage` on it. */
+  /**
+   * Lets the function queue jobs: the queue's URL in `JOBS_QUEUE_URL` and `sqs:SendMessage` on it
+   * (which also authorises SendMessageBatch). Only the outbox relay gets this: every other function
+   * queues work by writing an outbox item in its transaction.
+   */
   allowEnqueuingJobs(queue: sqs.IQueue): void {
     this.addEnvironment('JOBS_QUEUE_URL', queue.queueUrl);
     queue.grantSendMessages(this);

@@ -12,7 +12,21 @@ export type JobsQueueProps = {
 export const maxReceiveCount = 5;
 
 /**
- * The queue that carries background jobs (`{ jobId }` messages) from the HTTP functions to the
+ * A queue that only receives what failed for good: encrypted, TLS only, and kept for the longest
+ * SQS allows (14 days), time to look at a failure before its message is gone. Shared by the jobs
+ * queue's dead-letter queue and the outbox relay's on-failure destination so the two cannot drift.
+ */
+export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}
+
+/**
+ * The queue that carries background jobs (`{ jobId }` messages) from the outbox relay to the
  * workers, with a dead-letter queue for messages that keep failing and an alarm on that queue.
  *
  * Both queues are DESTROYed with the stack (the CDK default, stated explicitly): a message only
@@ -29,13 +43,7 @@ export class JobsQueue extends Construct {
   constructor(scope: Construct, id: string, props: JobsQueueProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS allows: time to look at a failed job before its message is gone.
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
 
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { serviceName, type DirectoryFunction } from './directory-function';
 import type { JobsQueue } from './jobs-queue';
@@ -12,6 +13,11 @@ export type MonitoringProps = {
   functions: ReadonlyMap<string, DirectoryFunction>;
   /** The functions that consume the jobs queue, by worker id: each gets failure alarms. */
   jobWorkers: ReadonlyMap<string, DirectoryFunction>;
+  /**
+   * The functions fed by the table's stream (the outbox relay), by worker id, each with its event
+   * source's on-failure queue: each gets error, iterator-age and given-up-records alarms.
+   */
+  streamWorkers: ReadonlyMap<string, { fn: DirectoryFunction; onFailureQueue: sqs.IQueue }>;
   jobs: JobsQueue;
 };
 
@@ -24,6 +30,13 @@ export const jobAttemptFailedMessage = 'job attempt failed';
 /** Name of the custom metric counting failed job attempts, from the worker's log group. */
 export const jobAttemptFailuresMetricName = 'JobAttemptFailures';
 
+/**
+ * How far a stream worker may fall behind (age of the newest record it read) before its alarm
+ * fires. The relay normally keeps up within seconds; five minutes behind means handovers and HR
+ * deliveries are waiting on it, typically because it keeps failing and retrying one batch.
+ */
+export const iteratorAgeThreshold = Duration.minutes(5);
+
 const fiveMinutes = Duration.minutes(5);
 
 /**
@@ -34,10 +47,14 @@ const fiveMinutes = Duration.minutes(5);
 export class Monitoring extends Construct {
   /** The HTTP API's 5xx rate over 5 minutes above {@link serverErrorRateThresholdPercent}. */
   readonly serverErrorAlarm: cloudwatch.Alarm;
-  /** Per jobs worker: its Lambda `Errors` (crashes, timeouts) ≥ 1 over 5 minutes. */
+  /** Per jobs worker and stream worker: its Lambda `Errors` (crashes, timeouts) ≥ 1 over 5 minutes. */
   readonly workerErrorAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
   /** Per jobs worker: logged failed job attempts ≥ 1 over 5 minutes. */
   readonly jobFailureAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** Per stream worker: maximum `IteratorAge` over 5 minutes above {@link iteratorAgeThreshold}. */
+  readonly iteratorAgeAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** Per stream worker: a record given up on sits in its on-failure queue. */
+  readonly onFailureAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -77,18 +94,18 @@ export class Monitoring extends Construct {
     const workerErrorAlarms = new Map<string, cloudwatch.Alarm>();
     const jobFailureAlarms = new Map<string, cloudwatch.Alarm>();
     const jobFailureMetrics: cloudwatch.IMetric[] = [];
+    const pascalCase = (workerId: string): string => workerId.charAt(0).toUpperCase() + workerId.slice(1);
+    const errorsAlarm = (workerId: string, fn: DirectoryFunction): cloudwatch.Alarm =>
+      fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }).createAlarm(this, `${pascalCase(workerId)}ErrorsAlarm`, {
+        alarmDescription: `The ${workerId} function failed (crash or timeout) at least once in 5 minutes.`,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     for (const [workerId, fn] of props.jobWorkers) {
-      const name = workerId.charAt(0).toUpperCase() + workerId.slice(1);
-      workerErrorAlarms.set(
-        workerId,
-        fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }).createAlarm(this, `${name}ErrorsAlarm`, {
-          alarmDescription: `The ${workerId} function failed (crash or timeout) at least once in 5 minutes.`,
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
+      const name = pascalCase(workerId);
+      workerErrorAlarms.set(workerId, errorsAlarm(workerId, fn));
       const filter = new logs.MetricFilter(this, `${name}JobAttemptFailures`, {
         logGroup: fn.functionLogGroup,
         filterPattern: logs.FilterPattern.stringValue('$.message', '=', jobAttemptFailedMessage),
@@ -109,8 +126,48 @@ export class Monitoring extends Construct {
         }),
       );
     }
+
+    // The outbox relay. A batch it cannot queue is reported as a partial batch failure, which does
+    // not count in `Errors` either; the stream then retries that batch and reads nothing newer
+    // from the shard meanwhile, so a relay that keeps failing shows as a growing iterator age long
+    // before its retries run out. Records it gives up on land in the on-failure queue: each one is
+    // follow-up work (a handover, an HR delivery) that will not happen until an operator re-queues it.
+    const iteratorAgeAlarms = new Map<string, cloudwatch.Alarm>();
+    const onFailureAlarms = new Map<string, cloudwatch.Alarm>();
+    const iteratorAgeMetrics: cloudwatch.IMetric[] = [];
+    const onFailureMetrics: cloudwatch.IMetric[] = [];
+    for (const [workerId, { fn, onFailureQueue }] of props.streamWorkers) {
+      const name = pascalCase(workerId);
+      workerErrorAlarms.set(workerId, errorsAlarm(workerId, fn));
+      const iteratorAge = fn.metric('IteratorAge', { period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM });
+      iteratorAgeMetrics.push(iteratorAge.with({ label: `${workerId} iterator age` }));
+      iteratorAgeAlarms.set(
+        workerId,
+        iteratorAge.createAlarm(this, `${name}IteratorAgeAlarm`, {
+          alarmDescription: `The ${workerId} function is more than ${iteratorAgeThreshold.toHumanString()} behind the table's stream: queued work is waiting on it.`,
+          threshold: iteratorAgeThreshold.toMilliseconds(),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      const givenUp = onFailureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM });
+      onFailureMetrics.push(givenUp.with({ label: `${workerId} given up` }));
+      onFailureAlarms.set(
+        workerId,
+        givenUp.createAlarm(this, `${name}OnFailureAlarm`, {
+          alarmDescription: `The ${workerId} function gave up on stream records; the message names their stream position, and the outbox items are still in the table until their TTL.`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
     this.workerErrorAlarms = workerErrorAlarms;
     this.jobFailureAlarms = jobFailureAlarms;
+    this.iteratorAgeAlarms = iteratorAgeAlarms;
+    this.onFailureAlarms = onFailureAlarms;
 
     // One line per function and metric (about 70 lines in all, well under a graph's limit): the
     // label says which route or worker failed, which a SEARCH expression would not show as plainly.
@@ -126,7 +183,14 @@ export class Monitoring extends Construct {
           new cloudwatch.AlarmStatusWidget({
             title: 'Alarms',
             width: 24,
-            alarms: [this.serverErrorAlarm, ...workerErrorAlarms.values(), ...jobFailureAlarms.values(), jobs.deadLetterAlarm],
+            alarms: [
+              this.serverErrorAlarm,
+              ...workerErrorAlarms.values(),
+              ...jobFailureAlarms.values(),
+              ...iteratorAgeAlarms.values(),
+              ...onFailureAlarms.values(),
+              jobs.deadLetterAlarm,
+            ],
           }),
         ],
         [
@@ -160,6 +224,10 @@ export class Monitoring extends Construct {
             width: 6,
             left: [jobs.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...maximum, label: 'dead letters' })],
           }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Outbox relay: iterator age (ms)', width: 12, left: iteratorAgeMetrics }),
+          new cloudwatch.GraphWidget({ title: 'Outbox relay: records given up', width: 12, left: onFailureMetrics }),
         ],
       ],
     });

@@ -16,6 +16,7 @@ export const webhookSecretsDescription =
  * can be torn down and rebuilt freely.
  */
 export class StatefulStack extends Stack {
+  /** The single table, with a NEW_IMAGE stream (`tableStreamArn`) that feeds the outbox relay. */
   readonly table: dynamodb.TableV2;
   /**
    * The HR providers' webhook signing secrets. Stateful because its value is not ours: a deploy only
@@ -40,6 +41,9 @@ export class StatefulStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: tableDefinition.ttlAttribute,
+      // The outbox relay reads new outbox items from the stream; NEW_IMAGE because the message is
+      // in the inserted item and nothing needs the old one. Adding a stream updates the table in place.
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
       globalSecondaryIndexes: Object.entries(tableDefinition.indexes).map(([indexName, index]) => ({
         indexName,
         partitionKey: key(index.partitionKey),

@@ -6,17 +6,24 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { OUTBOX_ENTITY } from '../lib/data/outbox-item';
 import { routes, workers } from '../lib/http/routes';
-import { DirectoryFunction, sesIdentityArn } from './directory-function';
-import { JobsQueue } from './jobs-queue';
+import { DirectoryFunction, sesIdentityArn, type AppEnvironment } from './directory-function';
+import { deadLetterQueue, JobsQueue } from './jobs-queue';
 import { Monitoring } from './monitoring';
 
 export type StatelessStackProps = StackProps & {
-  /** The single table, owned by the stateful stack and passed by reference. */
+  /**
+   * The single table, owned by the stateful stack and passed by reference. It must have a stream
+   * (`tableStreamArn`): the outbox relay reads it.
+   */
   table: dynamodb.ITableV2;
   /** OIDC issuer whose tokens the HTTP API's JWT authorizer accepts. */
   jwtIssuer: string;
@@ -65,20 +72,38 @@ const workerTimeout = Duration.minutes(5);
 const scheduledWorkerTimeout = Duration.minutes(2);
 
 /**
+ * Timeout of the outbox relay. A batch of 100 records is ten SendMessageBatch calls; a minute
+ * leaves room for the SDK's retries without holding the shard long when SQS is failing.
+ */
+const relayTimeout = Duration.minutes(1);
+
+/**
+ * How long the relay's event source retries a record before handing it to the on-failure queue:
+ * well inside the stream's 24-hour retention, so a record is never trimmed unreported and the
+ * stream position in the failure message can still be read for some hours afterwards.
+ */
+const relayMaxRecordAge = Duration.hours(12);
+
+/** Retries of a failing batch before its records go to the on-failure queue. */
+const relayRetryAttempts = 10;
+
+/**
  * The replaceable part: one function per route in the manifest behind an HTTP API. Admin routes go
  * through the JWT authorizer; public routes carry their own credential (a mailed token) or none.
- * Plus the background side: the jobs queue (with its dead-letter queue and alarm), which routes and
- * workers flagged `enqueuesJobs` write to, and one function per worker, fed by the jobs queue or run
- * on an EventBridge schedule.
+ * Plus the background side: one function per worker, fed by the table's stream (the outbox relay),
+ * by the jobs queue or run on an EventBridge schedule; and the jobs queue (with its dead-letter
+ * queue and alarm), which only workers flagged `enqueuesJobs` (the relay) write to.
  */
 export class StatelessStack extends Stack {
   readonly api: apigwv2.HttpApi;
   /** The function of each HTTP route, by route id. */
   readonly functions: ReadonlyMap<string, DirectoryFunction>;
-  /** The function of each worker (queue consumer or scheduled), by worker id. */
+  /** The function of each worker (stream consumer, queue consumer or scheduled), by worker id. */
   readonly workers: ReadonlyMap<string, DirectoryFunction>;
   readonly jobs: JobsQueue;
-  /** Alarms (API 5xx rate, job failures) and the dashboard. */
+  /** The on-failure destination of each stream worker's event source, by worker id. */
+  readonly onFailureQueues: ReadonlyMap<string, sqs.Queue>;
+  /** Alarms (API 5xx rate, job failures, the outbox relay) and the dashboard. */
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -106,19 +131,19 @@ export class StatelessStack extends Stack {
 
     this.jobs = new JobsQueue(this, 'Jobs', { consumerTimeout: workerTimeout });
 
+    const app: AppEnvironment = {
+      table: props.table,
+      mailFrom: props.mailFrom,
+      subjectClaim: props.subjectClaim,
+      appBaseUrl: props.appBaseUrl,
+    };
+
     const functions = new Map<string, DirectoryFunction>();
     for (const route of routes) {
       const name = pascalCase(route.id);
-      const fn = new DirectoryFunction(this, `${name}Function`, {
-        handler: route.handler,
-        table: props.table,
-        mailFrom: props.mailFrom,
-        subjectClaim: props.subjectClaim,
-        appBaseUrl: props.appBaseUrl,
-      });
+      const fn = new DirectoryFunction(this, `${name}Function`, { handler: route.handler, app });
       fn.bindTable(props.table, route.table);
       if ('sendsMail' in route && route.sendsMail) fn.allowSendingMail(mailIdentityArn);
-      if ('enqueuesJobs' in route && route.enqueuesJobs) fn.allowEnqueuingJobs(this.jobs.queue);
       if ('readsWebhookSecrets' in route && route.readsWebhookSecrets) {
         // GetSecretValue (and DescribeSecret) on this one secret; no other function gets either.
         fn.addEnvironment('HR_WEBHOOK_SECRETS_ARN', props.webhookSecrets.secretArn);
@@ -144,13 +169,10 @@ export class StatelessStack extends Stack {
     }
     this.functions = functions;
 
-    const workerFunction = (worker: Worker, timeout: Duration): DirectoryFunction => {
+    const workerFunction = (worker: Worker, timeout: Duration, appEnvironment = true): DirectoryFunction => {
       const fn = new DirectoryFunction(this, `${pascalCase(worker.id)}Function`, {
         handler: worker.handler,
-        table: props.table,
-        mailFrom: props.mailFrom,
-        subjectClaim: props.subjectClaim,
-        appBaseUrl: props.appBaseUrl,
+        app: appEnvironment ? app : undefined,
         timeout,
       });
       fn.bindTable(props.table, worker.table);
@@ -164,9 +186,60 @@ export class StatelessStack extends Stack {
 
     // Each kind of source is wired by its own case; a new kind fails to compile until it has one.
     const workerFunctions = new Map<string, DirectoryFunction>();
+    const onFailureQueues = new Map<string, sqs.Queue>();
     for (const worker of workers) {
       let fn: DirectoryFunction;
       switch (worker.source) {
+        case 'outboxStream': {
+          // The relay reads only JOBS_QUEUE_URL (loadRelayConfig), never the table or mail settings.
+          fn = workerFunction(worker, relayTimeout, false);
+          const onFailure = deadLetterQueue(this, `${pascalCase(worker.id)}OnFailureQueue`);
+          // SQS3 recognises a dead-letter queue only by a redrive policy or a function's
+          // DeadLetterConfig naming it, not by an event source mapping's on-failure destination.
+          Validations.of(onFailure).acknowledge({
+            id: 'AwsSolutions-SQS3',
+            reason:
+              'This queue is itself a dead-letter destination: the on-failure destination of the outbox relay\'s DynamoDB stream event source, which receives the stream position of records the relay gave up on. A queue that only receives failures needs no dead-letter queue of its own.',
+          });
+          onFailureQueues.set(worker.id, onFailure);
+          // Only INSERTs of outbox items invoke the relay: the filter runs in the poller, so the
+          // table's other writes cost no invocation. TRIM_HORIZON: a new mapping starts from the
+          // oldest record the stream holds, so items written before it existed are relayed too.
+          // Up to 100 records per invocation, relayed in order. A batch the relay reports failed
+          // from some record on is retried from that record; one that throws or times out is split
+          // in half. After the retries or the record age, the records are given up to the
+          // on-failure queue, which receives their stream position, not their content; the outbox
+          // items themselves stay in the table until their TTL, so the work can be queued again.
+          fn.addEventSource(
+            new DynamoEventSource(props.table, {
+              startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+              batchSize: 100,
+              bisectBatchOnError: true,
+              reportBatchItemFailures: true,
+              retryAttempts: relayRetryAttempts,
+              maxRecordAge: relayMaxRecordAge,
+              onFailure: new SqsDlq(onFailure),
+              filters: [
+                lambda.FilterCriteria.filter({
+                  eventName: lambda.FilterRule.isEqual('INSERT'),
+                  dynamodb: { NewImage: { entity: { S: lambda.FilterRule.isEqual(OUTBOX_ENTITY) } } },
+                }),
+              ],
+            }),
+          );
+          // Lambda documents ListStreams among the permissions a DynamoDB stream consumer needs.
+          // The event source grants it on the stream ARN only (TableV2's grantStreamRead), which
+          // grants nothing: ListStreams has no resource-level permissions, so `*` is the only
+          // resource it can be allowed on. It lists stream ARNs, never records: those stay behind
+          // GetRecords and GetShardIterator, which the event source scopes to this table's stream.
+          fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+          Validations.of(fn.role!.node.findChild('DefaultPolicy')).acknowledge({
+            id: 'AwsSolutions-IAM5[Resource::*]',
+            reason:
+              'dynamodb:ListStreams supports no resource-level permissions, so it can only be granted on "*"; Lambda requires it of a DynamoDB stream consumer. It reveals stream ARNs only: reading records (GetRecords, GetShardIterator, DescribeStream) is granted on this table\'s stream alone.',
+          });
+          break;
+        }
         case 'jobsQueue':
           fn = workerFunction(worker, workerTimeout);
           // One job per invocation, so one slow job never holds others back; a failed job is
@@ -192,11 +265,15 @@ export class StatelessStack extends Stack {
       workerFunctions.set(worker.id, fn);
     }
     this.workers = workerFunctions;
+    this.onFailureQueues = onFailureQueues;
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
       functions: new Map([...functions, ...workerFunctions]),
       jobWorkers: new Map(workers.filter((w) => w.source === 'jobsQueue').map((w) => [w.id, workerFunctions.get(w.id)!])),
+      streamWorkers: new Map(
+        [...onFailureQueues].map(([workerId, onFailureQueue]) => [workerId, { fn: workerFunctions.get(workerId)!, onFailureQueue }]),
+      ),
       jobs: this.jobs,
     });
 

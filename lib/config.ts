@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /**
  * Every setting the functions read, validated once at start-up. A missing or malformed variable
@@ -6,27 +6,27 @@ import * as z from 'zod';
  */
 const configSchema = z
   .object({
-    TABLE_NAME: z.string().min(1),
-    AWS_REGION: z.string().min(1).default('us-east-1'),
-    DYNAMODB_ENDPOINT: z.url().optional(),
-    MAILER: z.enum(['ses', 'outbox']).default('ses'),
-    MAIL_FROM: z.string().optional(),
+    TABLE_NAME: z.string().check(z.minLength(1)),
+    AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+    DYNAMODB_ENDPOINT: z.optional(z.url()),
+    MAILER: z._default(z.enum(['ses', 'outbox']), 'ses'),
+    MAIL_FROM: z.optional(z.string()),
     APP_BASE_URL: z.url(),
-    INVITATION_TTL_HOURS: z.coerce.number().int().positive().default(168),
-    LOGIN_CHANGE_TTL_HOURS: z.coerce.number().int().positive().default(24),
-    JOBS: z.enum(['sqs', 'inline']).default('sqs'),
-    CLEANUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+    INVITATION_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.positive()), 168),
+    LOGIN_CHANGE_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.positive()), 24),
+    JOBS: z._default(z.enum(['sqs', 'inline']), 'sqs'),
+    CLEANUP_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(36_500)), 90),
     /** The JWT claim holding the caller's directory user id (IdPs own `sub`; they can add a custom claim). */
-    AUTH_SUBJECT_CLAIM: z.string().regex(/^[\w:./-]{1,128}$/).default('sub'),
-    JOBS_QUEUE_URL: z.url().optional(),
+    AUTH_SUBJECT_CLAIM: z._default(z.string().check(z.regex(/^[\w:./-]{1,128}$/)), 'sub'),
+    JOBS_QUEUE_URL: z.optional(z.url()),
     /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
-    HR_WEBHOOK_SECRETS_ARN: z.string().startsWith('arn:').optional(),
+    HR_WEBHOOK_SECRETS_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
     /** Local: per-provider secrets. The standard one has a documented development default. */
-    HR_WEBHOOK_SECRET: z.string().min(1).optional(),
-    GUSTO_WEBHOOK_SECRET: z.string().min(1).optional(),
-    BAMBOOHR_WEBHOOK_SECRET: z.string().min(1).optional(),
+    HR_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(1))),
+    GUSTO_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(1))),
+    BAMBOOHR_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(1))),
   })
-  .refine((c) => c.MAILER !== 'ses' || Boolean(c.MAIL_FROM), { message: 'MAIL_FROM is required when MAILER=ses', path: ['MAIL_FROM'] });
+  .check(z.refine((c) => c.MAILER !== 'ses' || Boolean(c.MAIL_FROM), { message: 'MAIL_FROM is required when MAILER=ses', path: ['MAIL_FROM'] }));
 
 export type Config = {
   tableName: string;
@@ -68,4 +68,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookSecretsArn: c.HR_WEBHOOK_SECRETS_ARN,
     webhookSecrets: { standard: c.HR_WEBHOOK_SECRET, gusto: c.GUSTO_WEBHOOK_SECRET, bamboohr: c.BAMBOOHR_WEBHOOK_SECRET },
   };
+}
+
+export type RelayConfig = { region: string; jobsQueueUrl: string };
+
+/**
+ * The outbox relay's settings. It has no table and no mail, only the queue it feeds, so it reads
+ * just these (and stays free of the schema library's weight).
+ */
+export function loadRelayConfig(env: Record<string, string | undefined>): RelayConfig {
+  const jobsQueueUrl = env.JOBS_QUEUE_URL ?? '';
+  if (!URL.canParse(jobsQueueUrl)) throw new Error('Invalid configuration: JOBS_QUEUE_URL: must be the jobs queue URL');
+  return { region: env.AWS_REGION || 'us-east-1', jobsQueueUrl };
 }

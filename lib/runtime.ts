@@ -1,6 +1,5 @@
 import { loadConfig, type Config } from './config';
 import { createDocumentClient, type TableRef } from './data/client';
-import type { JobQueue } from './jobs/queue';
 import type { Mailer } from './mail/mailer';
 import type { WebhookSecrets } from './webhooks/secrets';
 
@@ -8,20 +7,18 @@ import type { WebhookSecrets } from './webhooks/secrets';
 export type Deps = {
   table: TableRef;
   mailer: Mailer;
-  jobs: JobQueue;
   webhookSecrets: WebhookSecrets;
   clock: () => Date;
   settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number; subjectClaim?: string };
 };
 
 /**
- * The adapters only some functions need (SES, SQS, Secrets Manager) are capabilities: a handler
+ * The adapters only some functions need (SES, Secrets Manager) are capabilities: a handler
  * file imports `lib/capabilities/<name>` to install one, so every other function's bundle stays
  * free of that client. Using a capability a function did not install fails loudly.
  */
 export type Capabilities = {
   mailer: (config: Config) => Mailer;
-  jobs: (config: Config) => JobQueue;
   webhookSecrets: (config: Config) => WebhookSecrets;
 };
 const installed: Partial<Capabilities> = {};
@@ -44,7 +41,6 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
   return {
     table: { client, name: config.tableName },
     mailer: overrides.mailer ?? capability('mailer', config),
-    jobs: overrides.jobs ?? capability('jobs', config),
     webhookSecrets: overrides.webhookSecrets ?? capability('webhookSecrets', config),
     clock: overrides.clock ?? (() => new Date()),
     settings: overrides.settings ?? {

@@ -1,6 +1,8 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HrEvent, ParsedEntry } from '../webhooks/events';
+import type { JobMessage } from '../jobs/queue';
 import type { TableRef } from './client';
+import { enqueueJob, outboxPut } from './outbox';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor, queryPartition, type Page } from './pagination';
 import { ConditionsFailed, StaleWrite, transactWrite, type TxOp } from './transaction';
@@ -45,21 +47,32 @@ function itemToEvent(item: Record<string, unknown>): DeliveryEvent {
   };
 }
 
-const ROWS_PER_TRANSACTION = 99;
+// 100 actions per transaction: the delivery marker, the outbox item and 98 rows.
+const ROWS_PER_TRANSACTION = 98;
 /** How long settled delivery rows (and the replay marker) are kept before DynamoDB's TTL removes them. */
 export const DELIVERY_RETENTION_DAYS = 90;
 const expiresEpoch = (from: string) => Math.floor(Date.parse(from) / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
 
 /**
- * Durably records a verified delivery. The first transaction writes the delivery marker
- * (absent, or this is a replay: DuplicateDelivery) with up to 99 event rows; larger batches add
- * the rest in further transactions and then mark the delivery complete. Rows are only ever
+ * Durably records a verified delivery and queues its application (`followUp`, through the outbox)
+ * if any event waits. The first transaction writes the delivery marker (absent, or this is a
+ * replay: DuplicateDelivery) with up to 98 event rows and the outbox item; larger batches add the
+ * rest in further transactions, mark the delivery complete and only then queue it. Rows are only ever
  * created, never overwritten, so a replay or a concurrent duplicate cannot reset a settled event,
  * and a recording cut off half-way is finished by the next delivery of the same id.
  */
-export async function recordDelivery(table: TableRef, provider: string, deliveryId: string, entries: ParsedEntry[], receivedAt: string): Promise<DeliveryEvent[]> {
+export async function recordDelivery(
+  table: TableRef,
+  provider: string,
+  deliveryId: string,
+  entries: ParsedEntry[],
+  received: Date,
+  followUp: JobMessage,
+): Promise<DeliveryEvent[]> {
+  const receivedAt = received.toISOString();
   const events = toDeliveryEvents(provider, deliveryId, entries, receivedAt);
   const complete = events.length <= ROWS_PER_TRANSACTION;
+  const waiting = events.some((e) => e.status === 'received');
   await transactWrite(table, [
     {
       item: {
@@ -71,8 +84,12 @@ export async function recordDelivery(table: TableRef, provider: string, delivery
       onConditionFailed: (old) => new DuplicateDelivery(old?.complete === false ? 'incomplete' : 'complete'),
     },
     ...events.slice(0, ROWS_PER_TRANSACTION).map(rowPut),
+    ...(complete && waiting ? [outboxPut(followUp, received)] : []),
   ]);
-  if (!complete) await finishRecording(table, provider, deliveryId, events);
+  if (!complete) {
+    await finishRecording(table, provider, deliveryId, events);
+    if (waiting) await enqueueJob(table, followUp, received);
+  }
   return events;
 }
 

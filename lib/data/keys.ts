@@ -19,6 +19,8 @@ export const keys = {
   /** The open (or closed) work of one user, optionally of one kind, on index workByResponsible. */
   workByResponsible: (userId: string, state: string, kind?: string) => ({ gsi3pk: `RESP#${userId}`, gsi3skPrefix: `${state}#${kind ? `${kind}#` : ''}` }),
   job: (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' }),
+  /** One item per queued follow-up: its own partition, so busy periods never heat one key. */
+  outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'OUTBOX' }),
   /** The first sight of a provider's delivery id: its existence is the replay guard. */
   delivery: (provider: string, deliveryId: string) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: 'DELIVERY' }),
   deliveryEvent: (provider: string, deliveryId: string, index: number) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: `EVENT#${String(index).padStart(3, '0')}` }),

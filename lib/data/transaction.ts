@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Busy } from '../domain/errors';
 import type { TableRef } from './client';
+import { outboxMessages } from './outbox';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type WithoutTable<T> = T extends object ? Omit<T, 'TableName'> : never;
@@ -54,6 +55,10 @@ export async function transactWrite(table: TableRef, ops: TxOp[], options: Trans
   for (let attempt = 0; ; attempt++) {
     try {
       await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+      if (table.relay) {
+        const messages = outboxMessages(ops.map((op) => op.item));
+        if (messages.length > 0) table.relay(messages);
+      }
       return;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;

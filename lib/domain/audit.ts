@@ -1,17 +1,17 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /** One audit entry: who did what to whom, with the changed fields before and after. */
 export const auditEntrySchema = z
   .object({
     id: z.string(),
     userId: z.string(),
-    actorId: z.string().nullable().describe('null when the system acted (bootstrap, schedules)'),
+    actorId: z.nullable(z.string()).check(z.describe('null when the system acted (bootstrap, schedules)')),
     action: z.string(),
-    before: z.record(z.string(), z.unknown()).nullable(),
-    after: z.record(z.string(), z.unknown()).nullable(),
+    before: z.nullable(z.record(z.string(), z.unknown())),
+    after: z.nullable(z.record(z.string(), z.unknown())),
     at: z.string(),
   })
-  .meta({ id: 'AuditEntry' });
+  .check(z.meta({ id: 'AuditEntry' }));
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 /** Only the fields that changed, so entries stay small and readable. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * Addresses are compared after trimming, Unicode NFC and lower-casing the whole address
@@ -41,11 +41,10 @@ export function emailProblem(address: string): string | undefined {
 }
 
 /** A request field holding an address: normalised, then validated. */
-export const emailSchema = z
-  .string()
-  .transform(normalizeEmail)
-  .superRefine((address, ctx) => {
+export const emailSchema = z.pipe(z.string(), z.transform(normalizeEmail)).check(
+  z.superRefine((address, ctx) => {
     const problem = emailProblem(address);
     if (problem) ctx.addIssue({ code: 'custom', message: `email ${problem}` });
-  })
-  .meta({ type: 'string', format: 'email', example: 'jane.doe@corp.example' });
+  }),
+  z.meta({ type: 'string', format: 'email', example: 'jane.doe@corp.example' }),
+);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 export const userTypes = ['employee', 'extranet'] as const;
 export const userStatuses = ['invited', 'active', 'dismissed'] as const;
@@ -49,23 +49,23 @@ export const userViewSchema = z
     type: z.enum(userTypes),
     status: z.enum(userStatuses),
     loginEmail: z.string(),
-    contactEmail: z.string().nullable(),
+    contactEmail: z.nullable(z.string()),
     firstName: z.string(),
     lastName: z.string(),
     isAdmin: z.boolean(),
     workgroupIds: z.array(z.string()),
-    externalId: z.string().nullable(),
+    externalId: z.nullable(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
-    dismissedAt: z.string().nullable(),
-    movedToUserId: z.string().nullable().describe('extranet account that succeeded this employee profile'),
-    movedFromUserId: z.string().nullable().describe('employee profile this extranet account was moved from'),
-    handoverJobId: z.string().nullable().describe('job handing open work to the delegate named at dismissal (GET /jobs/{id})'),
-    scheduledDismissalAt: z.string().nullable().describe('when a future-dated dismissal takes effect; cancelled by a rehire'),
-    legalHold: z.boolean().describe('exempt from cleanup'),
-    sweptAt: z.string().nullable().describe('when cleanup anonymised this account and released its addresses'),
+    dismissedAt: z.nullable(z.string()),
+    movedToUserId: z.nullable(z.string()).check(z.describe('extranet account that succeeded this employee profile')),
+    movedFromUserId: z.nullable(z.string()).check(z.describe('employee profile this extranet account was moved from')),
+    handoverJobId: z.nullable(z.string()).check(z.describe('job handing open work to the delegate named at dismissal (GET /jobs/{id})')),
+    scheduledDismissalAt: z.nullable(z.string()).check(z.describe('when a future-dated dismissal takes effect; cancelled by a rehire')),
+    legalHold: z.boolean().check(z.describe('exempt from cleanup')),
+    sweptAt: z.nullable(z.string()).check(z.describe('when cleanup anonymised this account and released its addresses')),
   })
-  .meta({ id: 'User' });
+  .check(z.meta({ id: 'User' }));
 export type UserView = z.infer<typeof userViewSchema>;
 
 export function toUserView(user: User): UserView {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../zod';
 import { InvalidRequest } from './errors';
 
 /**
@@ -6,7 +6,7 @@ import { InvalidRequest } from './errors';
  * calls them (HTTP handlers, webhooks, schedules). Parsing is idempotent: re-parsing what the
  * HTTP layer already parsed is harmless.
  */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, input: unknown, where: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new InvalidRequest(result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message })));

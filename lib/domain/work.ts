@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 
 /** Owned work that must not be orphaned when its responsible person leaves (rule 9). */
 export const workKinds = ['task', 'activity'] as const;
@@ -16,10 +16,10 @@ export const workItemSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .meta({ id: 'WorkItem' });
+  .check(z.meta({ id: 'WorkItem' }));
 export type WorkItem = z.infer<typeof workItemSchema>;
 
-export const workCountsSchema = z.object({ openTasks: z.number().int(), openActivities: z.number().int() }).meta({ id: 'WorkCounts' });
+export const workCountsSchema = z.object({ openTasks: z.int(), openActivities: z.int() }).check(z.meta({ id: 'WorkCounts' }));
 export type WorkCounts = z.infer<typeof workCountsSchema>;
 
 export const jobStatuses = ['pending', 'running', 'completed', 'failed'] as const;
@@ -34,14 +34,14 @@ export const jobSchema = z
     fromUserId: z.string(),
     toUserId: z.string(),
     status: z.enum(jobStatuses),
-    moved: z.object({ tasks: z.number().int(), activities: z.number().int() }),
-    chunks: z.number().int().describe('transactions committed so far'),
-    failureReason: z.string().nullable(),
+    moved: z.object({ tasks: z.int(), activities: z.int() }),
+    chunks: z.int().check(z.describe('transactions committed so far')),
+    failureReason: z.nullable(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
-    finishedAt: z.string().nullable(),
+    finishedAt: z.nullable(z.string()),
   })
-  .meta({ id: 'Job' });
+  .check(z.meta({ id: 'Job' }));
 export type Job = z.infer<typeof jobSchema> & { version: number; actorId: string };
 
 export function toJobView(job: Job): z.infer<typeof jobSchema> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { auditEntrySchema } from '../domain/audit';
 import {
   acceptInvitationSchema, confirmLoginEmailChangeSchema, createWorkgroupSchema, membershipParamSchema, moveToExtranetSchema,
@@ -13,14 +13,14 @@ import type { RouteId } from './routes';
 
 /** What each route accepts and returns; parsing and the OpenAPI document both read this. */
 export type Contract = {
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  success: { status: number; schema?: z.ZodType; description: string };
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
+  success: { status: number; schema?: z.ZodMiniType; description: string };
 };
 
-const page = (item: z.ZodType, id: string) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+const page = (item: z.ZodMiniType, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) }).check(z.meta({ id }));
 
 export const emailUsageSchema = z
   .union([
@@ -32,7 +32,7 @@ export const emailUsageSchema = z
       user: z.object({ id: z.string(), status: z.string(), type: z.string() }),
     }),
   ])
-  .meta({ id: 'EmailUsage' });
+  .check(z.meta({ id: 'EmailUsage' }));
 
 export const contracts = {
   inviteUser: { body: inviteUserSchema, success: { status: 201, schema: userViewSchema, description: 'The invited user' } },
@@ -50,7 +50,7 @@ export const contracts = {
     body: requestLoginEmailChangeSchema,
     success: {
       status: 202,
-      schema: z.object({ userId: z.string(), email: z.string(), status: z.literal('pending'), expiresAt: z.string() }).meta({ id: 'PendingLoginEmailChange' }),
+      schema: z.object({ userId: z.string(), email: z.string(), status: z.literal('pending'), expiresAt: z.string() }).check(z.meta({ id: 'PendingLoginEmailChange' })),
       description: 'Confirmation mailed to the new address; nothing changes until it is confirmed',
     },
   },
@@ -58,12 +58,12 @@ export const contracts = {
   transferEmail: {
     params: emailParamSchema,
     body: transferEmailSchema,
-    success: { status: 200, schema: z.object({ from: userViewSchema, to: userViewSchema }).meta({ id: 'Transfer' }), description: 'Both users after the transfer' },
+    success: { status: 200, schema: z.object({ from: userViewSchema, to: userViewSchema }).check(z.meta({ id: 'Transfer' })), description: 'Both users after the transfer' },
   },
   moveToExtranet: {
     params: userParamSchema,
     body: moveToExtranetSchema,
-    success: { status: 201, schema: z.object({ dismissed: userViewSchema, extranetUser: userViewSchema }).meta({ id: 'ExtranetMove' }), description: 'The dismissed employee profile and the new extranet account' },
+    success: { status: 201, schema: z.object({ dismissed: userViewSchema, extranetUser: userViewSchema }).check(z.meta({ id: 'ExtranetMove' })), description: 'The dismissed employee profile and the new extranet account' },
   },
   createWorkgroup: { body: createWorkgroupSchema, success: { status: 201, schema: workgroupSchema, description: 'The workgroup' } },
   listWorkgroups: { query: pageQuerySchema, success: { status: 200, schema: page(workgroupSchema, 'WorkgroupPage'), description: 'A page of workgroups' } },
@@ -82,7 +82,7 @@ export const contracts = {
     params: providerParamSchema,
     success: {
       status: 202,
-      schema: z.object({ deliveryId: z.string(), events: z.number().int(), duplicate: z.boolean() }).meta({ id: 'HrDeliveryReceipt' }),
+      schema: z.object({ deliveryId: z.string(), events: z.int(), duplicate: z.boolean() }).check(z.meta({ id: 'HrDeliveryReceipt' })),
       description: 'Signature verified and delivery durably recorded (or a replay acknowledged); applied asynchronously',
     },
   },
@@ -95,22 +95,22 @@ export const contracts = {
           .object({
             provider: z.string(),
             deliveryId: z.string(),
-            index: z.number().int(),
+            index: z.int(),
             sourceType: z.string(),
             status: z.enum(['received', 'applied', 'ignored', 'failed']),
-            event: z.record(z.string(), z.unknown()).nullable(),
-            reason: z.string().nullable(),
-            code: z.string().nullable(),
+            event: z.nullable(z.record(z.string(), z.unknown())),
+            reason: z.nullable(z.string()),
+            code: z.nullable(z.string()),
             receivedAt: z.string(),
-            finishedAt: z.string().nullable(),
+            finishedAt: z.nullable(z.string()),
           })
-          .meta({ id: 'HrDeliveryEvent' }),
+          .check(z.meta({ id: 'HrDeliveryEvent' })),
         'HrDeliveryEventPage',
       ),
       description: 'A page of delivery events, oldest first',
     },
   },
-  redriveDelivery: { params: deliveryParamSchema, success: { status: 202, schema: z.object({ redriven: z.number().int() }), description: 'Failed events queued again' } },
+  redriveDelivery: { params: deliveryParamSchema, success: { status: 202, schema: z.object({ redriven: z.int() }), description: 'Failed events queued again' } },
   runCleanup: {
     body: cleanupRunSchema,
     success: {
@@ -118,17 +118,17 @@ export const contracts = {
       schema: z
         .object({
           dryRun: z.boolean(),
-          retentionDays: z.number().int(),
+          retentionDays: z.int(),
           cutoff: z.string(),
-          candidates: z.number().int(),
-          swept: z.number().int(),
+          candidates: z.int(),
+          swept: z.int(),
           userIds: z.array(z.string()),
           skipped: z.array(z.object({ userId: z.string(), reason: z.string() })),
-          itemsRead: z.number().int(),
-          durationMs: z.number().int(),
-          complete: z.boolean().describe('false when the run stopped early to stay inside its time limit; run again to continue'),
+          itemsRead: z.int(),
+          durationMs: z.int(),
+          complete: z.boolean().check(z.describe('false when the run stopped early to stay inside its time limit; run again to continue')),
         })
-        .meta({ id: 'CleanupReport' }),
+        .check(z.meta({ id: 'CleanupReport' })),
       description: 'What was (or, in a dry run, would be) swept, and what was skipped and why',
     },
   },

@@ -1,7 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type { z } from '../zod';
 import { DomainError, InvalidRequest, PayloadTooLarge, Unauthorized, type FieldError } from '../domain/errors';
 import { logger } from '../logger';
 import { runtime, type Deps } from '../runtime';
@@ -19,7 +19,7 @@ export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpRe
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 type ContractOf<Id extends RouteId> = (typeof contracts)[Id];
 export type ParsedRequest<Id extends RouteId> = {
   params: Out<ContractOf<Id> extends { params: infer P } ? P : undefined>;
@@ -105,7 +105,7 @@ function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
 /** Parses path, query and body against the route's contract; every failure is a 4xx. */
 export function parseRequest(contract: Contract, event: HttpEvent) {
   const errors: FieldError[] = [];
-  const parse = (schema: z.ZodType | undefined, value: unknown, where: string) => {
+  const parse = (schema: z.ZodMiniType | undefined, value: unknown, where: string) => {
     if (!schema) return undefined;
     const result = schema.safeParse(value);
     if (result.success) return result.data;

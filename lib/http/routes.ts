@@ -17,30 +17,36 @@ export type Route = {
   auth: RouteAuth;
   table: TableAccess;
   sendsMail?: boolean;
-  /** Queues background jobs (the stack grants sqs:SendMessage on the jobs queue). */
-  enqueuesJobs?: boolean;
   /** Reads the HR webhook signing secrets (the stack grants GetSecretValue on that secret only). */
   readsWebhookSecrets?: boolean;
   summary: string;
 };
 
-/** Functions that are not HTTP routes: queue consumers and schedules. */
+/**
+ * Functions that are not HTTP routes: queue consumers, schedules and the outbox relay. Nothing but
+ * the relay sends to the jobs queue: everything else queues work by writing an outbox item in the
+ * transaction of the change (lib/data/outbox.ts).
+ */
 export type Worker = {
   id: string;
   handler: string;
   table: TableAccess;
+  /** Sends to the jobs queue (the stack grants sqs:SendMessage on it and sets JOBS_QUEUE_URL). */
   enqueuesJobs?: boolean;
   readsWebhookSecrets?: boolean;
 } & (
   | { source: 'jobsQueue' }
+  /** New outbox items from the table's stream (INSERTs with entity = outbox only). */
+  | { source: 'outboxStream' }
   /** `schedule` is an EventBridge schedule expression. */
   | { source: 'schedule'; schedule: string }
 );
 
 export const workers: readonly Worker[] = [
-  { id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'jobsQueue', enqueuesJobs: true },
+  { id: 'outboxRelay', handler: 'outbox-relay', table: 'none', source: 'outboxStream', enqueuesJobs: true },
+  { id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'jobsQueue' },
   /** Carries out scheduled dismissals that are due; dismissals with a delegate queue handovers. */
-  { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)', enqueuesJobs: true },
+  { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)' },
   /** Sweeps stale dismissed accounts daily (retention from CLEANUP_RETENTION_DAYS, default 90). */
   { id: 'cleanup', handler: 'scheduled-cleanup', table: 'readwrite', source: 'schedule', schedule: 'rate(1 day)' },
 ];
@@ -51,7 +57,7 @@ export const routes = [
   { id: 'getUser', method: 'GET', path: '/users/{id}', handler: 'get-user', auth: 'admin', table: 'read', summary: 'Read a user' },
   { id: 'listUsers', method: 'GET', path: '/users', handler: 'list-users', auth: 'admin', table: 'read', summary: 'List users by status and type' },
   { id: 'lookupEmail', method: 'GET', path: '/emails/{email}', handler: 'lookup-email', auth: 'admin', table: 'read', summary: 'Who holds an address, and as what' },
-  { id: 'dismissUser', method: 'POST', path: '/users/{id}/dismiss', handler: 'dismiss-user', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: 'Dismiss an active user; with a delegate, queue the handover of their open work' },
+  { id: 'dismissUser', method: 'POST', path: '/users/{id}/dismiss', handler: 'dismiss-user', auth: 'admin', table: 'readwrite', summary: 'Dismiss an active user; with a delegate, queue the handover of their open work' },
   { id: 'rehireUser', method: 'POST', path: '/users/{id}/rehire', handler: 'rehire-user', auth: 'admin', table: 'readwrite', summary: 'Rehire a dismissed user with the same addresses' },
   { id: 'setContactEmail', method: 'PUT', path: '/users/{id}/contact-email', handler: 'set-contact-email', auth: 'admin', table: 'readwrite', summary: 'Change or clear the contact email' },
   { id: 'setAdmin', method: 'PUT', path: '/users/{id}/admin', handler: 'set-admin', auth: 'admin', table: 'readwrite', summary: 'Grant or revoke admin rights' },
@@ -71,11 +77,11 @@ export const routes = [
   { id: 'listActivities', method: 'GET', path: '/crm/activities', handler: 'list-activities', auth: 'admin', table: 'read', summary: "A user's CRM activities (open by default)" },
   { id: 'closeActivity', method: 'POST', path: '/crm/activities/{id}/close', handler: 'close-activity', auth: 'admin', table: 'readwrite', summary: 'Close a CRM activity' },
   { id: 'workCounts', method: 'GET', path: '/users/{id}/work', handler: 'get-work-counts', auth: 'admin', table: 'read', summary: 'Open task and activity counts of a user' },
-  { id: 'reassignWork', method: 'POST', path: '/users/{id}/reassign', handler: 'reassign-work', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: "Hand a user's open work to another active user" },
+  { id: 'reassignWork', method: 'POST', path: '/users/{id}/reassign', handler: 'reassign-work', auth: 'admin', table: 'readwrite', summary: "Hand a user's open work to another active user" },
   { id: 'getJob', method: 'GET', path: '/jobs/{id}', handler: 'get-job', auth: 'admin', table: 'read', summary: 'Progress of a handover job' },
-  { id: 'hrWebhook', method: 'POST', path: '/webhooks/hr/{provider}', handler: 'hr-webhook', auth: 'public', table: 'readwrite', enqueuesJobs: true, readsWebhookSecrets: true, summary: 'Receive a signed HR event (Standard Webhooks, Gusto, BambooHR); 202 once durably recorded' },
+  { id: 'hrWebhook', method: 'POST', path: '/webhooks/hr/{provider}', handler: 'hr-webhook', auth: 'public', table: 'readwrite', readsWebhookSecrets: true, summary: 'Receive a signed HR event (Standard Webhooks, Gusto, BambooHR); 202 once durably recorded' },
   { id: 'listDeliveries', method: 'GET', path: '/webhooks/deliveries', handler: 'list-deliveries', auth: 'admin', table: 'read', summary: 'HR delivery events by status (e.g. failed)' },
-  { id: 'redriveDelivery', method: 'POST', path: '/webhooks/deliveries/{provider}/{deliveryId}/redrive', handler: 'redrive-delivery', auth: 'admin', table: 'readwrite', enqueuesJobs: true, summary: "Apply a delivery's failed events again" },
+  { id: 'redriveDelivery', method: 'POST', path: '/webhooks/deliveries/{provider}/{deliveryId}/redrive', handler: 'redrive-delivery', auth: 'admin', table: 'readwrite', summary: "Apply a delivery's failed events again" },
   { id: 'runCleanup', method: 'POST', path: '/cleanup/run', handler: 'run-cleanup', auth: 'admin', table: 'readwrite', summary: 'Sweep accounts dismissed longer than the retention, or report them (dryRun)' },
   { id: 'setLegalHold', method: 'PUT', path: '/users/{id}/legal-hold', handler: 'set-legal-hold', auth: 'admin', table: 'readwrite', summary: 'Place or lift a legal hold (exempt from cleanup)' },
   { id: 'openapi', method: 'GET', path: '/openapi.json', handler: 'get-openapi', auth: 'public', table: 'none', summary: 'This API as an OpenAPI 3.1 document' },

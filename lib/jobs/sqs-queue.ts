@@ -1,12 +1,19 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { JobMessage, JobQueue } from './queue';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { BatchQueue } from './relay';
+import type { JobMessage } from './queue';
 
-/** AWS adapter: one SQS message per job; the jobs worker consumes them (dead-letter queue after 5 receives). */
-export class SqsJobQueue implements JobQueue {
-  constructor(private readonly client: SQSClient, private readonly queueUrl: string | undefined) {}
+/** AWS adapter: the relay's messages as SQS messages; the jobs worker consumes them (dead-letter queue after 5 receives). */
+export class SqsJobQueue implements BatchQueue {
+  constructor(private readonly client: SQSClient, private readonly queueUrl: string) {}
 
-  async enqueue(message: JobMessage): Promise<void> {
-    if (!this.queueUrl) throw new Error('JOBS_QUEUE_URL is not configured for this function');
-    await this.client.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }));
+  async enqueueBatch(messages: JobMessage[]): Promise<number[]> {
+    if (messages.length === 0) return [];
+    const result = await this.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: this.queueUrl,
+        Entries: messages.map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
+      }),
+    );
+    return (result.Failed ?? []).map((failure) => Number(failure.Id));
   }
 }

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from '../zod';
 import { emailSchema } from '../domain/email';
 import { loadConfig } from '../config';
 import { logger } from '../logger';
@@ -23,11 +23,11 @@ import { ensureTable } from './table';
  */
 const localEnv = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().default('127.0.0.1'),
-    DYNAMODB_ENDPOINT: z.url().optional(),
-    TABLE_NAME: z.string().min(1).default('employee-directory'),
-    BOOTSTRAP_ADMIN_EMAIL: emailSchema.default('admin@example.com'),
+    PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65535)), 3000),
+    HOST: z._default(z.string(), '127.0.0.1'),
+    DYNAMODB_ENDPOINT: z.optional(z.url()),
+    TABLE_NAME: z._default(z.string().check(z.minLength(1)), 'employee-directory'),
+    BOOTSTRAP_ADMIN_EMAIL: z._default(emailSchema, 'admin@example.com'),
   })
   .parse(process.env);
 
@@ -56,8 +56,10 @@ const config = loadConfig({
 });
 const outbox = new OutboxMailer(baseUrl);
 const jobs = new InProcessJobQueue();
-const deps = createDeps(config, { mailer: outbox, jobs, webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
+const deps = createDeps(config, { mailer: outbox, webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
 jobs.attach((message) => runJob(deps, message));
+// No DynamoDB stream here: committed outbox messages go straight to the in-process queue.
+deps.table.relay = (messages) => messages.forEach((message) => void jobs.enqueue(message));
 installRuntime(deps);
 
 const table = await ensureTable(deps.table.client, config.tableName);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../zod';
 import { moveToExtranetSchema, transferEmailSchema, type MoveToExtranetInput, type TransferEmailInput } from '../domain/commands';
 import { emailSchema } from '../domain/email';
 import { EmailInUse, InvalidRequest, InvalidState, NotFound, TokenInvalid } from '../domain/errors';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../zod';
 import type { cleanupRunSchema } from '../domain/commands';
 import { Forbidden, InvalidState } from '../domain/errors';
 import { sweptLogin, type User } from '../domain/user';

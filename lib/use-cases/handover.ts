@@ -9,7 +9,7 @@ import { activeAdminGuard } from '../data/users';
 import { listWorkByResponsible } from '../data/work';
 import type { Deps } from '../runtime';
 import { loadAsAdmin, requireAdmin } from './authorize';
-import { sendJob } from './send-job';
+import { outboxPut } from '../data/outbox';
 
 export function newHandoverJob(input: { reason: Job['reason']; fromUserId: string; toUserId: string; actorId: string; now: Date }): Job {
   const at = input.now.toISOString();
@@ -123,7 +123,7 @@ function handoverAudits(job: Job, at: string, failureReason?: string): AuditEntr
 
 /**
  * Hands a user's open work to another active user without dismissing anyone: one transaction
- * records the job (and the request in the audit trail), then the job is queued.
+ * records the job, queues it (outbox) and audits the request.
  */
 export async function reassignWork(deps: Deps, actorId: string, fromUserId: string, toUserId: string): Promise<Job> {
   const { user } = await loadAsAdmin(deps, actorId, [fromUserId, toUserId]);
@@ -138,8 +138,8 @@ export async function reassignWork(deps: Deps, actorId: string, fromUserId: stri
     putNewJob(job),
     auditPut({ id: newId(), userId: fromUserId, actorId, action: 'work.reassign_requested', before: null, after: { jobId: job.id, toUserId }, at: now.toISOString() }),
     auditPut({ id: newId(), userId: toUserId, actorId, action: 'work.reassign_requested', before: null, after: { jobId: job.id, fromUserId }, at: now.toISOString() }),
+    outboxPut({ type: 'handover', jobId: job.id }, now),
   ]);
-  await sendJob(deps, { type: 'handover', jobId: job.id });
   return job;
 }
 

@@ -18,7 +18,8 @@ import { providers } from '../webhooks/providers';
 import { requireAdmin } from './authorize';
 import { commitPlan, planContactEmail, planDismissal, planMoveToExtranet, planRehire, type Plan } from './lifecycle';
 import { retryOnStale } from './retry';
-import { sendJob } from './send-job';
+import { enqueueJob } from '../data/outbox';
+import type { JobMessage } from '../jobs/queue';
 
 export type Receipt = { deliveryId: string; events: number; duplicate: boolean };
 
@@ -28,7 +29,8 @@ export type Receipt = { deliveryId: string; events: number; duplicate: boolean }
  *    (401 with no detail on failure; an unknown or unconfigured provider is 404);
  * 2. durably record the delivery and its events in one transaction; a replay of the same delivery
  *    id is acknowledged and not recorded again;
- * 3. queue it for the worker and acknowledge (202). Applying happens asynchronously.
+ *    queueing it for the worker in the same write (outbox), and acknowledge (202). Applying
+ *    happens asynchronously.
  */
 export async function receiveHrWebhook(deps: Deps, provider: string, rawBody: string, headers: Record<string, string | undefined>): Promise<Receipt> {
   const adapter = providers[provider];
@@ -41,11 +43,10 @@ export async function receiveHrWebhook(deps: Deps, provider: string, rawBody: st
   const entries = delivery.entries.map((entry) =>
     'event' in entry && entry.event.occurredAt > now.toISOString() ? { ...entry, event: { ...entry.event, occurredAt: now.toISOString() } } : entry,
   );
-  const queue = () => sendJob(deps, { type: 'hrDelivery', provider, deliveryId: delivery.deliveryId });
+  const followUp: JobMessage = { type: 'hrDelivery', provider, deliveryId: delivery.deliveryId };
   try {
-    const events = await recordDelivery(deps.table, provider, delivery.deliveryId, entries, now.toISOString());
+    const events = await recordDelivery(deps.table, provider, delivery.deliveryId, entries, now, followUp);
     logger.info('hr delivery recorded', { provider, deliveryId: delivery.deliveryId, events: events.length });
-    if (events.some((e) => e.status === 'received')) await queue();
     return { deliveryId: delivery.deliveryId, events: events.length, duplicate: false };
   } catch (error) {
     if (!(error instanceof DuplicateDelivery)) throw error;
@@ -55,7 +56,7 @@ export async function receiveHrWebhook(deps: Deps, provider: string, rawBody: st
       await finishRecording(deps.table, provider, delivery.deliveryId, toDeliveryEvents(provider, delivery.deliveryId, entries, now.toISOString()));
     }
     const waiting = (await listDeliveryEvents(deps.table, provider, delivery.deliveryId)).some((e) => e.status === 'received');
-    if (waiting) await queue();
+    if (waiting) await enqueueJob(deps.table, followUp, now);
     logger.info('hr delivery replay acknowledged', { provider, deliveryId: delivery.deliveryId, requeued: waiting });
     return { deliveryId: delivery.deliveryId, events: 0, duplicate: true };
   }
@@ -202,6 +203,6 @@ export async function redriveDelivery(deps: Deps, actorId: string, provider: str
   if (events.length === 0) throw new NotFound('delivery', `${provider}/${deliveryId}`);
   const waiting = events.filter((e) => e.status === 'received').length;
   if (waiting === 0) throw new InvalidState(`Delivery ${provider}/${deliveryId} has no failed or waiting events`);
-  await sendJob(deps, { type: 'hrDelivery', provider, deliveryId });
+  await enqueueJob(deps.table, { type: 'hrDelivery', provider, deliveryId }, deps.clock());
   return { redriven: Math.max(reopened, waiting) };
 }

@@ -10,7 +10,7 @@ import type { TxOp } from '../data/transaction';
 import { commitUserChanges, type UserChange } from '../data/user-changes';
 import type { Deps } from '../runtime';
 import { newHandoverJob } from './handover';
-import { sendJob } from './send-job';
+import { outboxPut } from '../data/outbox';
 
 /**
  * Lifecycle decisions shared by every trigger (admins over HTTP, HR webhooks, the schedule):
@@ -76,16 +76,15 @@ export function planRehire(user: User, details: Record<string, unknown> = {}): P
   return { changes: [{ before: user, after, action: 'user.rehired', details }], extraOps: [] };
 }
 
-/** Commits a plan (one transaction), then queues its job if it has one. */
+/** Commits a plan in one transaction, its handover job queued in the same transaction (outbox). */
 export async function commitPlan(deps: Deps, plan: Plan, options: { actorId: string | null; asAdmin: boolean; at: Date; extraOps?: TxOp[] }): Promise<User[]> {
   const users = await commitUserChanges(deps.table, {
     actorId: options.actorId,
     asAdmin: options.asAdmin,
     at: options.at,
     changes: plan.changes,
-    extraOps: [...plan.extraOps, ...(options.extraOps ?? [])],
+    extraOps: [...plan.extraOps, ...(options.extraOps ?? []), ...(plan.job ? [outboxPut({ type: 'handover', jobId: plan.job.id }, options.at)] : [])],
   });
-  if (plan.job) await sendJob(deps, { type: 'handover', jobId: plan.job.id });
   return users;
 }
 

@@ -1,7 +1,7 @@
 import { inviteUserSchema, type DismissUserInput, type InviteUserInput, type ListUsersQuery } from '../domain/commands';
 import { emailSchema } from '../domain/email';
 import { validate } from '../domain/validate';
-import type { z } from 'zod';
+import type { z } from '../zod';
 import { EmailInUse, InvalidRequest, InvalidState, TokenInvalid } from '../domain/errors';
 import { issueToken, parseToken, secretMatches } from '../domain/tokens';
 import { blankUserFields, type User } from '../domain/user';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../zod';
 import type { createWorkSchema, listWorkQuerySchema } from '../domain/commands';
 import { NotFound } from '../domain/errors';
 import type { WorkCounts, WorkItem, WorkKind } from '../domain/work';

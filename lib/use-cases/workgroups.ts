@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../zod';
 import type { createWorkgroupSchema } from '../domain/commands';
 import { InvalidRequest, InvalidState, NotFound } from '../domain/errors';
 import type { User } from '../domain/user';

@@ -4,10 +4,11 @@ import { Template, Match } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OUTBOX_ENTITY } from '../../lib/data/outbox-item';
 import { tableDefinition } from '../../lib/data/table-definition';
 import { routes, workers } from '../../lib/http/routes';
 import { maxReceiveCount } from '../../infra/jobs-queue';
-import { jobAttemptFailedMessage, jobAttemptFailuresMetricName, serverErrorRateThresholdPercent } from '../../infra/monitoring';
+import { iteratorAgeThreshold, jobAttemptFailedMessage, jobAttemptFailuresMetricName, serverErrorRateThresholdPercent } from '../../infra/monitoring';
 import { webhookSecretsDescription } from '../../infra/stateful-stack';
 import { buildApp, type DirectorySettings } from '../../infra/build-app';
 
@@ -34,6 +35,10 @@ const enqueueActions = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQue
 const consumeActions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 /** `secret.grantRead` on a secret encrypted with the AWS managed key. */
 const secretActions = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+/** What a DynamoDB stream consumer needs: reading the stream's records, and listing streams. */
+const streamReadActions = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+const listStreamsAction = 'dynamodb:ListStreams';
+const streamActions = [...streamReadActions, listStreamsAction];
 
 type Statement = { Action: string | string[]; Resource: unknown };
 type Built = ReturnType<typeof buildApp>;
@@ -76,8 +81,14 @@ const functionOf = (id: string) => built.stateless.functions.get(id) ?? built.st
 const variablesOf = (id: string): Record<string, unknown> =>
   stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless, functionOf(id))]!.Properties.Environment.Variables;
 
-/** Timeouts by worker source: queue workers run a job chunk by chunk, scheduled ones stay under the rate. */
-const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { jobsQueue: 300, schedule: 120 };
+/**
+ * Timeouts by worker source: queue workers run a job chunk by chunk, scheduled ones stay under the
+ * rate, the relay sends at most ten SendMessageBatch calls per invocation.
+ */
+const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { jobsQueue: 300, schedule: 120, outboxStream: 60 };
+
+/** The workers fed by the table's stream: the outbox relay. */
+const streamWorkers = workers.filter((w) => w.source === 'outboxStream');
 
 describe('stateful stack', () => {
   it('keeps the table logical ID so a deploy never replaces the table', () => {
@@ -100,6 +111,10 @@ describe('stateful stack', () => {
         ],
       }),
     });
+  });
+
+  it("streams new images of the table, the outbox relay's source", () => {
+    stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
   });
 
   it('has the key schema and every GSI of tableDefinition', () => {
@@ -193,16 +208,35 @@ describe('stateless stack: API and functions', () => {
       // HTTP functions answer within API Gateway's limit; workers take longer (by their source).
       const timeout = workerTimeouts.get(id) ?? 10;
       expect(fn.Properties, id).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', MemorySize: 256, Timeout: timeout });
-      expect(fn.Properties.Environment.Variables, id).toMatchObject({
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({ NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'employee-directory' });
+      expect(fn.Properties.LoggingConfig.LogGroup, id).toBeDefined();
+    }
+  });
+
+  it('gives every function but the relay the settings loadConfig validates, and none of them JOBS', () => {
+    const tableNameImport = { 'Fn::ImportValue': expect.stringMatching(/^EmployeeDirectoryStateful:ExportsOutputRefTable/) };
+    for (const { id } of allFunctions) {
+      const variables = variablesOf(id);
+      // Obsolete: background work always goes through the outbox and the relay, whatever JOBS says.
+      expect(variables.JOBS, id).toBeUndefined();
+      if (streamWorkers.some((w) => w.id === id)) continue;
+      expect(variables, id).toMatchObject({
+        TABLE_NAME: tableNameImport,
         MAILER: 'ses',
         MAIL_FROM: settings.mailFrom,
         APP_BASE_URL: settings.appBaseUrl,
-        NODE_OPTIONS: '--enable-source-maps',
-        JOBS: 'sqs',
         AUTH_SUBJECT_CLAIM: 'directory_user_id',
       });
-      expect(fn.Properties.LoggingConfig.LogGroup, id).toBeDefined();
     }
+  });
+
+  it('tells the outbox relay only the jobs queue URL: no table, no mail settings', () => {
+    expect(streamWorkers.map((w) => w.id)).toEqual(['outboxRelay']);
+    expect(variablesOf('outboxRelay')).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'employee-directory',
+      JOBS_QUEUE_URL: { Ref: logicalId(built.stateless, built.stateless.jobs.queue) },
+    });
   });
 
   it('configures the JWT authorizer with the issuer and audience it was given', () => {
@@ -224,10 +258,13 @@ describe('stateless stack: API and functions', () => {
 describe('stateless stack: background jobs', () => {
   const queueId = () => logicalId(built.stateless, built.stateless.jobs.queue);
   const deadLetterQueueId = () => logicalId(built.stateless, built.stateless.jobs.deadLetterQueue);
+  const onFailureQueueId = (workerId: string) => logicalId(built.stateless, built.stateless.onFailureQueues.get(workerId)!);
+  const streamArnImport = { 'Fn::ImportValue': expect.stringMatching(/^EmployeeDirectoryStateful:ExportsOutputFnGetAttTable[0-9A-F]+StreamArn/) };
 
   it('redrives the jobs queue to an encrypted dead-letter queue after five receives', () => {
     expect(maxReceiveCount).toBe(5);
-    stateless.resourceCountIs('AWS::SQS::Queue', 2);
+    // The jobs queue, its dead-letter queue and one on-failure queue per stream worker.
+    stateless.resourceCountIs('AWS::SQS::Queue', 2 + streamWorkers.length);
     stateless.hasResource('AWS::SQS::Queue', {
       DeletionPolicy: 'Delete',
       Properties: {
@@ -244,8 +281,10 @@ describe('stateless stack: background jobs', () => {
     expect(deadLetterQueue.Properties.RedrivePolicy).toBeUndefined();
   });
 
-  it('refuses non-TLS access to both queues', () => {
-    for (const id of [queueId(), deadLetterQueueId()]) {
+  it('refuses non-TLS access to every queue', () => {
+    const ids = [queueId(), deadLetterQueueId(), ...streamWorkers.map((w) => onFailureQueueId(w.id))];
+    expect(ids.sort()).toEqual(Object.keys(stateless.findResources('AWS::SQS::Queue')).sort());
+    for (const id of ids) {
       stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
         PolicyDocument: {
@@ -260,12 +299,17 @@ describe('stateless stack: background jobs', () => {
   it('feeds the jobs queue to each queue worker one message at a time, with partial batch responses', () => {
     const queueWorkers = workers.filter((w) => w.source === 'jobsQueue');
     expect(queueWorkers.length).toBeGreaterThan(0);
-    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', queueWorkers.length);
+    stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', queueWorkers.length + streamWorkers.length);
     for (const worker of workers) {
       const fnId = logicalId(built.stateless, built.stateless.workers.get(worker.id)!);
       const mappings = stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } });
       const actions = actionsOf(statementsOf(worker.id));
       const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+      // The relay's mapping reads the table's stream (tested below).
+      if (worker.source === 'outboxStream') {
+        expect(actions.filter((a) => consume.includes(a)), worker.id).toEqual([]);
+        continue;
+      }
       if (worker.source !== 'jobsQueue') {
         expect(Object.keys(mappings), worker.id).toEqual([]);
         expect(actions.filter((a) => consume.includes(a)), worker.id).toEqual([]);
@@ -279,6 +323,50 @@ describe('stateless stack: background jobs', () => {
         }),
       ]);
       expect(actions, worker.id).toEqual(expect.arrayContaining(consume));
+    }
+  });
+
+  it("invokes the outbox relay from the table's stream for inserted outbox items only", () => {
+    const fnId = logicalId(built.stateless, built.stateless.workers.get('outboxRelay')!);
+    const mappings = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0]!.Properties;
+    expect(mapping.EventSourceArn).toEqual(streamArnImport);
+    expect(mapping.FilterCriteria.Filters).toHaveLength(1);
+    // Lambda ORs the filters and ANDs the fields of one: an INSERT whose new image is an outbox item.
+    expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entity: { S: [OUTBOX_ENTITY] } } },
+    });
+  });
+
+  it('relays the stream in batches of 100 from the trim horizon, retrying failed records a bounded number of times', () => {
+    const fnId = logicalId(built.stateless, built.stateless.workers.get('outboxRelay')!);
+    const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
+    expect(mapping!.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      // The relay answers with the sequence numbers it could not queue; retries start from the first.
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 12 * 3600,
+    });
+    // Given up before the stream trims the record (24 hours), so nothing is dropped unreported.
+    expect(mapping!.Properties.MaximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
+  });
+
+  it('sends records the relay gives up on to its own encrypted queue, kept 14 days', () => {
+    for (const worker of streamWorkers) {
+      const fnId = logicalId(built.stateless, built.stateless.workers.get(worker.id)!);
+      const queue = onFailureQueueId(worker.id);
+      const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
+      expect(mapping!.Properties.DestinationConfig, worker.id).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } });
+      expect(queue, worker.id).not.toBe(queueId());
+      expect(queue, worker.id).not.toBe(deadLetterQueueId());
+      const resource = stateless.findResources('AWS::SQS::Queue')[queue]!;
+      expect(resource.DeletionPolicy, worker.id).toBe('Delete');
+      expect(resource.Properties, worker.id).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     }
   });
 
@@ -317,21 +405,47 @@ describe('stateless stack: background jobs', () => {
     }
   });
 
-  it('lets only job-enqueuing routes and workers send to the jobs queue, and tells them its URL', () => {
-    expect(allFunctions.filter((f) => f.kind === 'worker' && f.flags.enqueuesJobs).map((f) => f.id)).toEqual(['jobsWorker', 'dueDismissals']);
+  it('lets only the outbox relay send to the jobs queue, and tells only it the queue URL', () => {
+    expect(allFunctions.filter((f) => f.flags.enqueuesJobs).map((f) => f.id)).toEqual(['outboxRelay']);
+    const jobsQueue = { 'Fn::GetAtt': [queueId(), 'Arn'] };
     for (const { id, flags } of allFunctions) {
-      const sqsStatements = statementsOf(id).filter((s) => actionsOf([s]).some((a) => a.startsWith('sqs:')));
-      const sendStatements = sqsStatements.filter((s) => actionsOf([s]).includes('sqs:SendMessage'));
+      const sqsGrants = grantsOf(id).filter((g) => g.action.startsWith('sqs:'));
+      const sends = sqsGrants.filter((g) => g.action === 'sqs:SendMessage');
       const variables = variablesOf(id);
-      // Queue workers also hold the consume actions (tested above), on the same queue only.
-      for (const statement of sqsStatements) expect(statement.Resource, id).toEqual({ 'Fn::GetAtt': [queueId(), 'Arn'] });
       if (!flags.enqueuesJobs) {
-        expect(sendStatements, id).toEqual([]);
+        // No SendMessage anywhere (HTTP functions queue work through the outbox item they write);
+        // queue workers hold only the consume actions, on the jobs queue (tested above).
+        expect(sends, id).toEqual([]);
+        for (const grant of sqsGrants) expect(grant.resource, id).toEqual(jobsQueue);
         expect(variables.JOBS_QUEUE_URL, id).toBeUndefined();
         continue;
       }
-      expect(sendStatements, id).not.toEqual([]);
+      // SendMessage (SendMessageBatch is authorised by it) on the jobs queue, and on the relay's
+      // own on-failure queue, which the stream's poller writes to with the function's role.
+      const onFailure = { 'Fn::GetAtt': [onFailureQueueId(id), 'Arn'] };
+      expect(sends.map((g) => g.resource), id).toEqual(expect.arrayContaining([jobsQueue, onFailure]));
+      for (const grant of sqsGrants) expect([jobsQueue, onFailure], `${id} ${grant.action}`).toContainEqual(grant.resource);
+      const onJobsQueue = sqsGrants.filter((g) => JSON.stringify(g.resource) === JSON.stringify(jobsQueue)).map((g) => g.action);
+      expect(onJobsQueue.sort(), id).toEqual([...enqueueActions].sort());
       expect(variables.JOBS_QUEUE_URL, id).toEqual({ Ref: queueId() });
+    }
+  });
+
+  it("lets only stream workers read the table's stream, and its records only from that stream", () => {
+    for (const worker of workers) {
+      const grants = grantsOf(worker.id).filter((g) => streamActions.includes(g.action));
+      if (worker.source !== 'outboxStream') {
+        expect(grants, worker.id).toEqual([]);
+        continue;
+      }
+      for (const action of streamReadActions) {
+        expect(grants.filter((g) => g.action === action).map((g) => g.resource), `${worker.id} ${action}`).toEqual([streamArnImport]);
+      }
+      // ListStreams has no resource-level permissions: only its grant on `*` is effective.
+      expect(grants.filter((g) => g.action === listStreamsAction).map((g) => g.resource), worker.id).toContainEqual('*');
+    }
+    for (const route of routes) {
+      expect(actionsOf(statementsOf(route.id)).filter((a) => streamActions.includes(a)), route.id).toEqual([]);
     }
   });
 
@@ -396,7 +510,7 @@ function dashboardWidgets(body: { 'Fn::Join': [string, unknown[]] }): DashboardW
 const manifest = [
   ...routes.map((route) => {
     const flags = route as { table: string; sendsMail?: boolean; enqueuesJobs?: boolean; readsWebhookSecrets?: boolean };
-    return { id: route.id as string, table: flags.table, sendsMail: flags.sendsMail === true, enqueuesJobs: flags.enqueuesJobs === true, readsWebhookSecrets: flags.readsWebhookSecrets === true, consumesJobs: false };
+    return { id: route.id as string, table: flags.table, sendsMail: flags.sendsMail === true, enqueuesJobs: flags.enqueuesJobs === true, readsWebhookSecrets: flags.readsWebhookSecrets === true, consumesJobs: false, readsStream: false };
   }),
   ...workers.map((worker) => ({
     id: worker.id as string,
@@ -405,6 +519,7 @@ const manifest = [
     enqueuesJobs: worker.enqueuesJobs === true,
     readsWebhookSecrets: 'readsWebhookSecrets' in worker && worker.readsWebhookSecrets === true,
     consumesJobs: worker.source === 'jobsQueue',
+    readsStream: worker.source === 'outboxStream',
   })),
 ];
 
@@ -417,6 +532,8 @@ function expectedActions(entry: (typeof manifest)[number]): string[] {
   if (entry.enqueuesJobs) for (const a of enqueueActions) actions.add(a);
   if (entry.consumesJobs) for (const a of consumeActions) actions.add(a);
   if (entry.readsWebhookSecrets) for (const a of secretActions) actions.add(a);
+  // A stream consumer reads the stream and sends what it gives up on to its on-failure queue.
+  if (entry.readsStream) for (const a of [...streamActions, ...enqueueActions]) actions.add(a);
   return [...actions].sort();
 }
 
@@ -443,7 +560,8 @@ describe('stateless stack: IAM matrix', () => {
   it('scopes table actions to the table and index queries to each named index, never a wildcard', () => {
     const indexNames = Object.keys(tableDefinition.indexes);
     for (const entry of manifest) {
-      const dynamo = grantsOf(entry.id).filter((g) => g.action.startsWith('dynamodb:'));
+      // Stream actions are on the stream, not the table (tested with the background jobs).
+      const dynamo = grantsOf(entry.id).filter((g) => g.action.startsWith('dynamodb:') && !streamActions.includes(g.action));
       if (entry.table === 'none') {
         expect(dynamo, entry.id).toEqual([]);
         continue;
@@ -472,11 +590,12 @@ describe('stateless stack: IAM matrix', () => {
     }
   });
 
-  it("has no statement on Resource '*' or any wildcard resource in any function role", () => {
+  it("has no statement on Resource '*' or any wildcard resource in any function role but the relay's ListStreams", () => {
     // AWS requires `*` only for actions without resource-level permissions (e.g. X-Ray's
-    // PutTraceSegments, or the ENI actions of a function in a VPC); no function uses any of them,
-    // so the list of justified exceptions is empty.
-    const allowedWildcards: { id: string; action: string }[] = [];
+    // PutTraceSegments, or the ENI actions of a function in a VPC). The one such action used is
+    // ListStreams, which Lambda requires of a stream consumer; it lists stream ARNs, never records.
+    // Its cdk-nag IAM5 finding is acknowledged on the relay's policy only.
+    const allowedWildcards: { id: string; action: string }[] = streamWorkers.map((w) => ({ id: w.id, action: listStreamsAction }));
     const wildcards = manifest.flatMap((entry) =>
       grantsOf(entry.id)
         .filter((g) => JSON.stringify(g.resource).includes('*'))
@@ -570,13 +689,56 @@ describe('stateless stack: operability', () => {
     expect(readFileSync(new URL('../../functions/jobs-worker.ts', import.meta.url), 'utf8')).toContain(`logger.error('${jobAttemptFailedMessage}'`);
   });
 
-  it('has only these alarms, none with a physical name: 5xx rate, per jobs worker errors and job failures, dead letters', () => {
+  it('alarms on relay errors, on the relay falling more than 5 minutes behind the stream, and on any record it gave up on', () => {
+    expect(iteratorAgeThreshold.toSeconds()).toBe(300);
+    expect(streamWorkers.length).toBeGreaterThan(0);
+    for (const worker of streamWorkers) {
+      const fnId = logicalId(built.stateless, built.stateless.workers.get(worker.id)!);
+      const onFunction = { Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }] };
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ...onFunction,
+        AlarmName: Match.absent(),
+        MetricName: 'Errors',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ...onFunction,
+        AlarmName: Match.absent(),
+        MetricName: 'IteratorAge',
+        Statistic: 'Maximum',
+        Period: 300,
+        // Milliseconds, the unit of IteratorAge.
+        Threshold: 5 * 60 * 1000,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.absent(),
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(built.stateless, built.stateless.onFailureQueues.get(worker.id)!), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('has only these alarms, none with a physical name: 5xx rate, per jobs worker errors and job failures, per stream worker errors, iterator age and given-up records, dead letters', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(1 + 2 * queueWorkers.length + 1);
+    expect(alarms).toHaveLength(1 + 2 * queueWorkers.length + 3 * streamWorkers.length + 1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmName).toBeUndefined();
   });
 
-  it('has a dashboard of API traffic, errors and latency, Lambda errors and throttles of every function, and both queues', () => {
+  it('has a dashboard of API traffic, errors and latency, Lambda errors and throttles of every function, the queues and the relay', () => {
     const dashboards = Object.values(stateless.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0]!.Properties.DashboardName).toBeUndefined();
@@ -610,6 +772,12 @@ describe('stateless stack: operability', () => {
     expect(lines('Dead-letter queue depth')).toEqual([
       ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.jobs.deadLetterQueue), expect.anything()],
     ]);
+    expect(lines('Outbox relay: iterator age (ms)')).toEqual(
+      streamWorkers.map((w) => ['AWS/Lambda', 'IteratorAge', 'FunctionName', `Ref:${logicalId(built.stateless, functionOf(w.id))}`, expect.objectContaining({ stat: 'Maximum' })]),
+    );
+    expect(lines('Outbox relay: records given up')).toEqual(
+      streamWorkers.map((w) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.onFailureQueues.get(w.id)!), expect.objectContaining({ stat: 'Maximum' })]),
+    );
     // And the state of every alarm at the top.
     const alarmWidget = widgets.find((w) => w.type === 'alarm');
     expect(alarmWidget?.properties.alarms).toHaveLength(Object.keys(stateless.findResources('AWS::CloudWatch::Alarm')).length);

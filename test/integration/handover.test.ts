@@ -33,7 +33,8 @@ const total = async (userId: string) => {
 /** The same dependencies, but jobs wait in a list instead of running: the test runs them. */
 const withManualJobs = () => {
   const queued: string[] = [];
-  return { manual: { ...deps, jobs: Object.assign(Object.create(deps.jobs), { enqueue: async (message: JobMessage) => void queued.push(message.type === 'handover' ? message.jobId : '') }) }, queued };
+  const manual = { ...deps, table: { ...deps.table, relay: (messages: JobMessage[]) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
+  return { manual, queued };
 };
 
 describe('dismissal with a delegate hands over all open work, in chunks', () => {

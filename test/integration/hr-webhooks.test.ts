@@ -10,7 +10,7 @@ import { applyHrDelivery, listDeliveries, receiveHrWebhook, redriveDelivery } fr
 import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { createWork, workCounts } from '../../lib/use-cases/work';
-import { createTestDeps, type TestDeps } from '../support/db';
+import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { bamboohrDelivery, gustoDelivery, gustoEvent, standardDelivery, type SignedDelivery } from '../support/webhooks';
 
@@ -59,7 +59,7 @@ describe('standard provider: events applied exactly once', () => {
 
   it('a worker running twice at once applies the event once', async () => {
     const user = await employee('HR-102');
-    const manual = { ...deps, jobs: { enqueue: async () => undefined } };
+    const { deps: manual } = holdingJobs(deps);
     const delivery = standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-102' } });
     const { deliveryId } = await receiveHrWebhook(manual, 'standard', delivery.body, delivery.headers);
 
@@ -171,11 +171,12 @@ describe('Gusto and BambooHR map onto the same events', () => {
 });
 
 describe('what the review found', () => {
-  it('a delivery whose queueing failed is picked up by the provider\'s retry, and by re-drive', async () => {
+  it('a delivery whose queued message never reached the worker is picked up by the provider\'s retry, and by re-drive', async () => {
     const user = await employee('HR-R1');
-    const broken = { ...deps, jobs: { enqueue: async () => Promise.reject(new Error('SQS unavailable')) } };
+    const { deps: broken, held } = holdingJobs(deps);
     const delivery = standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(1), data: { externalId: 'HR-R1' } });
     const first = await receiveHrWebhook(broken, 'standard', delivery.body, delivery.headers);
+    expect(held).toEqual([{ type: 'hrDelivery', provider: 'standard', deliveryId: first.deliveryId }]);
     expect((await listDeliveries(deps, admin.id, 'received', 100)).items.map((e) => e.deliveryId)).toContain(first.deliveryId);
 
     await send('standard', delivery);

@@ -4,7 +4,7 @@ import { handler } from '../../functions/jobs-worker';
 import { getJob } from '../../lib/data/jobs';
 import { installRuntime } from '../../lib/runtime';
 import { dismissUser } from '../../lib/use-cases/users';
-import { createTestDeps, type TestDeps } from '../support/db';
+import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { seedOpenWork } from '../support/work';
 
@@ -15,7 +15,7 @@ const record = (messageId: string, body: string) => ({ messageId, body }) as SQS
 beforeAll(async () => {
   deps = await createTestDeps();
   // The worker under test runs the jobs; the in-process queue must not run them first.
-  installRuntime({ ...deps, jobs: { enqueue: async () => undefined } });
+  installRuntime(holdingJobs(deps).deps);
 });
 
 describe('SQS handover worker', () => {
@@ -24,7 +24,7 @@ describe('SQS handover worker', () => {
     const leaver = await seedActiveUser(deps, admin.id);
     const delegate = await seedActiveUser(deps, admin.id);
     await seedOpenWork(deps.table, leaver.id, 120);
-    const dismissed = await dismissUser({ ...deps, jobs: { enqueue: async () => undefined } }, admin.id, leaver.id, { delegateId: delegate.id });
+    const dismissed = await dismissUser(holdingJobs(deps).deps, admin.id, leaver.id, { delegateId: delegate.id });
 
     const event = {
       Records: [
@@ -40,7 +40,7 @@ describe('SQS handover worker', () => {
     expect(await getJob(deps.table, dismissed.handoverJobId!)).toMatchObject({ status: 'completed', moved: { tasks: 60, activities: 60 } });
 
     // A transient failure (here: the table is unreachable) is reported, so SQS redelivers just it.
-    installRuntime({ ...deps, table: { client: deps.table.client, name: 'no-such-table' }, jobs: { enqueue: async () => undefined } });
+    installRuntime({ ...deps, table: { client: deps.table.client, name: 'no-such-table' } });
     const retried = await handler({ Records: [record('transient', JSON.stringify({ type: 'handover', jobId: dismissed.handoverJobId }))] } as SQSEvent, context);
     expect(retried).toEqual({ batchItemFailures: [{ itemIdentifier: 'transient' }] });
   });

@@ -11,7 +11,7 @@ import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMem
 import {
   acceptInvitation, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail, setLegalHold,
 } from '../../lib/use-cases/users';
-import { createTestDeps, type TestDeps } from '../support/db';
+import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 
 /**
@@ -95,7 +95,7 @@ beforeAll(async () => {
   await measure('work counts', () => workCounts(deps, admin.id, delegate.id));
   await measure('set legal hold', () => setLegalHold(deps, admin.id, delegate.id, true));
   const delivery = standardDelivery({ type: 'employee.rehired', data: { externalId: 'RT-HR' } });
-  await measure('receive an HR webhook (applied later)', () => receiveHrWebhook({ ...deps, jobs: { enqueue: async () => undefined } }, 'standard', delivery.body, delivery.headers));
+  await measure('receive an HR webhook (applied later)', () => receiveHrWebhook(holdingJobs(deps).deps, 'standard', delivery.body, delivery.headers));
   await measure('get user', () => getUserById(deps, admin.id, user.id));
   await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
   await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));

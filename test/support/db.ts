@@ -7,6 +7,7 @@ import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
 import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
 import { runJob } from '../../lib/jobs/run-job';
+import type { JobMessage } from '../../lib/jobs/queue';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 
 /** Signing secrets the tests' HR systems use. */
@@ -48,7 +49,18 @@ export async function createTestDeps(): Promise<TestDeps> {
     setNow: (date) => (now = date === null ? undefined : new Date(date)),
   };
   deps.jobs.attach((message) => runJob(deps, message));
+  // Stands in for the stream: what a committed write puts in the outbox runs in-process.
+  table.relay = (messages) => messages.forEach((message) => void deps.jobs.enqueue(message));
   return deps;
+}
+
+/**
+ * The same dependencies, but committed outbox messages are collected instead of run (as if the
+ * relay were down): the test decides when, or whether, they run.
+ */
+export function holdingJobs<D extends Deps>(deps: D): { deps: D; held: JobMessage[] } {
+  const held: JobMessage[] = [];
+  return { deps: { ...deps, table: { ...deps.table, relay: (messages: JobMessage[]) => void held.push(...messages) } }, held };
 }
 
 /** Every item whose key starts with a prefix (tests only: Scan is never used by the product). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type { z } from '../../lib/zod';
 import type { inviteUserSchema } from '../../lib/domain/commands';
 type InviteUserInput = z.input<typeof inviteUserSchema>;
 import type { User } from '../../lib/domain/user';

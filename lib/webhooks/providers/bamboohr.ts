@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../../zod';
 import type { HrEvent, HrProvider, ParsedEntry } from '../events';
 import { hexSignatureMatches, hmacSha256Hex, signatureRejected, TOLERANCE_SECONDS } from '../signatures';
 
-const fieldValue = z.union([z.string(), z.number(), z.null(), z.object({ value: z.union([z.string(), z.number(), z.null()]) })]).optional();
+const fieldValue = z.optional(z.union([z.string(), z.number(), z.null(), z.object({ value: z.union([z.string(), z.number(), z.null()]) })]));
 const employeeSchema = z.object({
   id: z.union([z.string(), z.number()]),
-  timestamp: z.string().optional(),
-  changedFields: z.array(z.string()).default([]),
-  fields: z.record(z.string(), fieldValue).default({}),
+  timestamp: z.optional(z.string()),
+  changedFields: z._default(z.array(z.string()), []),
+  fields: z._default(z.record(z.string(), fieldValue), {}),
 });
-const fieldBasedSchema = z.object({ employees: z.array(employeeSchema).max(400) });
+const fieldBasedSchema = z.object({ employees: z.array(employeeSchema).check(z.maxLength(400)) });
 
 /** A field sent either plainly or as `{ value }` (how it arrives depends on how the webhook was made). */
 const text = (value: z.infer<typeof fieldValue>): string | undefined => {

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../../zod';
 import type { HrEventType, HrProvider } from '../events';
 import { hexSignatureMatches, hmacSha256Hex, signatureRejected } from '../signatures';
 
 const payloadSchema = z.object({
-  uuid: z.string().min(1).max(128),
+  uuid: z.string().check(z.minLength(1), z.maxLength(128)),
   event_type: z.string(),
-  entity_type: z.string().optional(),
-  entity_uuid: z.string().min(1).max(128),
-  timestamp: z.number().int(),
+  entity_type: z.optional(z.string()),
+  entity_uuid: z.string().check(z.minLength(1), z.maxLength(128)),
+  timestamp: z.number().check(z.int()),
 });
 
 /**

@@ -1,21 +1,22 @@
 import { Webhook } from 'standardwebhooks';
-import * as z from 'zod';
+import * as z from '../../zod';
 import { hrEventTypes, type HrProvider, type ParsedEntry } from '../events';
 import { signatureRejected } from '../signatures';
 
 const payloadSchema = z.object({
   type: z.string(),
-  timestamp: z.iso.datetime({ offset: true }).optional(),
-  data: z
-    .object({
-      externalId: z.string().min(1).max(128).optional(),
-      email: z.string().max(254).optional(),
-      effectiveAt: z.iso.datetime({ offset: true }).optional(),
-      delegateEmail: z.string().max(254).optional(),
-      workgroupIds: z.array(z.string()).max(20).optional(),
-      contactEmail: z.string().max(254).nullable().optional(),
-    })
-    .default({}),
+  timestamp: z.optional(z.iso.datetime({ offset: true })),
+  data: z._default(
+    z.object({
+      externalId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+      email: z.optional(z.string().check(z.maxLength(254))),
+      effectiveAt: z.optional(z.iso.datetime({ offset: true })),
+      delegateEmail: z.optional(z.string().check(z.maxLength(254))),
+      workgroupIds: z.optional(z.array(z.string()).check(z.maxLength(20))),
+      contactEmail: z.optional(z.nullable(z.string().check(z.maxLength(254)))),
+    }),
+    {},
+  ),
 });
 
 /**

@@ -1,0 +1,44 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { JobMessage } from '../jobs/queue';
+import type { TableRef } from './client';
+import { newId } from './ids';
+import { keys } from './keys';
+import { OUTBOX_ENTITY } from './outbox-item';
+import type { TxItem, TxOp } from './transaction';
+
+/** Long enough to inspect a relay outage after the fact; the stream itself keeps records 24 h. */
+const RETENTION_DAYS = 7;
+
+/**
+ * Follow-up work (a handover job, an HR delivery to apply) written in the same transaction as the
+ * change that asks for it. The table's stream hands every new outbox item to the relay function,
+ * which queues it on SQS: a change and its follow-up commit together or not at all, and a queue
+ * outage cannot lose work or fail the request.
+ */
+export function outboxPut(message: JobMessage, at: Date): TxOp {
+  return {
+    item: {
+      Put: {
+        Item: {
+          ...keys.outbox(newId()),
+          entity: OUTBOX_ENTITY,
+          message,
+          createdAt: at.toISOString(),
+          expiresAtEpoch: Math.floor(at.getTime() / 1000) + RETENTION_DAYS * 86_400,
+        },
+      },
+    },
+  };
+}
+
+/** Queues follow-up work on its own, when there is no other write to join. */
+export async function enqueueJob(table: TableRef, message: JobMessage, at: Date): Promise<void> {
+  const put = outboxPut(message, at).item.Put!;
+  await table.client.send(new PutCommand({ ...put, TableName: table.name }));
+  table.relay?.([message]);
+}
+
+/** The outbox messages among a transaction's items (for the local stand-in of the stream). */
+export function outboxMessages(items: TxItem[]): JobMessage[] {
+  return items.flatMap((item) => (item.Put?.Item?.entity === OUTBOX_ENTITY ? [item.Put.Item.message as JobMessage] : []));
+}
