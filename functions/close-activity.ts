@@ -1,4 +1,5 @@
+import * as requests from '../lib/http/requests';
 import { adminHandler } from '../lib/http/handler';
 import { closeWork } from '../lib/use-cases/work';
 
-export const handler = adminHandler('closeActivity', async ({ actorId, params }, deps) => closeWork(deps, actorId, 'activity', params.id));
+export const handler = adminHandler(requests.closeActivity, async ({ actorId, params }, deps) => closeWork(deps, actorId, 'activity', params.id));

@@ -1,4 +1,5 @@
+import * as requests from '../lib/http/requests';
 import { adminHandler } from '../lib/http/handler';
 import { lookupEmail } from '../lib/use-cases/lookups';
 
-export const handler = adminHandler('lookupEmail', async ({ actorId, params }, deps) => lookupEmail(deps, actorId, params.email));
+export const handler = adminHandler(requests.lookupEmail, async ({ actorId, params }, deps) => lookupEmail(deps, actorId, params.email));

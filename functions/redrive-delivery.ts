@@ -1,4 +1,5 @@
+import * as requests from '../lib/http/requests';
 import { adminHandler } from '../lib/http/handler';
 import { redriveDelivery } from '../lib/use-cases/hr-webhooks';
 
-export const handler = adminHandler('redriveDelivery', async ({ actorId, params }, deps) => redriveDelivery(deps, actorId, params.provider, params.deliveryId));
+export const handler = adminHandler(requests.redriveDelivery, async ({ actorId, params }, deps) => redriveDelivery(deps, actorId, params.provider, params.deliveryId));

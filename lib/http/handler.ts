@@ -5,9 +5,8 @@ import type { z } from '../zod';
 import { DomainError, InvalidRequest, PayloadTooLarge, Unauthorized, type FieldError } from '../domain/errors';
 import { logger } from '../logger';
 import { runtime, type Deps } from '../runtime';
-import { contracts, type Contract } from './contracts';
 import { baseHeaders, internalErrorResponse, problemResponse, type HttpResponse } from './problem';
-import { routeById, type RouteId } from './routes';
+import type { RequestContract } from './requests';
 
 /** API Gateway HTTP API (payload 2.0) event; the authorizer may be absent on public routes. */
 export type HttpEvent = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'> & {
@@ -20,52 +19,51 @@ export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpRe
 export const MAX_BODY_BYTES = 64 * 1024;
 
 type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
-type ContractOf<Id extends RouteId> = (typeof contracts)[Id];
-export type ParsedRequest<Id extends RouteId> = {
-  params: Out<ContractOf<Id> extends { params: infer P } ? P : undefined>;
-  query: Out<ContractOf<Id> extends { query: infer Q } ? Q : undefined>;
-  body: Out<ContractOf<Id> extends { body: infer B } ? B : undefined>;
+export type ParsedRequest<C extends RequestContract> = {
+  params: Out<C extends { params: infer P } ? P : undefined>;
+  query: Out<C extends { query: infer Q } ? Q : undefined>;
+  body: Out<C extends { body: infer B } ? B : undefined>;
   /** The body exactly as sent (size-checked) and the lower-cased headers: what signatures cover. */
   raw: { body: string; headers: Record<string, string | undefined> };
 };
 
-/** A handler for an admin route: the use case receives the verified token subject as actor. */
-export function adminHandler<Id extends RouteId>(
-  id: Id,
-  impl: (request: ParsedRequest<Id> & { actorId: string }, deps: Deps, context: Context) => Promise<unknown>,
+/**
+ * A handler for an admin route (the contract's `auth` must say so: checked by the compiler): the
+ * use case receives the verified token subject as actor.
+ */
+export function adminHandler<C extends RequestContract & { auth: 'admin' }>(
+  contract: C,
+  impl: (request: ParsedRequest<C> & { actorId: string }, deps: Deps, context: Context) => Promise<unknown>,
 ): HttpHandler {
-  if (routeById(id).auth !== 'admin') throw new Error(`route ${id} is not an admin route`);
-  return build(id, (event) => ({ actorId: subjectOf(event, runtime().settings.subjectClaim ?? 'sub') }), impl);
+  return build(contract, (event) => ({ actorId: subjectOf(event, runtime().settings.subjectClaim ?? 'sub') }), impl);
 }
 
 /** A handler for a public route: no bearer; any credential travels in the body. */
-export function publicHandler<Id extends RouteId>(
-  id: Id,
-  impl: (request: ParsedRequest<Id>, deps: Deps) => Promise<unknown>,
+export function publicHandler<C extends RequestContract & { auth: 'public' }>(
+  contract: C,
+  impl: (request: ParsedRequest<C>, deps: Deps) => Promise<unknown>,
 ): HttpHandler {
-  if (routeById(id).auth !== 'public') throw new Error(`route ${id} is not a public route`);
-  return build(id, () => ({}), impl);
+  return build(contract, () => ({}), impl);
 }
 
-function build<Id extends RouteId, Extra>(
-  id: Id,
+function build<C extends RequestContract, Extra>(
+  contract: C,
   identify: (event: HttpEvent) => Extra,
-  impl: (request: ParsedRequest<Id> & Extra, deps: Deps, context: Context) => Promise<unknown>,
+  impl: (request: ParsedRequest<C> & Extra, deps: Deps, context: Context) => Promise<unknown>,
 ): HttpHandler {
-  const contract: Contract = contracts[id];
   const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const extra = identify(event);
-    const request = parseRequest(contract, event) as ParsedRequest<Id>;
+    const request = parseRequest(contract, event) as ParsedRequest<C>;
     const result = await impl({ ...request, ...extra }, runtime(), context);
     return {
-      statusCode: contract.success.status,
+      statusCode: contract.status,
       headers: { ...baseHeaders, 'content-type': 'application/json' },
       body: JSON.stringify(result ?? {}),
     };
   };
   return middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(correlation(id))
+    .use(correlation(contract.id))
     .use(problemDetails())
     .handler(core) as unknown as HttpHandler;
 }
@@ -77,7 +75,7 @@ function subjectOf(event: HttpEvent, claim: string): string {
   return value;
 }
 
-function correlation(routeId: RouteId): MiddlewareObj<HttpEvent, HttpResponse> {
+function correlation(routeId: string): MiddlewareObj<HttpEvent, HttpResponse> {
   return {
     before: async ({ event }) => {
       logger.appendKeys({ route: routeId, requestId: event.requestContext?.requestId });
@@ -103,7 +101,7 @@ function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
 }
 
 /** Parses path, query and body against the route's contract; every failure is a 4xx. */
-export function parseRequest(contract: Contract, event: HttpEvent) {
+export function parseRequest(contract: RequestContract, event: HttpEvent) {
   const errors: FieldError[] = [];
   const parse = (schema: z.ZodMiniType | undefined, value: unknown, where: string) => {
     if (!schema) return undefined;

@@ -1,5 +1,6 @@
 import * as z from '../zod';
-import { contracts, type Contract } from './contracts';
+import * as requests from './requests';
+import { responses, type ResponseDoc } from './responses';
 import { routes } from './routes';
 
 type JsonSchema = z.core.JSONSchema.BaseSchema;
@@ -86,7 +87,8 @@ export function openApiDocument(): unknown {
   const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemRef } } });
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const contract: Contract = contracts[route.id];
+    const contract: requests.RequestContract = requests[route.id];
+    const response: ResponseDoc = responses[route.id];
     const isAdmin = route.auth === 'admin';
     const params = [...parameters(contract.params, 'path', components), ...parameters(contract.query, 'query', components)];
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
@@ -96,9 +98,9 @@ export function openApiDocument(): unknown {
       ...(params.length > 0 ? { parameters: params } : {}),
       ...(contract.body ? { requestBody: { required: true, content: { 'application/json': { schema: toOpenApi(contract.body, components) } } } } : {}),
       responses: {
-        [contract.success.status]: {
-          description: contract.success.description,
-          ...(contract.success.schema ? { content: { 'application/json': { schema: toOpenApi(contract.success.schema, components) } } } : {}),
+        [contract.status]: {
+          description: response.description,
+          ...(response.schema ? { content: { 'application/json': { schema: toOpenApi(response.schema, components) } } } : {}),
         },
         ...(contract.params || contract.query || contract.body ? { 400: problem('invalid_request: the request does not match this contract') } : {}),
         ...(isAdmin

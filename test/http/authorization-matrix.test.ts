@@ -8,7 +8,7 @@ import { createWork } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup } from '../../lib/use-cases/workgroups';
 import { LocalJwt } from '../../lib/local/local-auth';
 import { routes, type RouteId } from '../../lib/http/routes';
-import { contracts } from '../../lib/http/contracts';
+import * as requests from '../../lib/http/requests';
 import type { User } from '../../lib/domain/user';
 import { dismissUser, inviteUser } from '../../lib/use-cases/users';
 import { createTestDeps, type TestDeps } from '../support/db';
@@ -126,14 +126,14 @@ describe('authorization matrix: every route x no token, bad token, non-admin, ad
     const forbidden = [await send(tokens.member), await send(tokens.dismissedAdmin), await send(tokens.stranger)];
     expect(forbidden.map((r) => [r.status, r.body.code])).toEqual(Array(3).fill([403, 'forbidden']));
     const allowed = await send(tokens.admin);
-    expect(allowed.status).toBe(contracts[id].success.status);
+    expect(allowed.status).toBe(requests[id].status);
   });
 
   it.each(publicRoutes.map((route) => [route.id, route] as const))('%s needs no bearer and ignores one', async (id, route) => {
     for (const token of [undefined, tokens.garbage]) {
       const { path, body, rawBody, headers } = await validRequest[id]();
       const response = await api.request(route.method, path, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}), ...(rawBody !== undefined ? { rawBody } : {}), ...(headers ? { headers } : {}) });
-      expect(response.status).toBe(contracts[id].success.status);
+      expect(response.status).toBe(requests[id].status);
     }
   });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
+import * as requests from '../../lib/http/requests';
 import { routes, workers } from '../../lib/http/routes';
 import { createDeps } from '../../lib/runtime';
 
@@ -22,5 +23,17 @@ describe('capabilities: each function bundles only the AWS clients it uses', () 
   it('a capability a function did not install fails loudly instead of doing nothing', async () => {
     const deps = createDeps(loadConfig({ TABLE_NAME: 't', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example' }));
     await expect(deps.mailer.send({ to: 'a@b.co', kind: 'invitation', token: 't', expiresAt: '', recipientName: '' })).rejects.toThrow('capability mailer is not installed');
+  });
+});
+
+describe('route manifest and request contracts agree', () => {
+  it('every route has a request contract with its id and auth, and nothing else has one', () => {
+    const contracts = Object.values(requests as Record<string, unknown>).filter((value): value is requests.RequestContract => typeof value === 'object' && value !== null && 'auth' in value);
+    expect(contracts.map((c) => [c.id, c.auth]).sort()).toEqual(routes.map((r) => [r.id, r.auth]).sort());
+  });
+
+  it.each(routes.map((r) => [r.handler, r] as const))('functions/%s.ts serves its route with that route\'s contract', (handler, route) => {
+    const source = readFileSync(new URL(`../../functions/${handler}.ts`, import.meta.url), 'utf8');
+    expect(source).toContain(`${route.auth}Handler(requests.${route.id},`);
   });
 });

@@ -1,0 +1,104 @@
+import * as z from '../zod';
+import { auditEntrySchema } from '../domain/audit';
+import { userViewSchema } from '../domain/user';
+import { workgroupSchema } from '../domain/workgroup';
+import { jobSchema, workCountsSchema, workItemSchema } from '../domain/work';
+import type { RouteId } from './routes';
+
+/**
+ * What each route returns, for the OpenAPI document only (responses are not validated at run
+ * time, so no function bundles these). What routes accept is in ./requests.
+ */
+export type ResponseDoc = { schema?: z.ZodMiniType; description: string };
+
+const page = (item: z.ZodMiniType, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) }).check(z.meta({ id }));
+
+export const emailUsageSchema = z
+  .union([
+    z.object({ email: z.string(), status: z.literal('free') }),
+    z.object({
+      email: z.string(),
+      status: z.literal('in_use'),
+      usedAs: z.array(z.enum(['login', 'contact'])),
+      user: z.object({ id: z.string(), status: z.string(), type: z.string() }),
+    }),
+  ])
+  .check(z.meta({ id: 'EmailUsage' }));
+
+export const responses = {
+  inviteUser: { schema: userViewSchema, description: 'The invited user' },
+  acceptInvitation: { schema: userViewSchema, description: 'The activated user' },
+  getUser: { schema: userViewSchema, description: 'The user' },
+  listUsers: { schema: page(userViewSchema, 'UserPage'), description: 'A page of users' },
+  lookupEmail: { schema: emailUsageSchema, description: 'How the address is used' },
+  dismissUser: { schema: userViewSchema, description: 'The dismissed user' },
+  rehireUser: { schema: userViewSchema, description: 'The rehired user' },
+  setContactEmail: { schema: userViewSchema, description: 'The user' },
+  setAdmin: { schema: userViewSchema, description: 'The user' },
+  listAudit: { schema: page(auditEntrySchema, 'AuditPage'), description: 'A page of audit entries' },
+  requestLoginEmailChange: {
+    schema: z.object({ userId: z.string(), email: z.string(), status: z.literal('pending'), expiresAt: z.string() }).check(z.meta({ id: 'PendingLoginEmailChange' })),
+    description: 'Confirmation mailed to the new address; nothing changes until it is confirmed',
+  },
+  confirmLoginEmailChange: { schema: userViewSchema, description: 'The user with the new login' },
+  transferEmail: { schema: z.object({ from: userViewSchema, to: userViewSchema }).check(z.meta({ id: 'Transfer' })), description: 'Both users after the transfer' },
+  moveToExtranet: { schema: z.object({ dismissed: userViewSchema, extranetUser: userViewSchema }).check(z.meta({ id: 'ExtranetMove' })), description: 'The dismissed employee profile and the new extranet account' },
+  createWorkgroup: { schema: workgroupSchema, description: 'The workgroup' },
+  listWorkgroups: { schema: page(workgroupSchema, 'WorkgroupPage'), description: 'A page of workgroups' },
+  addWorkgroupMember: { schema: userViewSchema, description: 'The user with the workgroup' },
+  removeWorkgroupMember: { schema: userViewSchema, description: 'The user without the workgroup' },
+  createTask: { schema: workItemSchema, description: 'The open task' },
+  listTasks: { schema: page(workItemSchema, 'WorkPage'), description: 'A page of tasks' },
+  closeTask: { schema: workItemSchema, description: 'The closed task' },
+  createActivity: { schema: workItemSchema, description: 'The open CRM activity' },
+  listActivities: { schema: page(workItemSchema, 'WorkPage'), description: 'A page of CRM activities' },
+  closeActivity: { schema: workItemSchema, description: 'The closed CRM activity' },
+  workCounts: { schema: workCountsSchema, description: 'Open work counts' },
+  reassignWork: { schema: jobSchema, description: 'The queued handover job' },
+  getJob: { schema: jobSchema, description: 'The job' },
+  hrWebhook: {
+    schema: z.object({ deliveryId: z.string(), events: z.int(), duplicate: z.boolean() }).check(z.meta({ id: 'HrDeliveryReceipt' })),
+    description: 'Signature verified and delivery durably recorded (or a replay acknowledged); applied asynchronously',
+  },
+  listDeliveries: {
+    schema: page(
+      z
+        .object({
+          provider: z.string(),
+          deliveryId: z.string(),
+          index: z.int(),
+          sourceType: z.string(),
+          status: z.enum(['received', 'applied', 'ignored', 'failed']),
+          event: z.nullable(z.record(z.string(), z.unknown())),
+          reason: z.nullable(z.string()),
+          code: z.nullable(z.string()),
+          receivedAt: z.string(),
+          finishedAt: z.nullable(z.string()),
+        })
+        .check(z.meta({ id: 'HrDeliveryEvent' })),
+      'HrDeliveryEventPage',
+    ),
+    description: 'A page of delivery events, oldest first',
+  },
+  redriveDelivery: { schema: z.object({ redriven: z.int() }), description: 'Failed events queued again' },
+  runCleanup: {
+    schema: z
+      .object({
+        dryRun: z.boolean(),
+        retentionDays: z.int(),
+        cutoff: z.string(),
+        candidates: z.int(),
+        swept: z.int(),
+        userIds: z.array(z.string()),
+        skipped: z.array(z.object({ userId: z.string(), reason: z.string() })),
+        itemsRead: z.int(),
+        durationMs: z.int(),
+        complete: z.boolean().check(z.describe('false when the run stopped early to stay inside its time limit; run again to continue')),
+      })
+      .check(z.meta({ id: 'CleanupReport' })),
+    description: 'What was (or, in a dry run, would be) swept, and what was skipped and why',
+  },
+  setLegalHold: { schema: userViewSchema, description: 'The user' },
+  openapi: { description: 'The OpenAPI 3.1 document' },
+} as const satisfies Record<RouteId, ResponseDoc>;
