@@ -1,5 +1,5 @@
 import * as requests from '../lib/http/requests';
-import { publicHandler } from '../lib/http/handler';
+import { staticHandler } from '../lib/http/pipeline';
 import { openApiDocument } from '../lib/http/openapi';
 
-export const handler = publicHandler(requests.openapi, async () => openApiDocument());
+export const handler = staticHandler(requests.openapi, async () => openApiDocument());

@@ -1,31 +1,10 @@
-import middy, { type MiddlewareObj } from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
-import type { z } from '../zod';
-import { DomainError, InvalidRequest, PayloadTooLarge, Unauthorized, type FieldError } from '../domain/errors';
-import { logger } from '../logger';
+import type { Context } from 'aws-lambda';
+import { Unauthorized } from '../domain/errors';
 import { runtime, type Deps } from '../runtime';
-import { baseHeaders, internalErrorResponse, problemResponse, type HttpResponse } from './problem';
+import { build, type HttpEvent, type HttpHandler, type ParsedRequest } from './pipeline';
 import type { RequestContract } from './requests';
 
-/** API Gateway HTTP API (payload 2.0) event; the authorizer may be absent on public routes. */
-export type HttpEvent = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'> & {
-  requestContext: Omit<APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'], 'authorizer'> & {
-    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
-  };
-};
-export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
-
-export const MAX_BODY_BYTES = 64 * 1024;
-
-type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
-export type ParsedRequest<C extends RequestContract> = {
-  params: Out<C extends { params: infer P } ? P : undefined>;
-  query: Out<C extends { query: infer Q } ? Q : undefined>;
-  body: Out<C extends { body: infer B } ? B : undefined>;
-  /** The body exactly as sent (size-checked) and the lower-cased headers: what signatures cover. */
-  raw: { body: string; headers: Record<string, string | undefined> };
-};
+export { MAX_BODY_BYTES, parseRequest, type HttpEvent, type HttpHandler, type ParsedRequest } from './pipeline';
 
 /**
  * A handler for an admin route (the contract's `auth` must say so: checked by the compiler): the
@@ -35,7 +14,7 @@ export function adminHandler<C extends RequestContract & { auth: 'admin' }>(
   contract: C,
   impl: (request: ParsedRequest<C> & { actorId: string }, deps: Deps, context: Context) => Promise<unknown>,
 ): HttpHandler {
-  return build(contract, (event) => ({ actorId: subjectOf(event, runtime().settings.subjectClaim ?? 'sub') }), impl);
+  return build(contract, (event) => ({ actorId: subjectOf(event, runtime().settings.subjectClaim ?? 'sub') }), impl, runtime);
 }
 
 /** A handler for a public route: no bearer; any credential travels in the body. */
@@ -43,29 +22,7 @@ export function publicHandler<C extends RequestContract & { auth: 'public' }>(
   contract: C,
   impl: (request: ParsedRequest<C>, deps: Deps) => Promise<unknown>,
 ): HttpHandler {
-  return build(contract, () => ({}), impl);
-}
-
-function build<C extends RequestContract, Extra>(
-  contract: C,
-  identify: (event: HttpEvent) => Extra,
-  impl: (request: ParsedRequest<C> & Extra, deps: Deps, context: Context) => Promise<unknown>,
-): HttpHandler {
-  const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
-    const extra = identify(event);
-    const request = parseRequest(contract, event) as ParsedRequest<C>;
-    const result = await impl({ ...request, ...extra }, runtime(), context);
-    return {
-      statusCode: contract.status,
-      headers: { ...baseHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify(result ?? {}),
-    };
-  };
-  return middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(correlation(contract.id))
-    .use(problemDetails())
-    .handler(core) as unknown as HttpHandler;
+  return build(contract, () => ({}), impl, runtime);
 }
 
 /** The caller's directory user id: `sub`, or the custom claim AUTH_SUBJECT_CLAIM names. */
@@ -73,66 +30,4 @@ function subjectOf(event: HttpEvent, claim: string): string {
   const value = event.requestContext.authorizer?.jwt?.claims?.[claim];
   if (typeof value !== 'string' || value.length === 0) throw new Unauthorized();
   return value;
-}
-
-function correlation(routeId: string): MiddlewareObj<HttpEvent, HttpResponse> {
-  return {
-    before: async ({ event }) => {
-      logger.appendKeys({ route: routeId, requestId: event.requestContext?.requestId });
-    },
-  };
-}
-
-/** The ONE place errors become HTTP: domain errors as problem+json, anything else a bare 500. */
-function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
-  return {
-    onError: async (request) => {
-      const { error, event } = request;
-      const instance = event?.rawPath;
-      if (error instanceof DomainError) {
-        if (error.status >= 500) logger.warn('request refused', { code: error.code });
-        request.response = problemResponse(error, instance);
-        return;
-      }
-      logger.error('unhandled error', { errorName: error?.name, errorMessage: error?.message, stack: error?.stack });
-      request.response = internalErrorResponse(instance);
-    },
-  };
-}
-
-/** Parses path, query and body against the route's contract; every failure is a 4xx. */
-export function parseRequest(contract: RequestContract, event: HttpEvent) {
-  const errors: FieldError[] = [];
-  const parse = (schema: z.ZodMiniType | undefined, value: unknown, where: string) => {
-    if (!schema) return undefined;
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      errors.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
-    }
-    return undefined;
-  };
-  const rawBody = readRawBody(event);
-  const params = parse(contract.params, event.pathParameters ?? {}, 'path');
-  const query = parse(contract.query, event.queryStringParameters ?? {}, 'query');
-  const body = contract.body ? parse(contract.body, readJsonBody(rawBody), 'body') : undefined;
-  if (errors.length > 0) throw new InvalidRequest(errors);
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-  return { params, query, body, raw: { body: rawBody, headers } };
-}
-
-function readRawBody(event: HttpEvent): string {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8')) : Buffer.alloc(0);
-  if (raw.byteLength > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
-  return raw.toString('utf8');
-}
-
-function readJsonBody(rawBody: string): unknown {
-  const text = rawBody.trim();
-  if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidRequest([{ path: 'body', message: 'body is not valid JSON' }]);
-  }
 }
