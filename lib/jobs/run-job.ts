@@ -1,6 +1,6 @@
 import { enqueueJob } from '../data/outbox';
 import type { Deps } from '../runtime';
-import { applyHrDelivery } from '../use-cases/hr-webhooks';
+import { applyHrDelivery } from '../use-cases/apply-hr-delivery';
 import { runHandoverJob } from '../use-cases/handover';
 import type { JobMessage } from './queue';
 
