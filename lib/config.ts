@@ -14,11 +14,9 @@ const configSchema = z
     APP_BASE_URL: z.url(),
     INVITATION_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.positive()), 168),
     LOGIN_CHANGE_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.positive()), 24),
-    JOBS: z._default(z.enum(['sqs', 'inline']), 'sqs'),
     CLEANUP_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(36_500)), 90),
     /** The JWT claim holding the caller's directory user id (IdPs own `sub`; they can add a custom claim). */
     AUTH_SUBJECT_CLAIM: z._default(z.string().check(z.regex(/^[\w:./-]{1,128}$/)), 'sub'),
-    JOBS_QUEUE_URL: z.optional(z.url()),
     /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
     HR_WEBHOOK_SECRETS_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
     /** Local: per-provider secrets. The standard one has a documented development default. */
@@ -37,10 +35,8 @@ export type Config = {
   appBaseUrl: string;
   invitationTtlHours: number;
   loginChangeTtlHours: number;
-  jobs: 'sqs' | 'inline';
   retentionDays: number;
   subjectClaim: string;
-  jobsQueueUrl: string | undefined;
   webhookSecretsArn: string | undefined;
   webhookSecrets: Record<string, string | undefined>;
 };
@@ -61,10 +57,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     appBaseUrl: c.APP_BASE_URL,
     invitationTtlHours: c.INVITATION_TTL_HOURS,
     loginChangeTtlHours: c.LOGIN_CHANGE_TTL_HOURS,
-    jobs: c.JOBS,
     retentionDays: c.CLEANUP_RETENTION_DAYS,
     subjectClaim: c.AUTH_SUBJECT_CLAIM,
-    jobsQueueUrl: c.JOBS_QUEUE_URL,
     webhookSecretsArn: c.HR_WEBHOOK_SECRETS_ARN,
     webhookSecrets: { standard: c.HR_WEBHOOK_SECRET, gusto: c.GUSTO_WEBHOOK_SECRET, bamboohr: c.BAMBOOHR_WEBHOOK_SECRET },
   };

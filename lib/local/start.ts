@@ -46,7 +46,6 @@ const config = loadConfig({
   AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
   DYNAMODB_ENDPOINT: endpoint,
   MAILER: 'outbox',
-  JOBS: 'inline',
   APP_BASE_URL: baseUrl,
   INVITATION_TTL_HOURS: process.env.INVITATION_TTL_HOURS,
   LOGIN_CHANGE_TTL_HOURS: process.env.LOGIN_CHANGE_TTL_HOURS,
