@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../logger';
-import type { JobMessage, JobQueue } from './queue';
+import type { JobMessage } from './queue';
 
 /**
  * Runs jobs in this process, after the current request, with a few retries like SQS redelivery.
  * The same worker code as in AWS; `idle()` lets tests and the local server wait for quiet.
  */
-export class InProcessJobQueue implements JobQueue {
+export class InProcessJobQueue {
   private readonly running = new Set<Promise<void>>();
   private runner: ((message: JobMessage) => Promise<unknown>) | undefined;
 

@@ -6,8 +6,3 @@ export const jobMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hrDelivery'), provider: z.string().check(z.minLength(1)), deliveryId: z.string().check(z.minLength(1)) }),
 ]);
 export type JobMessage = z.infer<typeof jobMessageSchema>;
-
-/** Where committed jobs go to be run. Adapters: SQS in AWS (with a DLQ), in-process locally. */
-export interface JobQueue {
-  enqueue(message: JobMessage): Promise<void>;
-}
