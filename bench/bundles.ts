@@ -38,7 +38,7 @@ function loadTimeMs(file: string): number {
   const times = Array.from({ length: RUNS }, () =>
     Number(
       execFileSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`], {
-        env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example', JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example', JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', MAIL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/mail', POWERTOOLS_LOG_LEVEL: 'SILENT' },
       }).toString(),
     ),
   );

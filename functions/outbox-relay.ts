@@ -8,12 +8,14 @@ import { SqsJobQueue } from '../lib/jobs/sqs-queue';
 import { logger } from '../lib/logger';
 
 const config = loadRelayConfig(process.env);
-const queue = new SqsJobQueue(new SQSClient({ region: config.region }), config.jobsQueueUrl);
+const sqs = new SQSClient({ region: config.region });
+const queues = { jobs: new SqsJobQueue(sqs, config.queueUrls.jobs), mail: new SqsJobQueue(sqs, config.queueUrls.mail) };
 
 /**
- * Triggered by the table's stream, filtered to new outbox items: queues them for the jobs worker.
- * It is the only function that can send to the jobs queue, and it never touches the table itself.
+ * Triggered by the table's stream, filtered to new outbox items: queues each for its worker (the
+ * jobs worker or the mail worker). It is the only function that can send to those queues, and it
+ * never touches the table itself.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => relayOutbox(event.Records, queue));
+  .handler(async (event) => relayOutbox(event.Records, queues));

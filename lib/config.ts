@@ -1,4 +1,5 @@
 import * as z from './zod';
+import type { QueueName } from './jobs/queue';
 
 /**
  * Every setting the functions read, validated once at start-up. A missing or malformed variable
@@ -64,14 +65,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-export type RelayConfig = { region: string; jobsQueueUrl: string };
+export type RelayConfig = { region: string; queueUrls: Record<QueueName, string> };
 
 /**
- * The outbox relay's settings. It has no table and no mail, only the queue it feeds, so it reads
- * just these (and stays free of the schema library's weight).
+ * The outbox relay's settings. It has no table and no mail, only the queues it feeds
+ * (JOBS_QUEUE_URL, MAIL_QUEUE_URL), so it reads just these (and stays free of the schema library's weight).
  */
 export function loadRelayConfig(env: Record<string, string | undefined>): RelayConfig {
-  const jobsQueueUrl = env.JOBS_QUEUE_URL ?? '';
-  if (!URL.canParse(jobsQueueUrl)) throw new Error('Invalid configuration: JOBS_QUEUE_URL: must be the jobs queue URL');
-  return { region: env.AWS_REGION || 'us-east-1', jobsQueueUrl };
+  const queueUrl = (name: QueueName) => {
+    const variable = `${name.toUpperCase()}_QUEUE_URL`;
+    const url = env[variable] ?? '';
+    if (!URL.canParse(url)) throw new Error(`Invalid configuration: ${variable}: must be the ${name} queue URL`);
+    return url;
+  };
+  return { region: env.AWS_REGION || 'us-east-1', queueUrls: { jobs: queueUrl('jobs'), mail: queueUrl('mail') } };
 }

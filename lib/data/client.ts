@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobMessage } from '../jobs/queue';
+import type { OutboxMessage } from '../jobs/queue';
 
 /**
  * The table every repository function works on: one client, one name, passed explicitly.
  * `relay` stands in for the DynamoDB stream where there is none (locally, in tests): it is handed
  * the outbox messages of every committed write, as the stream hands them to the relay in AWS.
  */
-export type TableRef = { client: DynamoDBDocumentClient; name: string; relay?: (messages: JobMessage[]) => void };
+export type TableRef = { client: DynamoDBDocumentClient; name: string; relay?: (messages: OutboxMessage[]) => void };
 
 export type ClientOptions = { region: string; endpoint?: string | undefined };
 

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobMessage } from '../jobs/queue';
+import type { OutboxMessage } from '../jobs/queue';
 import type { TableRef } from './client';
 import { newId } from './ids';
 import { keys } from './keys';
@@ -10,12 +10,12 @@ import type { TxItem, TxOp } from './transaction';
 const RETENTION_DAYS = 7;
 
 /**
- * Follow-up work (a handover job, an HR delivery to apply) written in the same transaction as the
- * change that asks for it. The table's stream hands every new outbox item to the relay function,
- * which queues it on SQS: a change and its follow-up commit together or not at all, and a queue
- * outage cannot lose work or fail the request.
+ * Follow-up work (a handover job, an HR delivery to apply, a link to mail) written in the same
+ * transaction as the change that asks for it. The table's stream hands every new outbox item to
+ * the relay function, which queues it on SQS: a change and its follow-up commit together or not at
+ * all, and a queue or mail outage cannot lose work or fail the request.
  */
-export function outboxPut(message: JobMessage, at: Date): TxOp {
+export function outboxPut(message: OutboxMessage, at: Date): TxOp {
   return {
     item: {
       Put: {
@@ -32,13 +32,13 @@ export function outboxPut(message: JobMessage, at: Date): TxOp {
 }
 
 /** Queues follow-up work on its own, when there is no other write to join. */
-export async function enqueueJob(table: TableRef, message: JobMessage, at: Date): Promise<void> {
+export async function enqueueJob(table: TableRef, message: OutboxMessage, at: Date): Promise<void> {
   const put = outboxPut(message, at).item.Put!;
   await table.client.send(new PutCommand({ ...put, TableName: table.name }));
   table.relay?.([message]);
 }
 
 /** The outbox messages among a transaction's items (for the local stand-in of the stream). */
-export function outboxMessages(items: TxItem[]): JobMessage[] {
-  return items.flatMap((item) => (item.Put?.Item?.entity === OUTBOX_ENTITY ? [item.Put.Item.message as JobMessage] : []));
+export function outboxMessages(items: TxItem[]): OutboxMessage[] {
+  return items.flatMap((item) => (item.Put?.Item?.entity === OUTBOX_ENTITY ? [item.Put.Item.message as OutboxMessage] : []));
 }

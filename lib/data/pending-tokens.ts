@@ -9,10 +9,20 @@ import { itemToUser } from './users';
 /**
  * A mailed token waiting to be used, stored next to its user (so `<userId>.<secret>` finds it
  * with a key read): the invitation, or a requested login-email change (which names the new address).
- * One of each kind per user: a new request replaces the previous one.
+ * One of each kind per user: a new request replaces the previous one. The request stores it
+ * without a token; the mail worker issues the token and stores its hash (`storeTokenHash`), so
+ * until the mail goes out there is nothing that could be accepted.
  */
 export type PendingKind = 'invitation' | 'loginChange';
-export type PendingToken = { kind: PendingKind; userId: string; tokenHash: string; expiresAt: string; newEmail?: string | undefined };
+export type PendingToken = {
+  kind: PendingKind;
+  userId: string;
+  /** The request that asked for the mail: its outbox message names it, so a superseded one is not mailed. */
+  requestId: string;
+  tokenHash?: string | undefined;
+  expiresAt: string;
+  newEmail?: string | undefined;
+};
 
 const keyOf = (kind: PendingKind, userId: string) => (kind === 'invitation' ? keys.invitation(userId) : keys.loginChange(userId));
 
@@ -28,7 +38,8 @@ export async function getUserWithPending(table: TableRef, userId: string, kind: 
           pending: {
             kind,
             userId,
-            tokenHash: String(pending.tokenHash),
+            requestId: String(pending.requestId ?? ''),
+            ...(typeof pending.tokenHash === 'string' ? { tokenHash: pending.tokenHash } : {}),
             expiresAt: String(pending.expiresAt),
             ...(pending.newEmail ? { newEmail: String(pending.newEmail) } : {}),
           },
@@ -52,8 +63,26 @@ export function putPending(pending: PendingToken): TxOp {
   };
 }
 
+/**
+ * Stores the hash of the token being mailed: only while the pending item is still this request's
+ * and unexpired. A later request for the same user replaced it (and mails its own link), or the
+ * token was used: the failed condition surfaces as a StaleWrite.
+ */
+export function storeTokenHash(pending: PendingToken, tokenHash: string, now: Date): TxOp {
+  return {
+    item: {
+      Update: {
+        Key: keyOf(pending.kind, pending.userId),
+        UpdateExpression: 'SET tokenHash = :hash',
+        ConditionExpression: 'requestId = :request AND expiresAt > :now',
+        ExpressionAttributeValues: { ':hash': tokenHash, ':request': pending.requestId, ':now': now.toISOString() },
+      },
+    },
+  };
+}
+
 /** Consumes the token: only if it is still this one and unexpired, so it works exactly once. */
-export function consumePending(pending: PendingToken, now: Date): TxOp {
+export function consumePending(pending: PendingToken & { tokenHash: string }, now: Date): TxOp {
   return {
     item: {
       Delete: {

@@ -7,6 +7,8 @@
  * their own credential (a mailed token) or expose nothing.
  * table: the narrowest DynamoDB access the function needs.
  */
+import type { QueueName } from '../jobs/queue';
+
 export type RouteAuth = 'admin' | 'public';
 export type TableAccess = 'read' | 'readwrite' | 'none';
 export type Route = {
@@ -16,7 +18,6 @@ export type Route = {
   handler: string;
   auth: RouteAuth;
   table: TableAccess;
-  sendsMail?: boolean;
   /** Reads the HR webhook signing secrets (the stack grants GetSecretValue on that secret only). */
   readsWebhookSecrets?: boolean;
   summary: string;
@@ -24,18 +25,21 @@ export type Route = {
 
 /**
  * Functions that are not HTTP routes: queue consumers, schedules and the outbox relay. Nothing but
- * the relay sends to the jobs queue: everything else queues work by writing an outbox item in the
- * transaction of the change (lib/data/outbox.ts).
+ * the relay sends to the queues: everything else queues work by writing an outbox item in the
+ * transaction of the change (lib/data/outbox.ts), and the relay routes it by type (queueOf).
  */
 export type Worker = {
   id: string;
   handler: string;
   table: TableAccess;
-  /** Sends to the jobs queue (the stack grants sqs:SendMessage on it and sets JOBS_QUEUE_URL). */
+  /** Sends to every work queue (the stack grants sqs:SendMessage on each and sets <NAME>_QUEUE_URL). */
   enqueuesJobs?: boolean;
+  /** Sends mail through SES (the stack grants ses:SendEmail on the sender identity only). */
+  sendsMail?: boolean;
   readsWebhookSecrets?: boolean;
 } & (
-  | { source: 'jobsQueue' }
+  /** Consumes one work queue (lib/jobs/queue.ts); the stack makes the queue, its dead-letter queue and alarm. */
+  | { source: 'queue'; queue: QueueName }
   /** New outbox items from the table's stream (INSERTs with entity = outbox only). */
   | { source: 'outboxStream' }
   /** `schedule` is an EventBridge schedule expression. */
@@ -44,7 +48,10 @@ export type Worker = {
 
 export const workers: readonly Worker[] = [
   { id: 'outboxRelay', handler: 'outbox-relay', table: 'none', source: 'outboxStream', enqueuesJobs: true },
-  { id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'jobsQueue' },
+  /** Handover jobs and HR deliveries. */
+  { id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'queue', queue: 'jobs' },
+  /** Issues the token of a pending invitation or login-email change and mails its link. */
+  { id: 'mailWorker', handler: 'mail-worker', table: 'readwrite', source: 'queue', queue: 'mail', sendsMail: true },
   /** Carries out scheduled dismissals that are due; dismissals with a delegate queue handovers. */
   { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)' },
   /** Sweeps stale dismissed accounts daily (retention from CLEANUP_RETENTION_DAYS, default 90). */
@@ -52,7 +59,7 @@ export const workers: readonly Worker[] = [
 ];
 
 export const routes = [
-  { id: 'inviteUser', method: 'POST', path: '/users', handler: 'invite-user', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Invite a user; mails an invitation to the login address' },
+  { id: 'inviteUser', method: 'POST', path: '/users', handler: 'invite-user', auth: 'admin', table: 'readwrite', summary: 'Invite a user; mails an invitation to the login address' },
   { id: 'acceptInvitation', method: 'POST', path: '/invitations/accept', handler: 'accept-invitation', auth: 'public', table: 'readwrite', summary: 'Accept an invitation with the mailed token' },
   { id: 'getUser', method: 'GET', path: '/users/{id}', handler: 'get-user', auth: 'admin', table: 'read', summary: 'Read a user' },
   { id: 'listUsers', method: 'GET', path: '/users', handler: 'list-users', auth: 'admin', table: 'read', summary: 'List users by status and type' },
@@ -62,7 +69,7 @@ export const routes = [
   { id: 'setContactEmail', method: 'PUT', path: '/users/{id}/contact-email', handler: 'set-contact-email', auth: 'admin', table: 'readwrite', summary: 'Change or clear the contact email' },
   { id: 'setAdmin', method: 'PUT', path: '/users/{id}/admin', handler: 'set-admin', auth: 'admin', table: 'readwrite', summary: 'Grant or revoke admin rights' },
   { id: 'listAudit', method: 'GET', path: '/users/{id}/audit', handler: 'list-audit', auth: 'admin', table: 'read', summary: "A user's audit trail, newest first" },
-  { id: 'requestLoginEmailChange', method: 'POST', path: '/users/{id}/login-email-change', handler: 'request-login-email-change', auth: 'admin', table: 'readwrite', sendsMail: true, summary: 'Request a login email change; mails a confirmation to the new address' },
+  { id: 'requestLoginEmailChange', method: 'POST', path: '/users/{id}/login-email-change', handler: 'request-login-email-change', auth: 'admin', table: 'readwrite', summary: 'Request a login email change; mails a confirmation to the new address' },
   { id: 'confirmLoginEmailChange', method: 'POST', path: '/login-email-change/confirm', handler: 'confirm-login-email-change', auth: 'public', table: 'readwrite', summary: 'Confirm a login email change with the token mailed to the new address' },
   { id: 'transferEmail', method: 'POST', path: '/emails/{email}/transfer', handler: 'transfer-email', auth: 'admin', table: 'readwrite', summary: "Move a dismissed user's address to another user in one call" },
   { id: 'moveToExtranet', method: 'POST', path: '/users/{id}/move-to-extranet', handler: 'move-to-extranet', auth: 'admin', table: 'readwrite', summary: 'Dismiss an employee and create their extranet account' },

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../logger';
-import type { JobMessage } from './queue';
+import type { OutboxMessage } from './queue';
 
 /**
  * Runs jobs in this process, after the current request, with a few retries like SQS redelivery.
@@ -8,17 +8,17 @@ import type { JobMessage } from './queue';
  */
 export class InProcessJobQueue {
   private readonly running = new Set<Promise<void>>();
-  private runner: ((message: JobMessage) => Promise<unknown>) | undefined;
+  private runner: ((message: OutboxMessage) => Promise<unknown>) | undefined;
 
   constructor(private readonly attempts = 3) {}
 
   /** The worker is attached after construction: it needs the dependencies this queue is part of. */
-  attach(runner: (message: JobMessage) => Promise<unknown>): this {
+  attach(runner: (message: OutboxMessage) => Promise<unknown>): this {
     this.runner = runner;
     return this;
   }
 
-  async enqueue(message: JobMessage): Promise<void> {
+  async enqueue(message: OutboxMessage): Promise<void> {
     const run = this.runner;
     if (!run) throw new Error('no job runner attached');
     const task = (async () => {

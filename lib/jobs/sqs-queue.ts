@@ -1,12 +1,12 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { BatchQueue } from './relay';
-import type { JobMessage } from './queue';
+import type { OutboxMessage } from './queue';
 
-/** AWS adapter: the relay's messages as SQS messages; the jobs worker consumes them (dead-letter queue after 5 receives). */
+/** AWS adapter: the relay's messages as SQS messages on one queue; its worker consumes them (dead-letter queue after 5 receives). */
 export class SqsJobQueue implements BatchQueue {
   constructor(private readonly client: SQSClient, private readonly queueUrl: string) {}
 
-  async enqueueBatch(messages: JobMessage[]): Promise<number[]> {
+  async enqueueBatch(messages: OutboxMessage[]): Promise<number[]> {
     if (messages.length === 0) return [];
     const result = await this.client.send(
       new SendMessageBatchCommand({

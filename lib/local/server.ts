@@ -13,7 +13,12 @@ import type { LocalJwt } from './local-auth';
 /** API Gateway rejects bodies over 10 MB before Lambda sees them; so do we. */
 const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
 
-export type LocalServerOptions = { jwt: LocalJwt; outbox?: OutboxMailer | undefined };
+export type LocalServerOptions = {
+  jwt: LocalJwt;
+  outbox?: OutboxMailer | undefined;
+  /** Resolves once queued work has run: mail is sent by the in-process mail worker, after the request. */
+  settle?: (() => Promise<void>) | undefined;
+};
 
 /** Routes served only by the local server (never deployed). */
 export const localOnlyRoutes = [{ method: 'GET', path: '/_local/outbox' }] as const;
@@ -61,7 +66,7 @@ export function createLocalServer(options: LocalServerOptions): Server {
   });
 }
 
-async function handle(req: IncomingMessage, { jwt, outbox }: LocalServerOptions): Promise<HttpResponse> {
+async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServerOptions): Promise<HttpResponse> {
   const method = (req.method ?? 'GET').toUpperCase();
   let url = new URL('http://localhost/');
   try {
@@ -71,6 +76,8 @@ async function handle(req: IncomingMessage, { jwt, outbox }: LocalServerOptions)
       throw new InvalidRequest([{ path: 'path', message: 'the request target is not a valid URL path' }]);
     }
     if (url.pathname === '/_local/outbox' && method === 'GET' && outbox && isLoopbackRequest(req)) {
+      // Answer with the mail of every request made so far, as a reader of the outbox expects.
+      await settle?.();
       return { statusCode: 200, headers: { ...baseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(outbox.entries.map(({ to, kind, token, sentAt }) => ({ to, kind, token, sentAt }))) };
     }
     let rawPath: string;

@@ -5,7 +5,7 @@ import { loadConfig } from '../config';
 import { logger } from '../logger';
 import { OutboxMailer } from '../mail/outbox-mailer';
 import { InProcessJobQueue } from '../jobs/in-process-queue';
-import { runJob } from '../jobs/run-job';
+import { runMessage } from '../jobs/run-message';
 import { StaticWebhookSecrets } from '../webhooks/secrets';
 import { createDeps, installRuntime } from '../runtime';
 import { bootstrapAdmin } from '../use-cases/users';
@@ -56,14 +56,14 @@ const config = loadConfig({
 const outbox = new OutboxMailer(baseUrl);
 const jobs = new InProcessJobQueue();
 const deps = createDeps(config, { mailer: outbox, webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
-jobs.attach((message) => runJob(deps, message));
+jobs.attach((message) => runMessage(deps, message));
 // No DynamoDB stream here: committed outbox messages go straight to the in-process queue.
 deps.table.relay = (messages) => messages.forEach((message) => void jobs.enqueue(message));
 installRuntime(deps);
 
 const table = await ensureTable(deps.table.client, config.tableName);
 const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
-const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox });
+const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox, settle: () => jobs.idle() });
 const port = await listen(server, localEnv.PORT, localEnv.HOST);
 const url = `http://${localEnv.HOST}:${port}`;
 writeServerState({ url, dynamodbEndpoint: endpoint, tableName: config.tableName, region: config.region, pid: process.pid });

@@ -2,7 +2,7 @@ import type { z } from '../zod';
 import { moveToExtranetSchema, transferEmailSchema, type MoveToExtranetInput, type TransferEmailInput } from '../domain/commands';
 import { emailSchema } from '../domain/email';
 import { EmailInUse, InvalidRequest, InvalidState, NotFound, TokenInvalid } from '../domain/errors';
-import { issueToken, parseToken, secretMatches } from '../domain/tokens';
+import { parseToken, secretMatches } from '../domain/tokens';
 import { rolesOf, type User } from '../domain/user';
 import { validate } from '../domain/validate';
 import { getEmailClaim } from '../data/claims';
@@ -18,7 +18,7 @@ import { assertAdmin, loadAsAdmin } from './authorize';
 import { retryOnStale } from './retry';
 import { commitPlan, planMoveToExtranet } from './lifecycle';
 import { assertNotSwept } from './change-user';
-import { sendAfterCommit } from '../mail/send-after-commit';
+import { outboxPut } from '../data/outbox';
 
 const HOUR = 3_600_000;
 
@@ -28,8 +28,9 @@ export type PendingLoginChange = { userId: string; email: string; status: 'pendi
  * Requests a login-email change (rule 6). Nothing about the account changes yet.
  * 1. Read the admin, the user and the new address's claim in one request.
  * 2. Refuse now if someone else holds the address (the confirmation re-checks, atomically).
- * 3. Store the hashed token as the user's one pending change (a new request replaces it), audited.
- * 4. Mail the token to the NEW address, proving it is a live mailbox the person controls.
+ * 3. One transaction stores the user's one pending change (a new request replaces it, and its link
+ *    stops working), audits, and asks the mail worker (outbox) to mail a link to the NEW address,
+ *    proving it is a live mailbox the person controls. The worker issues the token.
  */
 export async function requestLoginEmailChange(deps: Deps, actorId: string, id: string, requested: string): Promise<PendingLoginChange> {
   const email = validate(emailSchema, requested, 'body.email');
@@ -49,13 +50,13 @@ export async function requestLoginEmailChange(deps: Deps, actorId: string, id: s
   }
   const now = deps.clock();
   const expiresAt = new Date(now.getTime() + deps.settings.loginChangeTtlHours * HOUR).toISOString();
-  const { token, hash } = issueToken(id);
+  const requestId = newId();
   await transactWrite(deps.table, [
     ...(actorId === id ? [] : [activeAdminGuard(actorId)]),
-    putPending({ kind: 'loginChange', userId: id, tokenHash: hash, expiresAt, newEmail: email }),
+    putPending({ kind: 'loginChange', userId: id, requestId, expiresAt, newEmail: email }),
+    outboxPut({ type: 'mail', kind: 'loginChange', userId: id, requestId }, now),
     auditPut({ id: newId(), userId: id, actorId, action: 'user.login_email_change_requested', before: null, after: { pendingLoginEmail: email, expiresAt }, at: now.toISOString() }),
   ]);
-  await sendAfterCommit(deps.mailer, { to: email, kind: 'login_email_change', token, expiresAt, recipientName: user.firstName }, { userId: id });
   return { userId: id, email, status: 'pending', expiresAt };
 }
 
@@ -71,14 +72,15 @@ export async function confirmLoginEmailChange(deps: Deps, token: string): Promis
   return retryOnStale(async () => {
     const now = deps.clock();
     const { user, pending } = await getUserWithPending(deps.table, parsed.userId, 'loginChange');
-    if (!user || !pending?.newEmail) throw new TokenInvalid();
-    if (!secretMatches(parsed.secret, pending.tokenHash) || pending.expiresAt <= now.toISOString()) throw new TokenInvalid();
+    const tokenHash = pending?.tokenHash;
+    if (!user || !pending?.newEmail || !tokenHash) throw new TokenInvalid();
+    if (!secretMatches(parsed.secret, tokenHash) || pending.expiresAt <= now.toISOString()) throw new TokenInvalid();
     if (user.sweptAt) throw new TokenInvalid();
     const [changed] = await commitUserChanges(deps.table, {
       actorId: user.id,
       at: now,
       changes: [{ before: user, after: { ...user, loginEmail: pending.newEmail }, action: 'user.login_email_changed' }],
-      extraOps: [consumePending(pending, now)],
+      extraOps: [consumePending({ ...pending, tokenHash }, now)],
     });
     return changed!;
   });

@@ -3,7 +3,7 @@ import { emailSchema } from '../domain/email';
 import { validate } from '../domain/validate';
 import type { z } from '../zod';
 import { EmailInUse, InvalidRequest, InvalidState, TokenInvalid } from '../domain/errors';
-import { issueToken, parseToken, secretMatches } from '../domain/tokens';
+import { parseToken, secretMatches } from '../domain/tokens';
 import { blankUserFields, type User } from '../domain/user';
 import type { Page } from '../data/pagination';
 import { newId } from '../data/ids';
@@ -16,7 +16,7 @@ import type { Deps } from '../runtime';
 import { loadAsAdmin, requireAdmin } from './authorize';
 import { changeUser } from './change-user';
 import { retryOnStale } from './retry';
-import { sendAfterCommit } from '../mail/send-after-commit';
+import { outboxPut } from '../data/outbox';
 import { commitPlan, planDismissal, planRehire } from './lifecycle';
 import { withLegalHold } from './cleanup';
 
@@ -27,9 +27,10 @@ const HOUR = 3_600_000;
  * 1. The actor must be an admin.
  * 2. One transaction creates the user (invited), claims the login and contact addresses and the
  *    external id (refused with 409 if anyone holds them), checks every named workgroup exists
- *    (and is an extranet one for extranet users, who must name at least one), stores the hashed
- *    invitation token and writes the audit entry.
- * 3. After the commit, the invitation goes to the login address.
+ *    (and is an extranet one for extranet users, who must name at least one), stores the pending
+ *    invitation, writes the audit entry and, in the outbox, the request to mail it.
+ * 3. The mail worker then issues the token and mails the link to the login address
+ *    (lib/use-cases/mail.ts), so a mail outage neither fails the invitation nor loses its mail.
  */
 export async function inviteUser(deps: Deps, actorId: string, request: z.input<typeof inviteUserSchema>): Promise<User> {
   const input: InviteUserInput = validate(inviteUserSchema, request, 'body');
@@ -53,19 +54,19 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
-  const { token, hash } = issueToken(user.id);
   const expiresAt = new Date(now.getTime() + deps.settings.invitationTtlHours * HOUR).toISOString();
+  const requestId = newId();
   const [created] = await commitUserChanges(deps.table, {
     actorId,
     asAdmin: true,
     at: now,
     changes: [{ before: null, after: user, action: 'user.invited' }],
     extraOps: [
-      putPending({ kind: 'invitation', userId: user.id, tokenHash: hash, expiresAt }),
+      putPending({ kind: 'invitation', userId: user.id, requestId, expiresAt }),
+      outboxPut({ type: 'mail', kind: 'invitation', userId: user.id, requestId }, now),
       ...workgroupIds.map((id, i) => workgroupGuard(id, user.type === 'extranet', workgroupFieldErrors(`body.workgroupIds.${i}`))),
     ],
   });
-  await sendAfterCommit(deps.mailer, { to: user.loginEmail, kind: 'invitation', token, expiresAt, recipientName: user.firstName }, { userId: user.id });
   return created!;
 }
 
@@ -81,13 +82,14 @@ export async function acceptInvitation(deps: Deps, token: string): Promise<User>
   return retryOnStale(async () => {
     const now = deps.clock();
     const { user, pending: invitation } = await getUserWithPending(deps.table, parsed.userId, 'invitation');
-    if (!user || !invitation || user.status !== 'invited') throw new TokenInvalid();
-    if (!secretMatches(parsed.secret, invitation.tokenHash) || invitation.expiresAt <= now.toISOString()) throw new TokenInvalid();
+    const tokenHash = invitation?.tokenHash;
+    if (!user || !invitation || !tokenHash || user.status !== 'invited') throw new TokenInvalid();
+    if (!secretMatches(parsed.secret, tokenHash) || invitation.expiresAt <= now.toISOString()) throw new TokenInvalid();
     const [accepted] = await commitUserChanges(deps.table, {
       actorId: user.id,
       at: now,
       changes: [{ before: user, after: { ...user, status: 'active' }, action: 'invitation.accepted' }],
-      extraOps: [consumePending(invitation, now)],
+      extraOps: [consumePending({ ...invitation, tokenHash }, now)],
     });
     return accepted!;
   });

@@ -25,7 +25,7 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
   inviteUser: async () => ({ path: '/users', body: makeInvite() }),
   acceptInvitation: async () => {
     await inviteUser(deps, admin.id, makeInvite());
-    return { path: '/invitations/accept', body: { token: deps.outbox.entries.at(-1)!.token } };
+    return { path: '/invitations/accept', body: { token: (await deps.sentMail()).at(-1)!.token } };
   },
   getUser: async () => ({ path: `/users/${admin.id}` }),
   listUsers: async () => ({ path: '/users?limit=5' }),
@@ -43,7 +43,7 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
   confirmLoginEmailChange: async () => {
     const user = await seedActiveUser(deps, admin.id);
     await requestLoginEmailChange(deps, admin.id, user.id, `${randomUUID()}@new.example`);
-    return { path: '/login-email-change/confirm', body: { token: deps.outbox.entries.at(-1)!.token } };
+    return { path: '/login-email-change/confirm', body: { token: (await deps.sentMail()).at(-1)!.token } };
   },
   transferEmail: async () => {
     const contact = `${randomUUID()}@home.example`;

@@ -64,7 +64,7 @@ describe('the README walk-through: a dismissed user still holds their addresses'
     // Her login address is still hers, and the audit trail tells the story newest first.
     expect((await api.request('GET', '/emails/jane.doe@corp.example', { token })).body).toMatchObject({ usedAs: ['login'], user: { status: 'dismissed' } });
     const audit = await api.request('GET', `/users/${jane.id}/audit`, { token });
-    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['user.contact_email_changed', 'user.dismissed', 'invitation.accepted', 'user.invited']);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['user.contact_email_changed', 'user.dismissed', 'invitation.accepted', 'invitation.link_issued', 'user.invited']);
   });
 });
 

@@ -686,7 +686,7 @@ describe('stateless stack: operability', () => {
       });
     }
     // The message the filter matches is the one the worker logs.
-    expect(readFileSync(new URL('../../functions/jobs-worker.ts', import.meta.url), 'utf8')).toContain(`logger.error('${jobAttemptFailedMessage}'`);
+    expect(readFileSync(new URL('../../lib/jobs/sqs-consumer.ts', import.meta.url), 'utf8')).toContain(`logger.error('${jobAttemptFailedMessage}'`);
   });
 
   it('alarms on relay errors, on the relay falling more than 5 minutes behind the stream, and on any record it gave up on', () => {

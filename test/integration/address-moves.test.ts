@@ -25,7 +25,7 @@ beforeAll(async () => {
   intranetGroup = (await createWorkgroup(deps, admin.id, { name: 'Staff room', extranet: false })).id;
 });
 
-const mailTo = (to: string) => deps.outbox.entries.findLast((entry) => entry.to === to && entry.kind === 'login_email_change');
+const mailTo = async (to: string) => (await deps.sentMail()).findLast((entry) => entry.to === to && entry.kind === 'login_email_change');
 const seedDismissed = async (fields: Parameters<typeof seedActiveUser>[2] = {}) => {
   const user = await seedActiveUser(deps, admin.id, fields);
   return dismissUser(deps, admin.id, user.id, {});
@@ -38,36 +38,36 @@ describe('login email change (rule 6)', () => {
     const pending = await requestLoginEmailChange(deps, admin.id, user.id, 'New.Login@Corp.Example');
 
     expect(pending).toMatchObject({ userId: user.id, email: 'new.login@corp.example', status: 'pending' });
-    expect(mailTo('new.login@corp.example')).toMatchObject({ kind: 'login_email_change' });
-    expect(mailTo('new.login@corp.example')!.text).toContain('Nothing changes until you confirm');
+    expect(await mailTo('new.login@corp.example')).toMatchObject({ kind: 'login_email_change' });
+    expect((await mailTo('new.login@corp.example'))!.text).toContain('Nothing changes until you confirm');
     expect((await getUser(deps.table, user.id))!.loginEmail).toBe(user.loginEmail);
     expect(await getEmailClaim(deps.table, 'new.login@corp.example')).toBeUndefined();
     const [stored] = (await itemsWithPrefix(deps.table, keys.loginChange(user.id).pk)).filter((i) => i.sk === 'LOGIN_CHANGE');
-    expect(JSON.stringify(stored)).not.toContain(mailTo('new.login@corp.example')!.token.split('.')[1]);
+    expect(JSON.stringify(stored)).not.toContain((await mailTo('new.login@corp.example'))!.token.split('.')[1]);
   });
 
   it('confirmation switches the login, frees the old address, audits, and works once', async () => {
     const user = await seedActiveUser(deps, admin.id);
     await requestLoginEmailChange(deps, admin.id, user.id, 'switched@corp.example');
-    const token = mailTo('switched@corp.example')!.token;
+    const token = (await mailTo('switched@corp.example'))!.token;
 
     const changed = await confirmLoginEmailChange(deps, token);
 
     expect(changed.loginEmail).toBe('switched@corp.example');
     expect(await getEmailClaim(deps.table, user.loginEmail)).toBeUndefined();
     expect(await getEmailClaim(deps.table, 'switched@corp.example')).toMatchObject({ userId: user.id, roles: ['login'] });
-    expect((await listAudit(deps.table, user.id, 2)).items.map((e) => e.action)).toEqual(['user.login_email_changed', 'user.login_email_change_requested']);
+    expect((await listAudit(deps.table, user.id, 3)).items.map((e) => e.action)).toEqual(['user.login_email_changed', 'user.login_email_change_link_issued', 'user.login_email_change_requested']);
     await expect(confirmLoginEmailChange(deps, token)).rejects.toBeInstanceOf(TokenInvalid);
   });
 
   it('refuses a taken address at request time, naming the holder, and mails nothing', async () => {
     const holder = await seedDismissed();
     const user = await seedActiveUser(deps, admin.id);
-    const mailsBefore = deps.outbox.entries.length;
+    const mailsBefore = (await deps.sentMail()).length;
     const error = await requestLoginEmailChange(deps, admin.id, user.id, holder.loginEmail).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmailInUse);
     expect(error).toMatchObject({ usedAs: ['login'], holder: { id: holder.id, status: 'dismissed' } });
-    expect(deps.outbox.entries.length).toBe(mailsBefore);
+    expect((await deps.sentMail()).length).toBe(mailsBefore);
   });
 
   it('re-checks the claim at confirmation: if someone took the address meanwhile, 409 and nothing changes', async () => {
@@ -75,7 +75,7 @@ describe('login email change (rule 6)', () => {
     await requestLoginEmailChange(deps, admin.id, user.id, 'sniped@corp.example');
     await inviteUser(deps, admin.id, makeInvite({ loginEmail: 'sniped@corp.example' }));
 
-    await expect(confirmLoginEmailChange(deps, mailTo('sniped@corp.example')!.token)).rejects.toBeInstanceOf(EmailInUse);
+    await expect(confirmLoginEmailChange(deps, (await mailTo('sniped@corp.example'))!.token)).rejects.toBeInstanceOf(EmailInUse);
 
     expect((await getUser(deps.table, user.id))!.loginEmail).toBe(user.loginEmail);
     expect(await getEmailClaim(deps.table, user.loginEmail)).toMatchObject({ userId: user.id });
@@ -84,17 +84,19 @@ describe('login email change (rule 6)', () => {
   it('a second request replaces the first', async () => {
     const user = await seedActiveUser(deps, admin.id);
     await requestLoginEmailChange(deps, admin.id, user.id, 'first-choice@corp.example');
+    const first = (await mailTo('first-choice@corp.example'))!.token;
     await requestLoginEmailChange(deps, admin.id, user.id, 'second-choice@corp.example');
-    await expect(confirmLoginEmailChange(deps, mailTo('first-choice@corp.example')!.token)).rejects.toBeInstanceOf(TokenInvalid);
-    expect((await confirmLoginEmailChange(deps, mailTo('second-choice@corp.example')!.token)).loginEmail).toBe('second-choice@corp.example');
+    await expect(confirmLoginEmailChange(deps, first)).rejects.toBeInstanceOf(TokenInvalid);
+    expect((await confirmLoginEmailChange(deps, (await mailTo('second-choice@corp.example'))!.token)).loginEmail).toBe('second-choice@corp.example');
   });
 
   it('expires after 24 hours by default', async () => {
     const user = await seedActiveUser(deps, admin.id);
     await requestLoginEmailChange(deps, admin.id, user.id, 'too-late@corp.example');
+    const { token } = (await mailTo('too-late@corp.example'))!;
     deps.setNow(new Date(Date.now() + 24 * 3600_000 + 1000));
     try {
-      await expect(confirmLoginEmailChange(deps, mailTo('too-late@corp.example')!.token)).rejects.toBeInstanceOf(TokenInvalid);
+      await expect(confirmLoginEmailChange(deps, token)).rejects.toBeInstanceOf(TokenInvalid);
     } finally {
       deps.setNow(null);
     }
@@ -103,14 +105,14 @@ describe('login email change (rule 6)', () => {
   it("may move the login onto the user's own contact address, leaving one claim with both roles", async () => {
     const user = await seedActiveUser(deps, admin.id, { contactEmail: 'own-contact@home.example' });
     await requestLoginEmailChange(deps, admin.id, user.id, 'own-contact@home.example');
-    await confirmLoginEmailChange(deps, mailTo('own-contact@home.example')!.token);
+    await confirmLoginEmailChange(deps, (await mailTo('own-contact@home.example'))!.token);
     expect(await getEmailClaim(deps.table, 'own-contact@home.example')).toMatchObject({ userId: user.id, roles: ['login', 'contact'] });
   });
 
   it("frees a dismissed user's login the way the seed asks the leaver to, without a rehire", async () => {
     const leaver = await seedDismissed();
     await requestLoginEmailChange(deps, admin.id, leaver.id, 'leaver-private@home.example');
-    await confirmLoginEmailChange(deps, mailTo('leaver-private@home.example')!.token);
+    await confirmLoginEmailChange(deps, (await mailTo('leaver-private@home.example'))!.token);
     expect(await lookupEmail(deps, admin.id, leaver.loginEmail)).toEqual({ email: leaver.loginEmail, status: 'free' });
     expect((await getUser(deps.table, leaver.id))!.status).toBe('dismissed');
   });

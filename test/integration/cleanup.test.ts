@@ -56,7 +56,7 @@ describe('cleanup of stale dismissed accounts', () => {
     expect(await getEmailClaim(deps.table, 'stale@home.example')).toBeUndefined();
     expect(await getExternalIdHolder(deps.table, 'HR-STALE')).toBeUndefined();
     const trail = (await listAudit(deps.table, user.id, 10)).items;
-    expect(trail.map((e) => e.action)).toEqual(['user.swept', 'user.dismissed', 'invitation.accepted', 'user.invited']);
+    expect(trail.map((e) => e.action)).toEqual(['user.swept', 'user.dismissed', 'invitation.accepted', 'invitation.link_issued', 'user.invited']);
     expect(JSON.stringify(trail[0])).not.toMatch(/stale|Stale|HR-STALE/);
     const stillListed = await listUsersByLifecycleDate(deps.table, 'dismissed', new Date().toISOString(), 1000);
     expect(stillListed.items.map((u) => u.id)).not.toContain(user.id);

@@ -2,7 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import type { Job } from '../../lib/domain/work';
-import type { JobMessage } from '../../lib/jobs/queue';
+import type { OutboxMessage } from '../../lib/jobs/queue';
 import { listAudit } from '../../lib/data/audit';
 import { getJob, HANDOVER_CHUNK } from '../../lib/data/jobs';
 import { keys } from '../../lib/data/keys';
@@ -33,7 +33,7 @@ const total = async (userId: string) => {
 /** The same dependencies, but jobs wait in a list instead of running: the test runs them. */
 const withManualJobs = () => {
   const queued: string[] = [];
-  const manual = { ...deps, table: { ...deps.table, relay: (messages: JobMessage[]) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
+  const manual = { ...deps, table: { ...deps.table, relay: (messages: OutboxMessage[]) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
   return { manual, queued };
 };
 

@@ -68,7 +68,7 @@ describe('standard provider: events applied exactly once', () => {
     await Promise.all([applyHrDelivery(manual, 'standard', deliveryId), applyHrDelivery(manual, 'standard', deliveryId)]);
 
     expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
-    expect(await actions(user.id)).toEqual(['user.dismissed', 'invitation.accepted', 'user.invited']);
+    expect(await actions(user.id)).toEqual(['user.dismissed', 'invitation.accepted', 'invitation.link_issued', 'user.invited']);
     expect((await listDeliveryEvents(deps.table, 'standard', deliveryId)).map((e) => e.status)).toEqual(['applied']);
   });
 

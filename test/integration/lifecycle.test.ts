@@ -21,7 +21,7 @@ beforeAll(async () => {
   admin = await seedAdmin(deps);
 });
 
-const lastToken = (to: string) => deps.outbox.entries.findLast((entry) => entry.to === to)!.token;
+const lastToken = async (to: string) => (await deps.sentMail()).findLast((entry) => entry.to === to)!.token;
 
 describe('inviting', () => {
   it('creates an invited user holding both addresses, mails a token to the login address and audits', async () => {
@@ -30,17 +30,19 @@ describe('inviting', () => {
     expect(user).toMatchObject({ status: 'invited', type: 'employee', loginEmail: 'ann.lee@corp.example', contactEmail: 'ann@home.example', isAdmin: false });
     expect(await getEmailClaim(deps.table, 'ann.lee@corp.example')).toEqual({ email: 'ann.lee@corp.example', userId: user.id, roles: ['login'] });
     expect(await getEmailClaim(deps.table, 'ann@home.example')).toEqual({ email: 'ann@home.example', userId: user.id, roles: ['contact'] });
-    const mail = deps.outbox.entries.at(-1)!;
+    const mail = (await deps.sentMail()).at(-1)!;
     expect(mail).toMatchObject({ to: 'ann.lee@corp.example', kind: 'invitation' });
     expect(mail.text).toContain('expires');
     const audit = await listAudit(deps.table, user.id, 10);
-    expect(audit.items).toHaveLength(1);
-    expect(audit.items[0]).toMatchObject({ action: 'user.invited', actorId: admin.id, before: null });
+    expect(audit.items).toHaveLength(2);
+    expect(audit.items[1]).toMatchObject({ action: 'user.invited', actorId: admin.id, before: null });
+    // The mail worker issued the link: a system action, naming the address and the expiry.
+    expect(audit.items[0]).toMatchObject({ action: 'invitation.link_issued', actorId: null, before: null, after: { to: 'ann.lee@corp.example', expiresAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) } });
   });
 
   it('stores only the hash of the invitation token', async () => {
     const user = await inviteUser(deps, admin.id, makeInvite());
-    const token = lastToken(user.loginEmail);
+    const token = await lastToken(user.loginEmail);
     const [invitation] = (await itemsWithPrefix(deps.table, keys.invitation(user.id).pk)).filter((item) => item.sk === 'INVITATION');
     expect(JSON.stringify(invitation)).not.toContain(token.split('.')[1]);
   });
@@ -98,19 +100,19 @@ describe('inviting', () => {
 describe('accepting an invitation', () => {
   it('activates the user once; the same token is then invalid', async () => {
     const invited = await inviteUser(deps, admin.id, makeInvite());
-    const token = lastToken(invited.loginEmail);
+    const token = await lastToken(invited.loginEmail);
 
     const active = await acceptInvitation(deps, token);
 
     expect(active.status).toBe('active');
     await expect(acceptInvitation(deps, token)).rejects.toBeInstanceOf(TokenInvalid);
     const actions = (await listAudit(deps.table, invited.id, 10)).items.map((entry) => entry.action);
-    expect(actions).toEqual(['invitation.accepted', 'user.invited']);
+    expect(actions).toEqual(['invitation.accepted', 'invitation.link_issued', 'user.invited']);
   });
 
   it('rejects an expired token, a forged secret and garbage', async () => {
     const invited = await inviteUser(deps, admin.id, makeInvite());
-    const token = lastToken(invited.loginEmail);
+    const token = await lastToken(invited.loginEmail);
     const forged = `${invited.id}.${'A'.repeat(43)}`;
     await expect(acceptInvitation(deps, forged)).rejects.toBeInstanceOf(TokenInvalid);
     await expect(acceptInvitation(deps, 'garbage')).rejects.toBeInstanceOf(TokenInvalid);
@@ -126,7 +128,7 @@ describe('accepting an invitation', () => {
 
   it('accepting twice at once activates exactly once', async () => {
     const invited = await inviteUser(deps, admin.id, makeInvite());
-    const token = lastToken(invited.loginEmail);
+    const token = await lastToken(invited.loginEmail);
     const results = await Promise.allSettled([acceptInvitation(deps, token), acceptInvitation(deps, token), acceptInvitation(deps, token)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof TokenInvalid)).toBe(true);
@@ -333,9 +335,10 @@ describe('reading', () => {
     const user = await seedActiveUser(deps, admin.id);
     await dismissUser(deps, admin.id, user.id, {});
     await rehireUser(deps, admin.id, user.id);
-    const first = await auditTrail(deps, admin.id, user.id, 2);
-    const second = await auditTrail(deps, admin.id, user.id, 2, first.nextCursor!);
-    expect([...first.items, ...second.items].map((e) => e.action)).toEqual(['user.rehired', 'user.dismissed', 'invitation.accepted', 'user.invited']);
+    const first = await auditTrail(deps, admin.id, user.id, 3);
+    const second = await auditTrail(deps, admin.id, user.id, 3, first.nextCursor!);
+    expect(first.items).toHaveLength(3);
+    expect([...first.items, ...second.items].map((e) => e.action)).toEqual(['user.rehired', 'user.dismissed', 'invitation.accepted', 'invitation.link_issued', 'user.invited']);
   });
 });
 

@@ -70,7 +70,7 @@ describe('no two users ever hold one address, whatever a multi-user change asks 
   it('a login change requested before a move to extranet cannot be confirmed afterwards', async () => {
     const employee = await seedActiveUser(deps, admin.id);
     await requestLoginEmailChange(deps, admin.id, employee.id, 'before-move@corp.example');
-    const token = deps.outbox.entries.findLast((m) => m.to === 'before-move@corp.example')!.token;
+    const token = (await deps.sentMail()).findLast((m) => m.to === 'before-move@corp.example')!.token;
     await moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [partners] });
     await expect(confirmLoginEmailChange(deps, token)).rejects.toMatchObject({ code: 'token_invalid' });
     await expect(rehireUser(deps, admin.id, employee.id)).rejects.toMatchObject({ code: 'invalid_state' });

@@ -69,14 +69,14 @@ beforeAll(async () => {
   const delegate = await seedActiveUser(deps, admin.id);
 
   await measure('invite user', () => inviteUser(deps, admin.id, makeInvite({ loginEmail: 'rt-new@corp.example' })));
-  const token = deps.outbox.entries.findLast((mail) => mail.to === 'rt-new@corp.example')!.token;
+  const token = (await deps.sentMail()).findLast((mail) => mail.to === 'rt-new@corp.example')!.token;
   await measure('accept invitation', () => acceptInvitation(deps, token));
   await measure('dismiss user (with delegate)', () => dismissUser(deps, admin.id, user.id, { delegateId: delegate.id }));
   await measure('rehire user', () => rehireUser(deps, admin.id, user.id));
   await measure('change contact email', () => setContactEmail(deps, admin.id, user.id, 'rt-other@home.example'));
   await measure('grant admin', () => setAdmin(deps, admin.id, delegate.id, true));
   await measure('request login email change', () => requestLoginEmailChange(deps, admin.id, user.id, 'rt-login@corp.example'));
-  const confirmation = deps.outbox.entries.findLast((mail) => mail.to === 'rt-login@corp.example')!.token;
+  const confirmation = (await deps.sentMail()).findLast((mail) => mail.to === 'rt-login@corp.example')!.token;
   await measure('confirm login email change', () => confirmLoginEmailChange(deps, confirmation));
   const leaver = await seedActiveUser(deps, admin.id, { contactEmail: 'rt-leaver@home.example' });
   await dismissUser(deps, admin.id, leaver.id, {});

@@ -2,12 +2,12 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { createDocumentClient, type TableRef } from '../../lib/data/client';
-import { OutboxMailer } from '../../lib/mail/outbox-mailer';
+import { OutboxMailer, type OutboxEntry } from '../../lib/mail/outbox-mailer';
 import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
 import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
-import { runJob } from '../../lib/jobs/run-job';
-import type { JobMessage } from '../../lib/jobs/queue';
+import { runMessage } from '../../lib/jobs/run-message';
+import type { OutboxMessage } from '../../lib/jobs/queue';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 
 /** Signing secrets the tests' HR systems use. */
@@ -20,6 +20,8 @@ export const testWebhookSecrets = {
 export type TestDeps = Deps & {
   outbox: OutboxMailer;
   jobs: InProcessJobQueue;
+  /** The mail sent so far, once the queued work (the mail worker's included) has run. */
+  sentMail(): Promise<OutboxEntry[]>;
   /** Freezes the clock at a time; `null` lets it run live again. */
   setNow(date: Date | string | null): void;
 };
@@ -43,12 +45,16 @@ export async function createTestDeps(): Promise<TestDeps> {
     mailer: outbox,
     outbox,
     jobs: new InProcessJobQueue(),
+    sentMail: async () => {
+      await deps.jobs.idle();
+      return outbox.entries;
+    },
     webhookSecrets: new StaticWebhookSecrets(testWebhookSecrets),
     clock,
     settings: { invitationTtlHours: 168, loginChangeTtlHours: 24, retentionDays: 90 },
     setNow: (date) => (now = date === null ? undefined : new Date(date)),
   };
-  deps.jobs.attach((message) => runJob(deps, message));
+  deps.jobs.attach((message) => runMessage(deps, message));
   // Stands in for the stream: what a committed write puts in the outbox runs in-process.
   table.relay = (messages) => messages.forEach((message) => void deps.jobs.enqueue(message));
   return deps;
@@ -58,9 +64,9 @@ export async function createTestDeps(): Promise<TestDeps> {
  * The same dependencies, but committed outbox messages are collected instead of run (as if the
  * relay were down): the test decides when, or whether, they run.
  */
-export function holdingJobs<D extends Deps>(deps: D): { deps: D; held: JobMessage[] } {
-  const held: JobMessage[] = [];
-  return { deps: { ...deps, table: { ...deps.table, relay: (messages: JobMessage[]) => void held.push(...messages) } }, held };
+export function holdingJobs<D extends Deps>(deps: D): { deps: D; held: OutboxMessage[] } {
+  const held: OutboxMessage[] = [];
+  return { deps: { ...deps, table: { ...deps.table, relay: (messages: OutboxMessage[]) => void held.push(...messages) } }, held };
 }
 
 /** Every item whose key starts with a prefix (tests only: Scan is never used by the product). */

@@ -20,6 +20,6 @@ export async function seedAdmin(deps: Deps, email = `admin-${randomUUID().slice(
 /** Invites and accepts, returning the active user. */
 export async function seedActiveUser(deps: TestDeps, adminId: string, overrides: Partial<InviteUserInput> = {}): Promise<User> {
   const invited = await inviteUser(deps, adminId, makeInvite(overrides));
-  const mail = deps.outbox.entries.findLast((entry) => entry.to === invited.loginEmail && entry.kind === 'invitation');
+  const mail = (await deps.sentMail()).findLast((entry) => entry.to === invited.loginEmail && entry.kind === 'invitation');
   return acceptInvitation(deps, mail!.token);
 }

@@ -17,7 +17,7 @@ export type Api = {
 export async function startApi(deps: TestDeps): Promise<Api> {
   installRuntime(deps);
   const jwt = LocalJwt.fromKey(new TextEncoder().encode('test-signing-key-0123456789abcdef'));
-  const server: Server = createLocalServer({ jwt, outbox: deps.outbox });
+  const server: Server = createLocalServer({ jwt, outbox: deps.outbox, settle: () => deps.jobs.idle() });
   const port = await listen(server, 0);
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

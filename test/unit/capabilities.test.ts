@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import * as requests from '../../lib/http/requests';
 import { routes, workers } from '../../lib/http/routes';
+import { queueNames, queueOf } from '../../lib/jobs/queue';
 import { createDeps } from '../../lib/runtime';
 
 const functionsWithFlags = [
-  ...routes.map((r) => ({ handler: r.handler, sendsMail: 'sendsMail' in r && r.sendsMail === true, enqueuesJobs: false, readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets === true })),
-  ...workers.map((w) => ({ handler: w.handler, sendsMail: false, enqueuesJobs: w.enqueuesJobs === true, readsWebhookSecrets: w.readsWebhookSecrets === true })),
+  ...routes.map((r) => ({ handler: r.handler, sendsMail: false, enqueuesJobs: false, readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets === true })),
+  ...workers.map((w) => ({ handler: w.handler, sendsMail: w.sendsMail === true, enqueuesJobs: w.enqueuesJobs === true, readsWebhookSecrets: w.readsWebhookSecrets === true })),
 ];
 
 describe('capabilities: each function bundles only the AWS clients it uses', () => {
@@ -23,6 +24,19 @@ describe('capabilities: each function bundles only the AWS clients it uses', () 
   it('a capability a function did not install fails loudly instead of doing nothing', async () => {
     const deps = createDeps(loadConfig({ TABLE_NAME: 't', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example' }));
     await expect(deps.mailer.send({ to: 'a@b.co', kind: 'invitation', token: 't', expiresAt: '', recipientName: '' })).rejects.toThrow('capability mailer is not installed');
+  });
+});
+
+describe('work queues', () => {
+  it('every queue the relay routes to has exactly one worker, and every queue worker has a queue', () => {
+    const consumed = workers.flatMap((w) => (w.source === 'queue' ? [w.queue] : []));
+    expect([...consumed].sort()).toEqual([...queueNames].sort());
+  });
+
+  it('mail goes to the mail queue and everything else to the jobs queue', () => {
+    expect(queueOf({ type: 'mail', kind: 'invitation', userId: 'U', requestId: 'R' })).toBe('mail');
+    expect(queueOf({ type: 'handover', jobId: 'J' })).toBe('jobs');
+    expect(queueOf({ type: 'hrDelivery', provider: 'standard', deliveryId: 'D' })).toBe('jobs');
   });
 });
 

@@ -4,7 +4,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
-import type { JobMessage } from '../../lib/jobs/queue';
+import type { OutboxMessage } from '../../lib/jobs/queue';
 import { relayOutbox } from '../../lib/jobs/relay';
 import { SqsJobQueue } from '../../lib/jobs/sqs-queue';
 
@@ -40,11 +40,11 @@ const streamRecord = (sequence: string, image: Record<string, unknown>, eventNam
 const outboxItem = (id: string, message: unknown) => ({ pk: `OUTBOX#${id}`, sk: 'OUTBOX', entity: 'outbox', message });
 
 describe('outbox relay', () => {
-  const fakeQueue = (refuse: (batch: JobMessage[], call: number) => number[] | Error = () => []) => {
-    const batches: JobMessage[][] = [];
+  const fakeQueue = (refuse: (batch: OutboxMessage[], call: number) => number[] | Error = () => []) => {
+    const batches: OutboxMessage[][] = [];
     return {
       batches,
-      enqueueBatch: async (messages: JobMessage[]) => {
+      enqueueBatch: async (messages: OutboxMessage[]) => {
         batches.push(messages);
         const outcome = refuse(messages, batches.length);
         if (outcome instanceof Error) throw outcome;
@@ -61,7 +61,7 @@ describe('outbox relay', () => {
       streamRecord('201', outboxItem('x', { type: 'handover', jobId: 'MODIFIED' }), 'MODIFY'),
     ];
 
-    await expect(relayOutbox(records, queue)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(relayOutbox(records, { jobs: queue, mail: fakeQueue() })).resolves.toEqual({ batchItemFailures: [] });
 
     expect(queue.batches.map((b) => b.length)).toEqual([10, 2]);
     expect(queue.batches.flat().map((m) => (m.type === 'handover' ? m.jobId : ''))).toEqual(Array.from({ length: 12 }, (_, i) => `J${i}`));
@@ -69,7 +69,7 @@ describe('outbox relay', () => {
 
   it('drops a malformed outbox item instead of blocking the stream behind it', async () => {
     const queue = fakeQueue();
-    const result = await relayOutbox([streamRecord('1', outboxItem('a', { type: 'nonsense' })), streamRecord('2', outboxItem('b', { type: 'handover', jobId: 'J' }))], queue);
+    const result = await relayOutbox([streamRecord('1', outboxItem('a', { type: 'nonsense' })), streamRecord('2', outboxItem('b', { type: 'handover', jobId: 'J' }))], { jobs: queue, mail: fakeQueue() });
     expect(result).toEqual({ batchItemFailures: [] });
     expect(queue.batches).toEqual([[{ type: 'handover', jobId: 'J' }]]);
   });
@@ -78,13 +78,37 @@ describe('outbox relay', () => {
     const records = Array.from({ length: 15 }, (_, i) => streamRecord(String(i), outboxItem(String(i), { type: 'handover', jobId: `J${i}` })));
 
     const partly = fakeQueue((_, call) => (call === 2 ? [1] : []));
-    const refused = await relayOutbox(records, partly);
+    const refused = await relayOutbox(records, { jobs: partly, mail: fakeQueue() });
     expect(refused.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['11', '12', '13', '14']);
 
     const down = fakeQueue(() => new Error('SQS unavailable'));
-    const failed = await relayOutbox(records, down);
+    const failed = await relayOutbox(records, { jobs: down, mail: fakeQueue() });
     expect(failed.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((_, i) => String(i)));
     expect(down.batches).toHaveLength(1);
+  });
+
+  const mail = (userId: string) => ({ type: 'mail', kind: 'invitation', userId, requestId: `R-${userId}` }) as const;
+
+  it('sends mail messages to the mail queue and jobs to the jobs queue, in stream order', async () => {
+    const jobs = fakeQueue();
+    const mails = fakeQueue();
+    const messages = [mail('U1'), mail('U2'), { type: 'handover', jobId: 'J1' }, mail('U3'), { type: 'hrDelivery', provider: 'standard', deliveryId: 'D1' }] as const;
+
+    await relayOutbox(messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))), { jobs, mail: mails });
+
+    expect(mails.batches).toEqual([[mail('U1'), mail('U2')], [mail('U3')]]);
+    expect(jobs.batches).toEqual([[{ type: 'handover', jobId: 'J1' }], [{ type: 'hrDelivery', provider: 'standard', deliveryId: 'D1' }]]);
+  });
+
+  it('stops at a refused mail batch and reports it and everything after it, whichever queue those were for', async () => {
+    const jobs = fakeQueue();
+    const mails = fakeQueue(() => new Error('SQS unavailable'));
+    const messages = [{ type: 'handover', jobId: 'J1' }, mail('U1'), { type: 'handover', jobId: 'J2' }] as const;
+
+    const result = await relayOutbox(messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))), { jobs, mail: mails });
+
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1', '2']);
+    expect(jobs.batches).toEqual([[{ type: 'handover', jobId: 'J1' }]]);
   });
 });
 
@@ -92,7 +116,7 @@ describe('in-process job queue', () => {
   it('runs each job after the current request and retries a failed attempt', async () => {
     const attempts: string[] = [];
     const queue = new InProcessJobQueue(3).attach(async (message) => {
-      attempts.push(message.type === 'handover' ? message.jobId : message.deliveryId);
+      attempts.push(message.type === 'handover' ? message.jobId : message.type);
       if (attempts.length === 1) throw new Error('transient');
     });
     await queue.enqueue({ type: 'handover', jobId: 'JOB1' });

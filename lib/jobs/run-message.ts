@@ -1,0 +1,13 @@
+import type { Deps } from '../runtime';
+import { mailPendingLink } from '../use-cases/mail';
+import type { OutboxMessage } from './queue';
+import { runJob } from './run-job';
+
+/**
+ * Runs any outbox message, whichever queue it would take: the in-process stand-in for the relay and
+ * both workers (the local server, tests). In AWS each queue has its own worker and bundle.
+ */
+export async function runMessage(deps: Deps, message: OutboxMessage): Promise<void> {
+  if (message.type === 'mail') await mailPendingLink(deps, message);
+  else await runJob(deps, message);
+}

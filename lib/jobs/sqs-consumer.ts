@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DomainError } from '../domain/errors';
+import { logger } from '../logger';
+import type * as z from '../zod';
+
+/**
+ * The Lambda handler of a queue's worker. Each record is parsed with the queue's message schema and
+ * run; a record that fails is reported back so SQS redelivers only it, and after the queue's
+ * receive limit it goes to the dead-letter queue. A malformed message, or one naming work that does
+ * not exist (a 404 domain error), can never succeed, so it is logged and dropped instead of retried.
+ */
+export function queueWorker<T>(schema: z.ZodMiniType<T>, run: (message: T, context: Context) => Promise<unknown>) {
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event, context) => {
+      const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+      for (const record of event.Records) {
+        const parsed = schema.safeParse(safeJson(record.body));
+        if (!parsed.success) {
+          logger.error('malformed job message dropped', { messageId: record.messageId });
+          continue;
+        }
+        try {
+          await run(parsed.data, context);
+        } catch (error) {
+          if (error instanceof DomainError && error.status === 404) {
+            logger.error('message for unknown work dropped', { messageId: record.messageId, ...parsed.data });
+            continue;
+          }
+          logger.error('job attempt failed', { ...parsed.data, errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures };
+    });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,53 @@
+import { issueToken } from '../domain/tokens';
+import { newId } from '../data/ids';
+import { getUserWithPending, storeTokenHash } from '../data/pending-tokens';
+import { StaleWrite, transactWrite } from '../data/transaction';
+import { auditPut } from '../data/user-changes';
+import type { MailMessage } from '../jobs/queue';
+import { logger } from '../logger';
+import type { Mail } from '../mail/mailer';
+import type { Deps } from '../runtime';
+
+const MAIL_KIND = { invitation: 'invitation', loginChange: 'login_email_change' } as const;
+const AUDIT_ACTION = { invitation: 'invitation.link_issued', loginChange: 'user.login_email_change_link_issued' } as const;
+
+export type MailOutcome = 'sent' | 'superseded';
+
+/**
+ * Mails the link of a pending invitation or login-email change: the mail worker's job, queued by
+ * the outbox item the request committed. The token is issued here rather than by the request, so
+ * it exists in clear only in this function's memory and in the mail: the outbox item, the stream
+ * and the queue carry ids, and the table only the token's hash.
+ * 1. Read the user and the pending item in one request. If it is gone (used, or replaced by a
+ *    later request, which mails its own link) or expired, there is nothing to mail.
+ * 2. One transaction stores the new token's hash, only while the item is still this request's and
+ *    unexpired, and audits that a link was issued (system actor, to which address, until when).
+ * 3. Send. A failure throws, so the queue redelivers the message; the redelivery issues a fresh
+ *    token, so of the links issued only the last one works. Never logs the token or the address.
+ */
+export async function mailPendingLink(deps: Deps, message: MailMessage): Promise<MailOutcome> {
+  const now = deps.clock();
+  const { user, pending } = await getUserWithPending(deps.table, message.userId, message.kind);
+  const to = message.kind === 'invitation' ? user?.loginEmail : pending?.newEmail;
+  const accountFits = message.kind === 'invitation' ? user?.status === 'invited' : !user?.sweptAt;
+  const stillWanted = user && pending && to && accountFits && pending.requestId === message.requestId && pending.expiresAt > now.toISOString();
+  if (!stillWanted) {
+    logger.info('mail request superseded, nothing sent', { kind: message.kind, userId: message.userId });
+    return 'superseded';
+  }
+  const { token, hash } = issueToken(user.id);
+  try {
+    await transactWrite(deps.table, [
+      storeTokenHash(pending, hash, now),
+      auditPut({ id: newId(), userId: user.id, actorId: null, action: AUDIT_ACTION[message.kind], before: null, after: { to, expiresAt: pending.expiresAt }, at: now.toISOString() }),
+    ]);
+  } catch (error) {
+    if (!(error instanceof StaleWrite)) throw error;
+    logger.info('mail request superseded, nothing sent', { kind: message.kind, userId: message.userId });
+    return 'superseded';
+  }
+  const mail: Mail = { to, kind: MAIL_KIND[message.kind], token, expiresAt: pending.expiresAt, recipientName: user.firstName };
+  await deps.mailer.send(mail);
+  logger.info('mail sent', { kind: message.kind, userId: user.id });
+  return 'sent';
+}
