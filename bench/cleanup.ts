@@ -14,7 +14,6 @@ import { userToItem } from '../lib/data/users';
 import { blankUserFields, type User } from '../lib/domain/user';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';
-import { OutboxMailer } from '../lib/mail/outbox-mailer';
 import type { Deps } from '../lib/runtime';
 import { anonymised, runCleanup } from '../lib/use-cases/cleanup';
 import { StaticWebhookSecrets } from '../lib/webhooks/secrets';
@@ -57,7 +56,6 @@ try {
   await ensureTable(client, 'bench');
   const deps: Deps = {
     table: { client, name: 'bench' },
-    mailer: new OutboxMailer('http://bench.local'),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date(),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },

@@ -34,7 +34,6 @@ try {
   const outbox = new OutboxMailer('http://bench.local');
   const deps: Deps = {
     table: { client, name: 'bench' },
-    mailer: outbox,
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date(),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },

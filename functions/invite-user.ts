@@ -1,4 +1,3 @@
-import '../lib/capabilities/ses-mail';
 import * as requests from '../lib/http/requests';
 import { adminHandler } from '../lib/http/handler';
 import { toUserView } from '../lib/domain/user';

@@ -5,10 +5,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../lib/data/table-definition';
 import type { TableAccess } from '../lib/http/routes';
+import type { QueueName } from '../lib/jobs/queue';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,8 +27,6 @@ export const indexReadActions = ['dynamodb:Query'] as const;
 /** The settings `loadConfig` (lib/config.ts) validates at cold start, for the functions that call it. */
 export type AppEnvironment = {
   table: dynamodb.ITableV2;
-  /** SES sender identity (an email address). */
-  mailFrom: string;
   /** The JWT claim holding the caller's directory user id. */
   subjectClaim?: string;
   appBaseUrl: string;
@@ -42,6 +42,12 @@ export type DirectoryFunctionProps = {
   app?: AppEnvironment;
   /** Defaults to 10 seconds, enough for an HTTP request; queue workers take longer. */
   timeout?: Duration;
+  /**
+   * The HR webhook signing secrets, for the functions that verify webhooks: read through the AWS
+   * Parameters and Secrets extension (a layer; it caches the secret for five minutes), so the
+   * function bundles no Secrets Manager client. The function may read this one secret only.
+   */
+  webhookSecrets?: secretsmanager.ISecret;
 };
 
 /**
@@ -80,14 +86,20 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
       environment: {
         ...(props.app && {
           TABLE_NAME: props.app.table.tableName,
-          MAILER: 'ses',
-          MAIL_FROM: props.app.mailFrom,
           AUTH_SUBJECT_CLAIM: props.app.subjectClaim ?? 'sub',
           APP_BASE_URL: props.app.appBaseUrl,
         }),
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
+        ...(props.webhookSecrets && { HR_WEBHOOK_SECRETS_ARN: props.webhookSecrets.secretArn }),
       },
+      ...(props.webhookSecrets && {
+        paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+          cacheSize: 10,
+          secretsManagerTtl: Duration.minutes(5),
+          logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+        }),
+      }),
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.ESM,
@@ -104,6 +116,8 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
       },
     });
     this.functionLogGroup = logGroup;
+    // GetSecretValue (and DescribeSecret) on this one secret; no other function gets either.
+    props.webhookSecrets?.grantRead(this);
   }
 
   /**
@@ -134,21 +148,23 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
   }
 
   /**
-   * Lets the function queue jobs: the queue's URL in `JOBS_QUEUE_URL` and `sqs:SendMessage` on it
-   * (which also authorises SendMessageBatch). Only the outbox relay gets this: every other function
+   * Lets the function send to one work queue: the queue's URL in `<NAME>_QUEUE_URL` (the variable
+   * `loadRelayConfig` reads for it) and `sqs:SendMessage` on it (which also authorises
+   * SendMessageBatch). Only the outbox relay gets this, for every queue: every other function
    * queues work by writing an outbox item in its transaction.
    */
-  allowEnqueuingJobs(queue: sqs.IQueue): void {
-    this.addEnvironment('JOBS_QUEUE_URL', queue.queueUrl);
+  allowEnqueuing(name: QueueName, queue: sqs.IQueue): void {
+    this.addEnvironment(`${name.toUpperCase()}_QUEUE_URL`, queue.queueUrl);
     queue.grantSendMessages(this);
   }
 
-  /** Allows `ses:SendEmail` from one SES identity only, never `*`. */
-  allowSendingMail(identityArn: string): void {
+  /** Sends as `mailFrom` (MAIL_FROM): `ses:SendEmail` on that one SES identity only, never `*`. */
+  allowSendingMail(mailFrom: string): void {
+    this.addEnvironment('MAIL_FROM', mailFrom);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
-        resources: [identityArn],
+        resources: [sesIdentityArn(this, mailFrom)],
       }),
     );
   }

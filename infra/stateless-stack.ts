@@ -15,8 +15,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { OUTBOX_ENTITY } from '../lib/data/outbox-item';
 import { routes, workers } from '../lib/http/routes';
-import { DirectoryFunction, sesIdentityArn, type AppEnvironment } from './directory-function';
-import { deadLetterQueue, JobsQueue } from './jobs-queue';
+import { queueNames, type QueueName } from '../lib/jobs/queue';
+import { DirectoryFunction, type AppEnvironment } from './directory-function';
+import { deadLetterQueue, WorkQueue } from './work-queue';
 import { Monitoring } from './monitoring';
 
 export type StatelessStackProps = StackProps & {
@@ -61,7 +62,9 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
 
 /**
  * Timeout of the queue workers. A job works in chunks and records its progress, so one cut short
- * by the timeout resumes where it stopped when SQS redelivers its message.
+ * by the timeout resumes where it stopped when SQS redelivers its message. A mail needs far less,
+ * but one timeout keeps the queues alike (their visibility timeout derives from it), and a mail cut
+ * short is mailed again with a fresh token.
  */
 const workerTimeout = Duration.minutes(5);
 
@@ -91,8 +94,9 @@ const relayRetryAttempts = 10;
  * The replaceable part: one function per route in the manifest behind an HTTP API. Admin routes go
  * through the JWT authorizer; public routes carry their own credential (a mailed token) or none.
  * Plus the background side: one function per worker, fed by the table's stream (the outbox relay),
- * by the jobs queue or run on an EventBridge schedule; and the jobs queue (with its dead-letter
- * queue and alarm), which only workers flagged `enqueuesJobs` (the relay) write to.
+ * by its work queue or run on an EventBridge schedule; and one work queue per name of
+ * lib/jobs/queue.ts (each with its dead-letter queue and alarm), which only workers flagged
+ * `enqueuesJobs` (the relay) write to.
  */
 export class StatelessStack extends Stack {
   readonly api: apigwv2.HttpApi;
@@ -100,10 +104,11 @@ export class StatelessStack extends Stack {
   readonly functions: ReadonlyMap<string, DirectoryFunction>;
   /** The function of each worker (stream consumer, queue consumer or scheduled), by worker id. */
   readonly workers: ReadonlyMap<string, DirectoryFunction>;
-  readonly jobs: JobsQueue;
+  /** Each work queue, by queue name; each is consumed by exactly one `queue` worker. */
+  readonly queues: ReadonlyMap<QueueName, WorkQueue>;
   /** The on-failure destination of each stream worker's event source, by worker id. */
   readonly onFailureQueues: ReadonlyMap<string, sqs.Queue>;
-  /** Alarms (API 5xx rate, job failures, the outbox relay) and the dashboard. */
+  /** Alarms (API 5xx rate, queue workers' failures, the outbox relay) and the dashboard. */
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -127,13 +132,19 @@ export class StatelessStack extends Stack {
     const jwtAuthorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwtIssuer, {
       jwtAudience: [props.jwtAudience],
     });
-    const mailIdentityArn = sesIdentityArn(this, props.mailFrom);
 
-    this.jobs = new JobsQueue(this, 'Jobs', { consumerTimeout: workerTimeout });
+    // The relay sends to every queue of queueNames (loadRelayConfig requires each URL), so each
+    // must have a worker draining it; two consumers of one queue would take each other's messages.
+    for (const name of queueNames) {
+      const consumers = workers.filter((w) => w.source === 'queue' && w.queue === name);
+      if (consumers.length !== 1) throw new Error(`queue ${name} needs exactly one consuming worker, has ${consumers.length}`);
+    }
+    // The construct id is the queue's name in PascalCase: `Jobs` keeps the jobs queue's logical IDs.
+    const queues = new Map(queueNames.map((name) => [name, new WorkQueue(this, pascalCase(name), { name, consumerTimeout: workerTimeout })]));
+    this.queues = queues;
 
     const app: AppEnvironment = {
       table: props.table,
-      mailFrom: props.mailFrom,
       subjectClaim: props.subjectClaim,
       appBaseUrl: props.appBaseUrl,
     };
@@ -141,14 +152,12 @@ export class StatelessStack extends Stack {
     const functions = new Map<string, DirectoryFunction>();
     for (const route of routes) {
       const name = pascalCase(route.id);
-      const fn = new DirectoryFunction(this, `${name}Function`, { handler: route.handler, app });
+      const fn = new DirectoryFunction(this, `${name}Function`, {
+        handler: route.handler,
+        app,
+        ...('readsWebhookSecrets' in route && route.readsWebhookSecrets && { webhookSecrets: props.webhookSecrets }),
+      });
       fn.bindTable(props.table, route.table);
-      if ('sendsMail' in route && route.sendsMail) fn.allowSendingMail(mailIdentityArn);
-      if ('readsWebhookSecrets' in route && route.readsWebhookSecrets) {
-        // GetSecretValue (and DescribeSecret) on this one secret; no other function gets either.
-        fn.addEnvironment('HR_WEBHOOK_SECRETS_ARN', props.webhookSecrets.secretArn);
-        props.webhookSecrets.grantRead(fn);
-      }
       functions.set(route.id, fn);
 
       const apiRoutes = this.api.addRoutes({
@@ -174,13 +183,11 @@ export class StatelessStack extends Stack {
         handler: worker.handler,
         app: appEnvironment ? app : undefined,
         timeout,
+        ...(worker.readsWebhookSecrets && { webhookSecrets: props.webhookSecrets }),
       });
       fn.bindTable(props.table, worker.table);
-      if (worker.enqueuesJobs) fn.allowEnqueuingJobs(this.jobs.queue);
-      if ('readsWebhookSecrets' in worker && worker.readsWebhookSecrets === true) {
-        fn.addEnvironment('HR_WEBHOOK_SECRETS_ARN', props.webhookSecrets.secretArn);
-        props.webhookSecrets.grantRead(fn);
-      }
+      if (worker.enqueuesJobs) for (const [name, { queue }] of queues) fn.allowEnqueuing(name, queue);
+      if (worker.sendsMail) fn.allowSendingMail(props.mailFrom);
       return fn;
     };
 
@@ -191,7 +198,7 @@ export class StatelessStack extends Stack {
       let fn: DirectoryFunction;
       switch (worker.source) {
         case 'outboxStream': {
-          // The relay reads only JOBS_QUEUE_URL (loadRelayConfig), never the table or mail settings.
+          // The relay reads only the queue URLs (loadRelayConfig), never the table or mail settings.
           fn = workerFunction(worker, relayTimeout, false);
           const onFailure = deadLetterQueue(this, `${pascalCase(worker.id)}OnFailureQueue`);
           // SQS3 recognises a dead-letter queue only by a redrive policy or a function's
@@ -240,12 +247,12 @@ export class StatelessStack extends Stack {
           });
           break;
         }
-        case 'jobsQueue':
+        case 'queue':
           fn = workerFunction(worker, workerTimeout);
-          // One job per invocation, so one slow job never holds others back; a failed job is
-          // reported alone (partial batch response) and redelivered until the queue's receive
-          // limit. The event source grants the function the consume actions on the queue.
-          fn.addEventSource(new SqsEventSource(this.jobs.queue, { batchSize: 1, reportBatchItemFailures: true }));
+          // One message per invocation, so one slow job or mail never holds others back; a failed
+          // one is reported alone (partial batch response) and redelivered until the queue's
+          // receive limit. The event source grants the function the consume actions on the queue.
+          fn.addEventSource(new SqsEventSource(queues.get(worker.queue)!.queue, { batchSize: 1, reportBatchItemFailures: true }));
           break;
         case 'schedule':
           fn = workerFunction(worker, scheduledWorkerTimeout);
@@ -270,11 +277,12 @@ export class StatelessStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
       functions: new Map([...functions, ...workerFunctions]),
-      jobWorkers: new Map(workers.filter((w) => w.source === 'jobsQueue').map((w) => [w.id, workerFunctions.get(w.id)!])),
+      queueWorkers: new Map(
+        workers.filter((w) => w.source === 'queue').map((w) => [w.id, { fn: workerFunctions.get(w.id)!, queue: queues.get(w.queue)! }]),
+      ),
       streamWorkers: new Map(
         [...onFailureQueues].map(([workerId, onFailureQueue]) => [workerId, { fn: workerFunctions.get(workerId)!, onFailureQueue }]),
       ),
-      jobs: this.jobs,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });

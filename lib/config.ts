@@ -1,82 +1,128 @@
-import * as z from './zod';
 import type { QueueName } from './jobs/queue';
 
 /**
  * Every setting the functions read, validated once at start-up. A missing or malformed variable
- * fails the cold start loudly instead of surfacing later as a confusing error.
+ * fails the cold start loudly, naming every bad variable at once, instead of surfacing later as a
+ * confusing error.
+ *
+ * Read by hand rather than with the schema library: this module is in every function, and the
+ * schema features only it would use (URLs, number coercion, defaults) cost each bundle several KiB.
  */
-const configSchema = z
-  .object({
-    TABLE_NAME: z.string().check(z.minLength(1)),
-    AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
-    DYNAMODB_ENDPOINT: z.optional(z.url()),
-    MAILER: z._default(z.enum(['ses', 'outbox']), 'ses'),
-    MAIL_FROM: z.optional(z.string()),
-    APP_BASE_URL: z.url(),
-    INVITATION_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.positive()), 168),
-    LOGIN_CHANGE_TTL_HOURS: z._default(z.coerce.number().check(z.int(), z.positive()), 24),
-    CLEANUP_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(36_500)), 90),
-    /** The JWT claim holding the caller's directory user id (IdPs own `sub`; they can add a custom claim). */
-    AUTH_SUBJECT_CLAIM: z._default(z.string().check(z.regex(/^[\w:./-]{1,128}$/)), 'sub'),
-    /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
-    HR_WEBHOOK_SECRETS_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
-    /** Local: per-provider secrets. The standard one has a documented development default. */
-    HR_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(1))),
-    GUSTO_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(1))),
-    BAMBOOHR_WEBHOOK_SECRET: z.optional(z.string().check(z.minLength(1))),
-  })
-  .check(z.refine((c) => c.MAILER !== 'ses' || Boolean(c.MAIL_FROM), { message: 'MAIL_FROM is required when MAILER=ses', path: ['MAIL_FROM'] }));
-
 export type Config = {
   tableName: string;
   region: string;
   dynamodbEndpoint: string | undefined;
-  mailer: 'ses' | 'outbox';
-  mailFrom: string | undefined;
   appBaseUrl: string;
   invitationTtlHours: number;
   loginChangeTtlHours: number;
   retentionDays: number;
   subjectClaim: string;
   webhookSecretsArn: string | undefined;
+  /** Where the Parameters and Secrets extension listens, when the function has it. */
+  secretsExtensionPort: number;
   webhookSecrets: Record<string, string | undefined>;
 };
 
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
+type Env = Record<string, string | undefined>;
+
+/** Reads variables, collecting what is wrong with them; `done()` throws if anything was. */
+class EnvReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  /** A set, non-empty value (unset and empty are the same: "not configured"). */
+  private value(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
   }
-  const c = parsed.data;
-  return {
-    tableName: c.TABLE_NAME,
-    region: c.AWS_REGION,
-    dynamodbEndpoint: c.DYNAMODB_ENDPOINT,
-    mailer: c.MAILER,
-    mailFrom: c.MAIL_FROM,
-    appBaseUrl: c.APP_BASE_URL,
-    invitationTtlHours: c.INVITATION_TTL_HOURS,
-    loginChangeTtlHours: c.LOGIN_CHANGE_TTL_HOURS,
-    retentionDays: c.CLEANUP_RETENTION_DAYS,
-    subjectClaim: c.AUTH_SUBJECT_CLAIM,
-    webhookSecretsArn: c.HR_WEBHOOK_SECRETS_ARN,
-    webhookSecrets: { standard: c.HR_WEBHOOK_SECRET, gusto: c.GUSTO_WEBHOOK_SECRET, bamboohr: c.BAMBOOHR_WEBHOOK_SECRET },
+
+  private check(name: string, ok: boolean, expected: string): void {
+    if (!ok) this.problems.push(`${name}: ${expected}`);
+  }
+
+  required(name: string, expected = 'is required', valid: (value: string) => boolean = () => true): string {
+    const value = this.value(name);
+    this.check(name, value !== undefined && valid(value), expected);
+    return value ?? '';
+  }
+
+  optional(name: string, expected = '', valid: (value: string) => boolean = () => true): string | undefined {
+    const value = this.value(name);
+    if (value !== undefined) this.check(name, valid(value), expected);
+    return value;
+  }
+
+  url(name: string): string {
+    return this.required(name, 'must be an http(s) URL', isHttpUrl);
+  }
+
+  optionalUrl(name: string): string | undefined {
+    return this.optional(name, 'must be an http(s) URL', isHttpUrl);
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.value(name);
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    this.check(name, /^\d+$/.test(value.trim()) && number >= min && number <= max, `must be a whole number from ${min} to ${max}`);
+    return number;
+  }
+
+  done(): void {
+    if (this.problems.length > 0) throw new Error(`Invalid configuration: ${this.problems.join('; ')}`);
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+}
+
+export function loadConfig(env: Env): Config {
+  const read = new EnvReader(env);
+  const config: Config = {
+    tableName: read.required('TABLE_NAME'),
+    region: read.optional('AWS_REGION') ?? 'us-east-1',
+    dynamodbEndpoint: read.optionalUrl('DYNAMODB_ENDPOINT'),
+    appBaseUrl: read.url('APP_BASE_URL'),
+    invitationTtlHours: read.integer('INVITATION_TTL_HOURS', 168, 1, 8_760),
+    loginChangeTtlHours: read.integer('LOGIN_CHANGE_TTL_HOURS', 24, 1, 8_760),
+    retentionDays: read.integer('CLEANUP_RETENTION_DAYS', 90, 1, 36_500),
+    /** The JWT claim holding the caller's directory user id (IdPs own `sub`; they can add a custom claim). */
+    subjectClaim: read.optional('AUTH_SUBJECT_CLAIM', 'must be a claim name (letters, digits, _:./-, at most 128)', (v) => /^[\w:./-]{1,128}$/.test(v)) ?? 'sub',
+    /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
+    webhookSecretsArn: read.optional('HR_WEBHOOK_SECRETS_ARN', 'must be a secret ARN', (v) => v.startsWith('arn:')),
+    secretsExtensionPort: read.integer('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', 2773, 1, 65_535),
+    /** Local: per-provider secrets. The standard one has a documented development default. */
+    webhookSecrets: { standard: read.optional('HR_WEBHOOK_SECRET'), gusto: read.optional('GUSTO_WEBHOOK_SECRET'), bamboohr: read.optional('BAMBOOHR_WEBHOOK_SECRET') },
   };
+  read.done();
+  return config;
 }
 
 export type RelayConfig = { region: string; queueUrls: Record<QueueName, string> };
 
-/**
- * The outbox relay's settings. It has no table and no mail, only the queues it feeds
- * (JOBS_QUEUE_URL, MAIL_QUEUE_URL), so it reads just these (and stays free of the schema library's weight).
- */
-export function loadRelayConfig(env: Record<string, string | undefined>): RelayConfig {
-  const queueUrl = (name: QueueName) => {
-    const variable = `${name.toUpperCase()}_QUEUE_URL`;
-    const url = env[variable] ?? '';
-    if (!URL.canParse(url)) throw new Error(`Invalid configuration: ${variable}: must be the ${name} queue URL`);
-    return url;
+/** The outbox relay's settings: it has no table and no mail, only the queues it feeds. */
+export function loadRelayConfig(env: Env): RelayConfig {
+  const read = new EnvReader(env);
+  const config = {
+    region: read.optional('AWS_REGION') ?? 'us-east-1',
+    queueUrls: { jobs: read.url('JOBS_QUEUE_URL'), mail: read.url('MAIL_QUEUE_URL') },
   };
-  return { region: env.AWS_REGION || 'us-east-1', queueUrls: { jobs: queueUrl('jobs'), mail: queueUrl('mail') } };
+  read.done();
+  return config;
+}
+
+export type MailWorkerConfig = { region: string; tableName: string; mailFrom: string; appBaseUrl: string };
+
+/** The mail worker's settings: the table, the sender identity and where the mailed links open. */
+export function loadMailWorkerConfig(env: Env): MailWorkerConfig {
+  const read = new EnvReader(env);
+  const config = {
+    region: read.optional('AWS_REGION') ?? 'us-east-1',
+    tableName: read.required('TABLE_NAME'),
+    mailFrom: read.required('MAIL_FROM', 'must be the sender address (a verified SES identity)', (v) => /^[^\s@]+@[^\s@]+$/.test(v)),
+    appBaseUrl: read.url('APP_BASE_URL'),
+  };
+  read.done();
+  return config;
 }

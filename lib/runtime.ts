@@ -1,24 +1,21 @@
 import { loadConfig, type Config } from './config';
 import { createDocumentClient, type TableRef } from './data/client';
-import type { Mailer } from './mail/mailer';
 import type { WebhookSecrets } from './webhooks/secrets';
 
 /** Everything a use case needs from the outside world, passed explicitly so tests can swap it. */
 export type Deps = {
   table: TableRef;
-  mailer: Mailer;
   webhookSecrets: WebhookSecrets;
   clock: () => Date;
   settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number; subjectClaim?: string };
 };
 
 /**
- * The adapters only some functions need (SES, Secrets Manager) are capabilities: a handler
+ * The adapters only some functions need (Secrets Manager) are capabilities: a handler
  * file imports `lib/capabilities/<name>` to install one, so every other function's bundle stays
  * free of that client. Using a capability a function did not install fails loudly.
  */
 export type Capabilities = {
-  mailer: (config: Config) => Mailer;
   webhookSecrets: (config: Config) => WebhookSecrets;
 };
 const installed: Partial<Capabilities> = {};
@@ -40,7 +37,6 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
   const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint });
   return {
     table: { client, name: config.tableName },
-    mailer: overrides.mailer ?? capability('mailer', config),
     webhookSecrets: overrides.webhookSecrets ?? capability('webhookSecrets', config),
     clock: overrides.clock ?? (() => new Date()),
     settings: overrides.settings ?? {

@@ -2,6 +2,7 @@ import type { AuditEntry } from '../domain/audit';
 import type { TableRef } from './client';
 import { keys } from './keys';
 import { queryPartition, type Page } from './pagination';
+import type { TxOp } from './transaction';
 
 /** Access pattern: a user's audit trail, newest first (audit ids are ULIDs, so sk order is time order). */
 export async function listAudit(table: TableRef, userId: string, limit: number, cursor?: string): Promise<Page<AuditEntry>> {
@@ -18,4 +19,9 @@ export async function listAudit(table: TableRef, userId: string, limit: number, 
     }),
   );
   return { items, nextCursor: page.nextCursor };
+}
+
+/** The audit entry of a change, to write in the change's own transaction. */
+export function auditPut(entry: AuditEntry): TxOp {
+  return { item: { Put: { Item: { ...keys.audit(entry.userId, entry.id), entity: 'audit', ...entry } } } };
 }

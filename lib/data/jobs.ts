@@ -4,7 +4,7 @@ import type { Job, WorkItem } from '../domain/work';
 import type { TableRef } from './client';
 import { keys } from './keys';
 import { StaleWrite, transactWrite, type TxOp } from './transaction';
-import { auditPut } from './user-changes';
+import { auditPut } from './audit';
 import { userGuard } from './users';
 import { newId } from './ids';
 

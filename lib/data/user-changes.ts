@@ -6,6 +6,7 @@ import type { TableRef } from './client';
 import type { EmailClaim } from './claims';
 import { newId } from './ids';
 import { keys } from './keys';
+import { auditPut } from './audit';
 import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { activeAdminGuard, getUser, userToItem } from './users';
 
@@ -179,8 +180,4 @@ function auditEntry(actorId: string | null, change: UserChange, after: User, at:
     after: change.details ? { ...diff.after, ...change.details } : diff.after,
     at,
   };
-}
-
-export function auditPut(entry: AuditEntry): TxOp {
-  return { item: { Put: { Item: { ...keys.audit(entry.userId, entry.id), entity: 'audit', ...entry } } } };
 }

@@ -1,3 +1,4 @@
+import type { Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
 import { mailPendingLink } from '../use-cases/mail';
 import type { OutboxMessage } from './queue';
@@ -7,7 +8,7 @@ import { runJob } from './run-job';
  * Runs any outbox message, whichever queue it would take: the in-process stand-in for the relay and
  * both workers (the local server, tests). In AWS each queue has its own worker and bundle.
  */
-export async function runMessage(deps: Deps, message: OutboxMessage): Promise<void> {
+export async function runMessage(deps: Deps & { mailer: Mailer }, message: OutboxMessage): Promise<void> {
   if (message.type === 'mail') await mailPendingLink(deps, message);
   else await runJob(deps, message);
 }

@@ -3,7 +3,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DomainError } from '../domain/errors';
 import { logger } from '../logger';
-import type * as z from '../zod';
 
 /**
  * The Lambda handler of a queue's worker. Each record is parsed with the queue's message schema and
@@ -11,7 +10,9 @@ import type * as z from '../zod';
  * receive limit it goes to the dead-letter queue. A malformed message, or one naming work that does
  * not exist (a 404 domain error), can never succeed, so it is logged and dropped instead of retried.
  */
-export function queueWorker<T>(schema: z.ZodMiniType<T>, run: (message: T, context: Context) => Promise<unknown>) {
+export type MessageParser<T> = { safeParse(input: unknown): { success: true; data: T } | { success: false } };
+
+export function queueWorker<T extends object>(schema: MessageParser<T>, run: (message: T, context: Context) => Promise<unknown>) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {

@@ -12,6 +12,6 @@ if (!email || !process.env.TABLE_NAME) {
   console.error('usage: TABLE_NAME=<table> AWS_REGION=<region> npm run bootstrap:admin -- EMAIL');
   process.exit(2);
 }
-const deps = createDeps(loadConfig({ ...process.env, MAILER: 'outbox', APP_BASE_URL: process.env.APP_BASE_URL ?? 'https://directory.invalid' }));
+const deps = createDeps(loadConfig({ ...process.env, APP_BASE_URL: process.env.APP_BASE_URL ?? 'https://directory.invalid' }));
 const { user, created } = await bootstrapAdmin(deps, email);
 console.log(JSON.stringify({ created, userId: user.id, loginEmail: user.loginEmail }));

@@ -45,7 +45,6 @@ const config = loadConfig({
   TABLE_NAME: localEnv.TABLE_NAME,
   AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
   DYNAMODB_ENDPOINT: endpoint,
-  MAILER: 'outbox',
   APP_BASE_URL: baseUrl,
   INVITATION_TTL_HOURS: process.env.INVITATION_TTL_HOURS,
   LOGIN_CHANGE_TTL_HOURS: process.env.LOGIN_CHANGE_TTL_HOURS,
@@ -55,8 +54,9 @@ const config = loadConfig({
 });
 const outbox = new OutboxMailer(baseUrl);
 const jobs = new InProcessJobQueue();
-const deps = createDeps(config, { mailer: outbox, webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
-jobs.attach((message) => runMessage(deps, message));
+const deps = createDeps(config, { webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
+// Mail goes to the outbox that GET /_local/outbox lists, where AWS has the mail worker and SES.
+jobs.attach((message) => runMessage({ ...deps, mailer: outbox }, message));
 // No DynamoDB stream here: committed outbox messages go straight to the in-process queue.
 deps.table.relay = (messages) => messages.forEach((message) => void jobs.enqueue(message));
 installRuntime(deps);

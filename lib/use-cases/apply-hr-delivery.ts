@@ -1,7 +1,6 @@
-import { emailSchema, normalizeEmail } from '../domain/email';
+import { normalizedEmailOrProblem, normalizeEmail } from '../domain/email';
 import { DomainError, InvalidRequest, InvalidState, NotFound } from '../domain/errors';
 import type { User } from '../domain/user';
-import { validate } from '../domain/validate';
 import { getEmailClaim, getExternalIdHolder } from '../data/claims';
 import { EventAlreadySettled, listDeliveryEvents, settleEvent, type DeliveryEvent } from '../data/deliveries';
 import { commitUserChanges } from '../data/user-changes';
@@ -106,7 +105,7 @@ async function decide(deps: Deps, user: User, event: HrEvent, now: Date, details
       return { plan: planMoveToExtranet(user, { workgroupIds: event.workgroupIds, now, source: String(details.source), details }) };
     case 'employee.email_changed': {
       if (event.contactEmail === undefined) throw new InvalidRequest([{ path: 'data.contactEmail', message: 'an email change names the new contact email (or null)' }]);
-      const email = event.contactEmail === null ? null : validate(emailSchema, event.contactEmail, 'data.contactEmail');
+      const email = event.contactEmail === null ? null : contactEmailOf(event.contactEmail);
       if (user.status === 'dismissed') throw new InvalidState(`User ${user.id} is dismissed; HR email changes apply to current employees`);
       const plan = planContactEmail(user, email, details);
       return plan ? { plan } : { noChange: `user ${user.id} already has that contact email` };
@@ -135,4 +134,10 @@ async function findByEmail(deps: Deps, email: string): Promise<User | undefined>
 
 function describeEmployee(event: HrEvent): string {
   return [event.employee.externalId && `externalId ${event.employee.externalId}`, event.employee.email && `email ${event.employee.email}`].filter(Boolean).join(' / ') || '(no identifier)';
+}
+
+function contactEmailOf(raw: string): string {
+  const checked = normalizedEmailOrProblem(raw);
+  if ('problem' in checked) throw new InvalidRequest([{ path: 'data.contactEmail', message: checked.problem }]);
+  return checked.email;
 }

@@ -4,7 +4,7 @@ import type { Job, WorkItem } from '../domain/work';
 import { newId } from '../data/ids';
 import { commitHandoverChunk, DelegateUnavailable, finishJob, getJob, HANDOVER_CHUNK, LeaverReturned, putNewJob, WorkItemChanged } from '../data/jobs';
 import { ConditionsFailed, StaleWrite, transactWrite } from '../data/transaction';
-import { auditPut } from '../data/user-changes';
+import { auditPut } from '../data/audit';
 import { activeAdminGuard } from '../data/users';
 import { listWorkByResponsible } from '../data/work';
 import type { Deps } from '../runtime';

@@ -2,16 +2,19 @@ import { issueToken } from '../domain/tokens';
 import { newId } from '../data/ids';
 import { getUserWithPending, storeTokenHash } from '../data/pending-tokens';
 import { StaleWrite, transactWrite } from '../data/transaction';
-import { auditPut } from '../data/user-changes';
+import { auditPut } from '../data/audit';
 import type { MailMessage } from '../jobs/queue';
 import { logger } from '../logger';
-import type { Mail } from '../mail/mailer';
+import type { Mail, Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
 
 const MAIL_KIND = { invitation: 'invitation', loginChange: 'login_email_change' } as const;
 const AUDIT_ACTION = { invitation: 'invitation.link_issued', loginChange: 'user.login_email_change_link_issued' } as const;
 
 export type MailOutcome = 'sent' | 'superseded';
+
+/** All the mail worker needs: the table, the mail service and the time. */
+export type MailDeps = Pick<Deps, 'table' | 'clock'> & { mailer: Mailer };
 
 /**
  * Mails the link of a pending invitation or login-email change: the mail worker's job, queued by
@@ -25,7 +28,7 @@ export type MailOutcome = 'sent' | 'superseded';
  * 3. Send. A failure throws, so the queue redelivers the message; the redelivery issues a fresh
  *    token, so of the links issued only the last one works. Never logs the token or the address.
  */
-export async function mailPendingLink(deps: Deps, message: MailMessage): Promise<MailOutcome> {
+export async function mailPendingLink(deps: MailDeps, message: MailMessage): Promise<MailOutcome> {
   const now = deps.clock();
   const { user, pending } = await getUserWithPending(deps.table, message.userId, message.kind);
   const to = message.kind === 'invitation' ? user?.loginEmail : pending?.newEmail;

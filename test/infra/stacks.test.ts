@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_ENTITY } from '../../lib/data/outbox-item';
 import { tableDefinition } from '../../lib/data/table-definition';
 import { routes, workers } from '../../lib/http/routes';
-import { maxReceiveCount } from '../../infra/jobs-queue';
+import { queueNames, type QueueName } from '../../lib/jobs/queue';
+import { maxReceiveCount } from '../../infra/work-queue';
 import { iteratorAgeThreshold, jobAttemptFailedMessage, jobAttemptFailuresMetricName, serverErrorRateThresholdPercent } from '../../infra/monitoring';
 import { webhookSecretsDescription } from '../../infra/stateful-stack';
 import { buildApp, type DirectorySettings } from '../../infra/build-app';
@@ -71,10 +72,12 @@ function statementsOf(id: string): Statement[] {
 
 const actionsOf = (statements: Statement[]): string[] => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
+type Flags = { enqueuesJobs?: boolean; sendsMail?: boolean; readsWebhookSecrets?: boolean };
+
 /** Every route and worker, with the flags the stack acts on (absent flags read as false). */
 const allFunctions = [
-  ...routes.map((route) => ({ id: route.id as string, kind: 'route' as const, flags: route as { enqueuesJobs?: boolean; readsWebhookSecrets?: boolean } })),
-  ...workers.map((worker) => ({ id: worker.id as string, kind: 'worker' as const, flags: worker as { enqueuesJobs?: boolean; readsWebhookSecrets?: boolean } })),
+  ...routes.map((route) => ({ id: route.id as string, kind: 'route' as const, flags: route as Flags })),
+  ...workers.map((worker) => ({ id: worker.id as string, kind: 'worker' as const, flags: worker as Flags })),
 ];
 
 const functionOf = (id: string) => built.stateless.functions.get(id) ?? built.stateless.workers.get(id)!;
@@ -82,13 +85,22 @@ const variablesOf = (id: string): Record<string, unknown> =>
   stateless.findResources('AWS::Lambda::Function')[logicalId(built.stateless, functionOf(id))]!.Properties.Environment.Variables;
 
 /**
- * Timeouts by worker source: queue workers run a job chunk by chunk, scheduled ones stay under the
+ * Timeouts by worker source: queue workers run a job chunk by chunk (and the mail worker shares
+ * their timeout, so every queue's visibility timeout is alike), scheduled ones stay under the
  * rate, the relay sends at most ten SendMessageBatch calls per invocation.
  */
-const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { jobsQueue: 300, schedule: 120, outboxStream: 60 };
+const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { queue: 300, schedule: 120, outboxStream: 60 };
 
 /** The workers fed by the table's stream: the outbox relay. */
 const streamWorkers = workers.filter((w) => w.source === 'outboxStream');
+
+/** The workers that consume a work queue, one per queue. */
+const queueWorkers = workers.filter((w) => w.source === 'queue');
+
+/** The environment variable the relay reads each queue's URL from (loadRelayConfig), spelled out. */
+const queueUrlVariables: Record<QueueName, string> = { jobs: 'JOBS_QUEUE_URL', mail: 'MAIL_QUEUE_URL' };
+
+const workQueue = (name: QueueName) => built.stateless.queues.get(name)!;
 
 describe('stateful stack', () => {
   it('keeps the table logical ID so a deploy never replaces the table', () => {
@@ -213,29 +225,30 @@ describe('stateless stack: API and functions', () => {
     }
   });
 
-  it('gives every function but the relay the settings loadConfig validates, and none of them JOBS', () => {
+  it('gives every function but the relay the settings its config loader validates, the sender address only to the mail worker, and none of them JOBS', () => {
     const tableNameImport = { 'Fn::ImportValue': expect.stringMatching(/^EmployeeDirectoryStateful:ExportsOutputRefTable/) };
     for (const { id } of allFunctions) {
       const variables = variablesOf(id);
       // Obsolete: background work always goes through the outbox and the relay, whatever JOBS says.
       expect(variables.JOBS, id).toBeUndefined();
+      expect(variables.MAILER, id).toBeUndefined();
+      expect(variables.MAIL_FROM, id).toEqual(id === 'mailWorker' ? settings.mailFrom : undefined);
       if (streamWorkers.some((w) => w.id === id)) continue;
       expect(variables, id).toMatchObject({
         TABLE_NAME: tableNameImport,
-        MAILER: 'ses',
-        MAIL_FROM: settings.mailFrom,
         APP_BASE_URL: settings.appBaseUrl,
         AUTH_SUBJECT_CLAIM: 'directory_user_id',
       });
     }
   });
 
-  it('tells the outbox relay only the jobs queue URL: no table, no mail settings', () => {
+  it('tells the outbox relay only the URL of each work queue: no table, no mail settings', () => {
     expect(streamWorkers.map((w) => w.id)).toEqual(['outboxRelay']);
     expect(variablesOf('outboxRelay')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'employee-directory',
-      JOBS_QUEUE_URL: { Ref: logicalId(built.stateless, built.stateless.jobs.queue) },
+      JOBS_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('jobs').queue) },
+      MAIL_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('mail').queue) },
     });
   });
 
@@ -256,33 +269,61 @@ describe('stateless stack: API and functions', () => {
 });
 
 describe('stateless stack: background jobs', () => {
-  const queueId = () => logicalId(built.stateless, built.stateless.jobs.queue);
-  const deadLetterQueueId = () => logicalId(built.stateless, built.stateless.jobs.deadLetterQueue);
+  const queueId = (name: QueueName) => logicalId(built.stateless, workQueue(name).queue);
+  const deadLetterQueueId = (name: QueueName) => logicalId(built.stateless, workQueue(name).deadLetterQueue);
   const onFailureQueueId = (workerId: string) => logicalId(built.stateless, built.stateless.onFailureQueues.get(workerId)!);
   const streamArnImport = { 'Fn::ImportValue': expect.stringMatching(/^EmployeeDirectoryStateful:ExportsOutputFnGetAttTable[0-9A-F]+StreamArn/) };
 
-  it('redrives the jobs queue to an encrypted dead-letter queue after five receives', () => {
+  it('makes one work queue per queue name, each consumed by exactly one queue worker', () => {
+    expect([...built.stateless.queues.keys()]).toEqual([...queueNames]);
+    expect(queueNames).toEqual(['jobs', 'mail']);
+    expect(queueWorkers.map((w) => [w.id, w.queue])).toEqual([
+      ['jobsWorker', 'jobs'],
+      ['mailWorker', 'mail'],
+    ]);
+  });
+
+  it("keeps the jobs queue's logical IDs so a deploy never replaces it (and drops its messages)", () => {
+    expect(queueId('jobs')).toBe('JobsQueue24944186');
+    expect(deadLetterQueueId('jobs')).toBe('JobsDeadLetterQueue8CC426EE');
+    expect(logicalId(built.stateless, workQueue('jobs').deadLetterAlarm)).toBe('JobsDeadLetterAlarm25C5F1B1');
+  });
+
+  it('redrives each work queue to its own encrypted dead-letter queue after five receives', () => {
     expect(maxReceiveCount).toBe(5);
-    // The jobs queue, its dead-letter queue and one on-failure queue per stream worker.
-    stateless.resourceCountIs('AWS::SQS::Queue', 2 + streamWorkers.length);
-    stateless.hasResource('AWS::SQS::Queue', {
-      DeletionPolicy: 'Delete',
-      Properties: {
-        QueueName: Match.absent(),
-        SqsManagedSseEnabled: true,
-        // At least six times the worker timeout (5 minutes).
-        VisibilityTimeout: 1800,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterQueueId(), 'Arn'] }, maxReceiveCount: 5 },
-      },
-    });
-    const deadLetterQueue = stateless.findResources('AWS::SQS::Queue')[deadLetterQueueId()]!;
-    expect(deadLetterQueue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-    expect(deadLetterQueue.Properties.QueueName).toBeUndefined();
-    expect(deadLetterQueue.Properties.RedrivePolicy).toBeUndefined();
+    // Each work queue, its dead-letter queue, and one on-failure queue per stream worker.
+    stateless.resourceCountIs('AWS::SQS::Queue', 2 * queueNames.length + streamWorkers.length);
+    const resources = stateless.findResources('AWS::SQS::Queue');
+    for (const name of queueNames) {
+      stateless.hasResource('AWS::SQS::Queue', {
+        DeletionPolicy: 'Delete',
+        Properties: {
+          QueueName: Match.absent(),
+          SqsManagedSseEnabled: true,
+          // At least six times the worker timeout (5 minutes).
+          VisibilityTimeout: 1800,
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterQueueId(name), 'Arn'] }, maxReceiveCount: 5 },
+        },
+      });
+      const deadLetterQueue = resources[deadLetterQueueId(name)]!;
+      expect(deadLetterQueue.DeletionPolicy, name).toBe('Delete');
+      expect(deadLetterQueue.Properties, name).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    }
+    expect(new Set(queueNames.map(deadLetterQueueId)).size).toBe(queueNames.length);
+  });
+
+  it('builds the mail queue and its dead-letter queue exactly like the jobs queue and its own', () => {
+    const resources = stateless.findResources('AWS::SQS::Queue');
+    const [jobs, mail] = [resources[queueId('jobs')]!, resources[queueId('mail')]!];
+    // Alike but for the dead-letter queue each one redrives to.
+    const ownDeadLetterQueue = (name: QueueName) => ({ 'Fn::GetAtt': [deadLetterQueueId(name), 'Arn'] });
+    expect(mail.Properties.RedrivePolicy.deadLetterTargetArn).toEqual(ownDeadLetterQueue('mail'));
+    expect({ ...mail, Properties: { ...mail.Properties, RedrivePolicy: { ...mail.Properties.RedrivePolicy, deadLetterTargetArn: ownDeadLetterQueue('jobs') } } }).toEqual(jobs);
+    expect(resources[deadLetterQueueId('mail')]).toEqual(resources[deadLetterQueueId('jobs')]);
   });
 
   it('refuses non-TLS access to every queue', () => {
-    const ids = [queueId(), deadLetterQueueId(), ...streamWorkers.map((w) => onFailureQueueId(w.id))];
+    const ids = [...queueNames.flatMap((name) => [queueId(name), deadLetterQueueId(name)]), ...streamWorkers.map((w) => onFailureQueueId(w.id))];
     expect(ids.sort()).toEqual(Object.keys(stateless.findResources('AWS::SQS::Queue')).sort());
     for (const id of ids) {
       stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -296,8 +337,7 @@ describe('stateless stack: background jobs', () => {
     }
   });
 
-  it('feeds the jobs queue to each queue worker one message at a time, with partial batch responses', () => {
-    const queueWorkers = workers.filter((w) => w.source === 'jobsQueue');
+  it('feeds each work queue to its worker one message at a time, with partial batch responses', () => {
     expect(queueWorkers.length).toBeGreaterThan(0);
     stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', queueWorkers.length + streamWorkers.length);
     for (const worker of workers) {
@@ -310,20 +350,32 @@ describe('stateless stack: background jobs', () => {
         expect(actions.filter((a) => consume.includes(a)), worker.id).toEqual([]);
         continue;
       }
-      if (worker.source !== 'jobsQueue') {
+      if (worker.source !== 'queue') {
         expect(Object.keys(mappings), worker.id).toEqual([]);
         expect(actions.filter((a) => consume.includes(a)), worker.id).toEqual([]);
         continue;
       }
       expect(Object.values(mappings).map((m) => m.Properties), worker.id).toEqual([
         expect.objectContaining({
-          EventSourceArn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
+          EventSourceArn: { 'Fn::GetAtt': [queueId(worker.queue), 'Arn'] },
           BatchSize: 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
         }),
       ]);
       expect(actions, worker.id).toEqual(expect.arrayContaining(consume));
+      // The consume actions on its own queue only, never on another work queue.
+      const consumedQueues = grantsOf(worker.id).filter((g) => consume.includes(g.action)).map((g) => g.resource);
+      for (const resource of consumedQueues) expect(resource, worker.id).toEqual({ 'Fn::GetAtt': [queueId(worker.queue), 'Arn'] });
     }
+  });
+
+  it('has the mail worker consume the mail queue, with the app settings and readwrite table access it needs', () => {
+    const fnId = logicalId(built.stateless, built.stateless.workers.get('mailWorker')!);
+    const mappings = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
+    expect(mappings.map((m) => m.Properties.EventSourceArn)).toEqual([{ 'Fn::GetAtt': [queueId('mail'), 'Arn'] }]);
+    expect(queueId('mail')).not.toBe(queueId('jobs'));
+    expect(variablesOf('mailWorker')).toMatchObject({ MAIL_FROM: settings.mailFrom, APP_BASE_URL: settings.appBaseUrl, TABLE_NAME: expect.anything() });
+    expect(actionsOf(statementsOf('mailWorker'))).toEqual(expect.arrayContaining([...tableReadActions, ...writeActions]));
   });
 
   it("invokes the outbox relay from the table's stream for inserted outbox items only", () => {
@@ -362,8 +414,10 @@ describe('stateless stack: background jobs', () => {
       const queue = onFailureQueueId(worker.id);
       const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
       expect(mapping!.Properties.DestinationConfig, worker.id).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } });
-      expect(queue, worker.id).not.toBe(queueId());
-      expect(queue, worker.id).not.toBe(deadLetterQueueId());
+      for (const name of queueNames) {
+        expect(queue, worker.id).not.toBe(queueId(name));
+        expect(queue, worker.id).not.toBe(deadLetterQueueId(name));
+      }
       const resource = stateless.findResources('AWS::SQS::Queue')[queue]!;
       expect(resource.DeletionPolicy, worker.id).toBe('Delete');
       expect(resource.Properties, worker.id).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
@@ -405,29 +459,34 @@ describe('stateless stack: background jobs', () => {
     }
   });
 
-  it('lets only the outbox relay send to the jobs queue, and tells only it the queue URL', () => {
+  it('lets only the outbox relay send to the work queues, to every one of them, and tells only it their URLs', () => {
     expect(allFunctions.filter((f) => f.flags.enqueuesJobs).map((f) => f.id)).toEqual(['outboxRelay']);
-    const jobsQueue = { 'Fn::GetAtt': [queueId(), 'Arn'] };
+    const arnOf = (name: QueueName) => ({ 'Fn::GetAtt': [queueId(name), 'Arn'] });
+    const workQueues = queueNames.map(arnOf);
     for (const { id, flags } of allFunctions) {
       const sqsGrants = grantsOf(id).filter((g) => g.action.startsWith('sqs:'));
       const sends = sqsGrants.filter((g) => g.action === 'sqs:SendMessage');
       const variables = variablesOf(id);
       if (!flags.enqueuesJobs) {
         // No SendMessage anywhere (HTTP functions queue work through the outbox item they write);
-        // queue workers hold only the consume actions, on the jobs queue (tested above).
+        // queue workers hold only the consume actions, on their own queue (tested above).
         expect(sends, id).toEqual([]);
-        for (const grant of sqsGrants) expect(grant.resource, id).toEqual(jobsQueue);
-        expect(variables.JOBS_QUEUE_URL, id).toBeUndefined();
+        const worker = queueWorkers.find((w) => w.id === id);
+        const ownQueue = worker ? [arnOf(worker.queue)] : [];
+        for (const grant of sqsGrants) expect(ownQueue, `${id} ${grant.action}`).toContainEqual(grant.resource);
+        for (const variable of Object.values(queueUrlVariables)) expect(variables[variable], `${id} ${variable}`).toBeUndefined();
         continue;
       }
-      // SendMessage (SendMessageBatch is authorised by it) on the jobs queue, and on the relay's
+      // SendMessage (SendMessageBatch is authorised by it) on every work queue, and on the relay's
       // own on-failure queue, which the stream's poller writes to with the function's role.
       const onFailure = { 'Fn::GetAtt': [onFailureQueueId(id), 'Arn'] };
-      expect(sends.map((g) => g.resource), id).toEqual(expect.arrayContaining([jobsQueue, onFailure]));
-      for (const grant of sqsGrants) expect([jobsQueue, onFailure], `${id} ${grant.action}`).toContainEqual(grant.resource);
-      const onJobsQueue = sqsGrants.filter((g) => JSON.stringify(g.resource) === JSON.stringify(jobsQueue)).map((g) => g.action);
-      expect(onJobsQueue.sort(), id).toEqual([...enqueueActions].sort());
-      expect(variables.JOBS_QUEUE_URL, id).toEqual({ Ref: queueId() });
+      expect(sends.map((g) => g.resource), id).toEqual(expect.arrayContaining([...workQueues, onFailure]));
+      for (const grant of sqsGrants) expect([...workQueues, onFailure], `${id} ${grant.action}`).toContainEqual(grant.resource);
+      for (const name of queueNames) {
+        const onQueue = sqsGrants.filter((g) => JSON.stringify(g.resource) === JSON.stringify(arnOf(name))).map((g) => g.action);
+        expect(onQueue.sort(), `${id} ${name}`).toEqual([...enqueueActions].sort());
+        expect(variables[queueUrlVariables[name]], `${id} ${name}`).toEqual({ Ref: queueId(name) });
+      }
     }
   });
 
@@ -449,15 +508,22 @@ describe('stateless stack: background jobs', () => {
     }
   });
 
-  it('alarms as soon as one message is in the dead-letter queue', () => {
-    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetterQueueId(), 'QueueName'] } }],
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      EvaluationPeriods: 1,
-    });
+  it('alarms as soon as one message is in a dead-letter queue, naming the queue', () => {
+    for (const name of queueNames) {
+      const alarms = stateless.findResources('AWS::CloudWatch::Alarm', {
+        Properties: {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetterQueueId(name), 'QueueName'] } }],
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+        },
+      });
+      expect(Object.keys(alarms), name).toEqual([logicalId(built.stateless, workQueue(name).deadLetterAlarm)]);
+      expect(Object.values(alarms)[0]!.Properties.AlarmDescription, name).toContain(`the ${name} queue`);
+    }
   });
 });
 
@@ -471,18 +537,29 @@ describe('stateless stack: least privilege', () => {
     }
   });
 
-  it('lets only mail-sending routes send mail, from the configured identity only', () => {
-    for (const route of routes) {
-      const mail = statementsOf(route.id).filter((s) => actionsOf([s]).some((a) => a.startsWith('ses:')));
-      if (!('sendsMail' in route && route.sendsMail)) {
-        expect(mail, route.id).toEqual([]);
+  it('lets only the mail worker send mail, from the configured identity only', () => {
+    // No route mails any more: a route writes an outbox item, and the mail worker sends.
+    expect(allFunctions.filter((f) => f.flags.sendsMail).map((f) => f.id)).toEqual(['mailWorker']);
+    for (const { id, flags } of allFunctions) {
+      const mail = statementsOf(id).filter((s) => actionsOf([s]).some((a) => a.startsWith('ses:')));
+      if (!flags.sendsMail) {
+        expect(mail, id).toEqual([]);
         continue;
       }
-      expect(mail, route.id).toHaveLength(1);
-      expect(mail[0]!.Action).toBe('ses:SendEmail');
-      const resource = JSON.stringify(built.stateless.resolve(mail[0]!.Resource));
-      expect(resource).toContain(`:identity/${settings.mailFrom}`);
-      expect(resource).not.toContain('*');
+      expect(mail, id).toHaveLength(1);
+      expect(mail[0]!.Action, id).toBe('ses:SendEmail');
+      // Exactly one ARN, the identity of MAIL_FROM in the stack's account and region: no list, no wildcard.
+      expect(built.stateless.resolve(mail[0]!.Resource), id).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${settings.mailFrom}`]],
+      });
+    }
+    // And no policy in either stack allows any SES action to another role.
+    const mailRole = logicalId(built.stateless, functionOf('mailWorker').role!);
+    for (const template of [stateful, stateless]) {
+      for (const [policyId, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+        if (!actionsOf(policy.Properties.PolicyDocument.Statement as Statement[]).some((a) => a.startsWith('ses:'))) continue;
+        expect((policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref), policyId).toEqual([mailRole]);
+      }
     }
   });
 });
@@ -509,16 +586,16 @@ function dashboardWidgets(body: { 'Fn::Join': [string, unknown[]] }): DashboardW
 /** Every route and worker with all the manifest flags that decide its permissions. */
 const manifest = [
   ...routes.map((route) => {
-    const flags = route as { table: string; sendsMail?: boolean; enqueuesJobs?: boolean; readsWebhookSecrets?: boolean };
-    return { id: route.id as string, table: flags.table, sendsMail: flags.sendsMail === true, enqueuesJobs: flags.enqueuesJobs === true, readsWebhookSecrets: flags.readsWebhookSecrets === true, consumesJobs: false, readsStream: false };
+    const flags = route as { table: string } & Flags;
+    return { id: route.id as string, table: flags.table, sendsMail: flags.sendsMail === true, enqueuesJobs: flags.enqueuesJobs === true, readsWebhookSecrets: flags.readsWebhookSecrets === true, consumesQueue: false, readsStream: false };
   }),
   ...workers.map((worker) => ({
     id: worker.id as string,
     table: worker.table as string,
-    sendsMail: false,
+    sendsMail: worker.sendsMail === true,
     enqueuesJobs: worker.enqueuesJobs === true,
     readsWebhookSecrets: 'readsWebhookSecrets' in worker && worker.readsWebhookSecrets === true,
-    consumesJobs: worker.source === 'jobsQueue',
+    consumesQueue: worker.source === 'queue',
     readsStream: worker.source === 'outboxStream',
   })),
 ];
@@ -530,7 +607,7 @@ function expectedActions(entry: (typeof manifest)[number]): string[] {
   if (entry.table === 'readwrite') for (const a of writeActions) actions.add(a);
   if (entry.sendsMail) actions.add('ses:SendEmail');
   if (entry.enqueuesJobs) for (const a of enqueueActions) actions.add(a);
-  if (entry.consumesJobs) for (const a of consumeActions) actions.add(a);
+  if (entry.consumesQueue) for (const a of consumeActions) actions.add(a);
   if (entry.readsWebhookSecrets) for (const a of secretActions) actions.add(a);
   // A stream consumer reads the stream and sends what it gives up on to its on-failure queue.
   if (entry.readsStream) for (const a of [...streamActions, ...enqueueActions]) actions.add(a);
@@ -615,7 +692,6 @@ describe('stateless stack: IAM matrix', () => {
 
 describe('stateless stack: operability', () => {
   const apiId = () => logicalId(built.stateless, built.stateless.api);
-  const queueWorkers = workers.filter((w) => w.source === 'jobsQueue');
 
   it('alarms when more than 1% of API requests answer 5xx over 5 minutes', () => {
     expect(serverErrorRateThresholdPercent).toBe(1);
@@ -643,8 +719,10 @@ describe('stateless stack: operability', () => {
     });
   });
 
-  it('alarms on the first jobs worker error and the first logged job failure within 5 minutes', () => {
-    expect(queueWorkers.length).toBeGreaterThan(0);
+  it('alarms on the first error and the first logged failed attempt of every queue worker within 5 minutes', () => {
+    expect(queueWorkers.map((w) => w.id)).toEqual(['jobsWorker', 'mailWorker']);
+    // One metric per worker, named after it alone: unique, and unchanged when a worker is added.
+    expect(queueWorkers.map((w) => jobAttemptFailuresMetricName(w.id))).toEqual(['JobsWorkerJobAttemptFailures', 'MailWorkerJobAttemptFailures']);
     stateless.resourceCountIs('AWS::Logs::MetricFilter', queueWorkers.length);
     for (const worker of queueWorkers) {
       const fn = built.stateless.workers.get(worker.id)!;
@@ -670,7 +748,7 @@ describe('stateless stack: operability', () => {
       const filter = filters[0]!.Properties;
       expect(filter.FilterPattern).toBe(`{ $.message = "${jobAttemptFailedMessage}" }`);
       expect(filter.MetricTransformations).toEqual([
-        expect.objectContaining({ MetricName: jobAttemptFailuresMetricName, MetricValue: '1', MetricNamespace: expect.stringContaining('EmployeeDirectoryStateless') }),
+        expect.objectContaining({ MetricName: jobAttemptFailuresMetricName(worker.id), MetricValue: '1', MetricNamespace: expect.stringContaining('EmployeeDirectoryStateless') }),
       ]);
       const transformation = filter.MetricTransformations[0];
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -685,7 +763,7 @@ describe('stateless stack: operability', () => {
         TreatMissingData: 'notBreaching',
       });
     }
-    // The message the filter matches is the one the worker logs.
+    // The message the filter matches is the one the shared queue consumer logs, for every queue worker.
     expect(readFileSync(new URL('../../lib/jobs/sqs-consumer.ts', import.meta.url), 'utf8')).toContain(`logger.error('${jobAttemptFailedMessage}'`);
   });
 
@@ -732,9 +810,9 @@ describe('stateless stack: operability', () => {
     }
   });
 
-  it('has only these alarms, none with a physical name: 5xx rate, per jobs worker errors and job failures, per stream worker errors, iterator age and given-up records, dead letters', () => {
+  it('has only these alarms, none with a physical name: 5xx rate, per queue worker errors and failed attempts, per stream worker errors, iterator age and given-up records, per queue dead letters', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(1 + 2 * queueWorkers.length + 3 * streamWorkers.length + 1);
+    expect(alarms).toHaveLength(1 + 2 * queueWorkers.length + 3 * streamWorkers.length + queueNames.length);
     for (const alarm of alarms) expect(alarm.Properties.AlarmName).toBeUndefined();
   });
 
@@ -767,20 +845,32 @@ describe('stateless stack: operability', () => {
       }
     }
     const queueName = (queue: { node: { defaultChild?: unknown } }) => `GetAtt:${logicalId(built.stateless, queue)}.QueueName`;
-    expect(lines('Jobs queue depth')).toEqual([['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.jobs.queue), expect.anything()]]);
-    expect(lines('Jobs queue: age of oldest message (s)')).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName(built.stateless.jobs.queue), expect.anything()]]);
-    expect(lines('Dead-letter queue depth')).toEqual([
-      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.jobs.deadLetterQueue), expect.anything()],
-    ]);
+    // A row per work queue, each titled by its queue: its depth, oldest message, worker's failed attempts and dead letters.
+    const titles: Record<QueueName, string> = { jobs: 'Jobs', mail: 'Mail' };
+    for (const worker of queueWorkers) {
+      const { queue, deadLetterQueue } = workQueue(worker.queue);
+      const title = titles[worker.queue];
+      expect(lines(`${title} queue depth`)).toEqual([['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(queue), expect.anything()]]);
+      expect(lines(`${title} queue: age of oldest message (s)`)).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName(queue), expect.anything()]]);
+      expect(lines(`${title} queue: failed attempts`)).toEqual([
+        [expect.stringContaining('EmployeeDirectoryStateless'), jobAttemptFailuresMetricName(worker.id), expect.objectContaining({ label: `${worker.id} failed attempts`, stat: 'Sum' })],
+      ]);
+      expect(lines(`${title} dead-letter queue depth`)).toEqual([
+        ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(deadLetterQueue), expect.anything()],
+      ]);
+    }
     expect(lines('Outbox relay: iterator age (ms)')).toEqual(
       streamWorkers.map((w) => ['AWS/Lambda', 'IteratorAge', 'FunctionName', `Ref:${logicalId(built.stateless, functionOf(w.id))}`, expect.objectContaining({ stat: 'Maximum' })]),
     );
     expect(lines('Outbox relay: records given up')).toEqual(
       streamWorkers.map((w) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.onFailureQueues.get(w.id)!), expect.objectContaining({ stat: 'Maximum' })]),
     );
-    // And the state of every alarm at the top.
+    // And the state of every alarm at the top, each queue's dead-letter alarm among them.
     const alarmWidget = widgets.find((w) => w.type === 'alarm');
-    expect(alarmWidget?.properties.alarms).toHaveLength(Object.keys(stateless.findResources('AWS::CloudWatch::Alarm')).length);
+    const alarmIds = Object.keys(stateless.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarmWidget?.properties.alarms).toHaveLength(alarmIds.length);
+    expect(alarmWidget!.properties.alarms!.map((arn) => arn.replace(/^GetAtt:(.+)\.Arn$/, '$1')).sort()).toEqual(alarmIds.sort());
+    for (const name of queueNames) expect(alarmWidget!.properties.alarms, name).toContain(`GetAtt:${logicalId(built.stateless, workQueue(name).deadLetterAlarm)}.Arn`);
   });
 
   it('keeps every log group for one month: one per function and the API access logs', () => {
@@ -814,6 +904,23 @@ describe('HR webhook secrets', () => {
         expect(statement.Resource, id).toEqual(variables.HR_WEBHOOK_SECRETS_ARN);
       }
       expect(JSON.stringify(variables.HR_WEBHOOK_SECRETS_ARN), id).toMatch(secretArnImport);
+    }
+  });
+
+  it('gives the secret readers the Parameters and Secrets extension (arm64 layer, five-minute cache), and no one else', () => {
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    for (const { id, flags } of allFunctions) {
+      const fn = functions[logicalId(built.stateless, functionOf(id))]!;
+      const layers = JSON.stringify(fn.Properties.Layers ?? []);
+      const variables = variablesOf(id);
+      if (!flags.readsWebhookSecrets) {
+        expect(fn.Properties.Layers, id).toBeUndefined();
+        expect(variables.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, id).toBeUndefined();
+        continue;
+      }
+      expect(layers, id).toMatch(/ParamsAndSecrets|parameters-and-secrets|Parameters-and-Secrets/i);
+      expect(layers, id).toMatch(/arm64/i);
+      expect(variables, id).toMatchObject({ SECRETS_MANAGER_TTL: '300', PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '10', PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn' });
     }
   });
 

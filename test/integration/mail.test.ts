@@ -1,13 +1,12 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler } from '../../functions/mail-worker';
+import { mailWorker } from '../../lib/jobs/mail-worker';
 import { listAudit } from '../../lib/data/audit';
 import { keys } from '../../lib/data/keys';
 import { TokenInvalid } from '../../lib/domain/errors';
 import type { User } from '../../lib/domain/user';
 import type { OutboxMessage } from '../../lib/jobs/queue';
 import type { Mail, Mailer } from '../../lib/mail/mailer';
-import { installRuntime } from '../../lib/runtime';
 import { confirmLoginEmailChange, requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { acceptInvitation, inviteUser } from '../../lib/use-cases/users';
 import { createTestDeps, holdingJobs, itemsWithPrefix, type TestDeps } from '../support/db';
@@ -26,7 +25,12 @@ beforeAll(async () => {
   admin = await seedAdmin(deps);
 });
 
-beforeEach(() => installRuntime(deps));
+let mailer: Mailer;
+beforeEach(() => {
+  mailer = deps.outbox;
+});
+/** The mail queue's worker, as the function wires it, on the test's table and outbox. */
+const handler = (event: SQSEvent, ctx: Context) => mailWorker(() => ({ ...deps, mailer }))(event, ctx);
 
 describe('mail goes out through the outbox and the mail worker', () => {
   it('an invitation commits with its mail request; the worker issues the token and mails it, and only its hash is ever stored', async () => {
@@ -95,11 +99,11 @@ describe('mail goes out through the outbox and the mail worker', () => {
     const invited = await inviteUser(relayDown, admin.id, makeInvite());
     const down: Mailer = { send: async (_mail: Mail) => Promise.reject(new Error('SES throttled')) };
 
-    installRuntime({ ...deps, mailer: down });
+    mailer = down;
     expect(await handler(sqsEvent(held[0]!), context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
     expect(await mailsTo(invited.loginEmail)).toEqual([]);
 
-    installRuntime(deps);
+    mailer = deps.outbox;
     expect(await handler(sqsEvent(held[0]!), context)).toEqual({ batchItemFailures: [] });
     const [mail] = await mailsTo(invited.loginEmail);
     expect((await acceptInvitation(deps, mail!.token)).status).toBe('active');

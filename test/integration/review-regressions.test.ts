@@ -109,14 +109,6 @@ describe('addresses', () => {
   });
 });
 
-describe('mail', () => {
-  it('a mail failure after the commit does not turn a committed invite into an error', async () => {
-    const failing = { ...deps, mailer: { send: async () => Promise.reject(new Error('MessageRejected: Email address is not verified')) } };
-    const invited = await inviteUser(failing, admin.id, makeInvite({ loginEmail: 'unverified@corp.example' }));
-    expect(invited.status).toBe('invited');
-  });
-});
-
 describe('bootstrap', () => {
   it('refuses to report an admin when the address belongs to someone who is not an active admin', async () => {
     const member = await seedActiveUser(deps, admin.id);

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { createDocumentClient, type TableRef } from '../../lib/data/client';
+import type { Mailer } from '../../lib/mail/mailer';
 import { OutboxMailer, type OutboxEntry } from '../../lib/mail/outbox-mailer';
 import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
@@ -18,6 +19,8 @@ export const testWebhookSecrets = {
 };
 
 export type TestDeps = Deps & {
+  /** What the in-process mail worker sends with: the outbox. */
+  mailer: Mailer;
   outbox: OutboxMailer;
   jobs: InProcessJobQueue;
   /** The mail sent so far, once the queued work (the mail worker's included) has run. */

@@ -15,15 +15,15 @@ describe('capabilities: each function bundles only the AWS clients it uses', () 
   it.each(functionsWithFlags.map((f) => [f.handler, f] as const))('functions/%s.ts installs exactly what its manifest entry declares', (handler, flags) => {
     const source = readFileSync(new URL(`../../functions/${handler}.ts`, import.meta.url), 'utf8');
     expect({
-      mail: source.includes("import '../lib/capabilities/ses-mail'"),
+      mail: source.includes('@aws-sdk/client-ses'),
       jobs: source.includes('@aws-sdk/client-sqs'),
       webhookSecrets: source.includes("import '../lib/capabilities/webhook-secrets'"),
     }).toEqual({ mail: flags.sendsMail, jobs: flags.enqueuesJobs, webhookSecrets: flags.readsWebhookSecrets });
   });
 
   it('a capability a function did not install fails loudly instead of doing nothing', async () => {
-    const deps = createDeps(loadConfig({ TABLE_NAME: 't', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example' }));
-    await expect(deps.mailer.send({ to: 'a@b.co', kind: 'invitation', token: 't', expiresAt: '', recipientName: '' })).rejects.toThrow('capability mailer is not installed');
+    const deps = createDeps(loadConfig({ TABLE_NAME: 't', APP_BASE_URL: 'https://x.example' }));
+    await expect(deps.webhookSecrets.get('standard')).rejects.toThrow('capability webhookSecrets is not installed');
   });
 });
 

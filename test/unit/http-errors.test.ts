@@ -10,7 +10,6 @@ import {
 } from '../../lib/domain/errors';
 import type { HttpEvent } from '../../lib/http/handler';
 import { problemResponse } from '../../lib/http/problem';
-import { OutboxMailer } from '../../lib/mail/outbox-mailer';
 import { installRuntime } from '../../lib/runtime';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 
@@ -42,7 +41,6 @@ beforeEach(() => {
   ddb.reset();
   installRuntime((deps = {
     table: { client: documentClient, name: 'unit' },
-    mailer: new OutboxMailer('http://x.test'),
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date('2026-01-01T00:00:00Z'),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },

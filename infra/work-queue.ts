@@ -2,8 +2,11 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { QueueName } from '../lib/jobs/queue';
 
-export type JobsQueueProps = {
+export type WorkQueueProps = {
+  /** Which queue of lib/jobs/queue.ts this is; named in the alarm so an operator knows which one. */
+  name: QueueName;
   /** Timeout of the function that consumes the queue; the visibility timeout is derived from it. */
   consumerTimeout: Duration;
 };
@@ -13,8 +16,8 @@ export const maxReceiveCount = 5;
 
 /**
  * A queue that only receives what failed for good: encrypted, TLS only, and kept for the longest
- * SQS allows (14 days), time to look at a failure before its message is gone. Shared by the jobs
- * queue's dead-letter queue and the outbox relay's on-failure destination so the two cannot drift.
+ * SQS allows (14 days), time to look at a failure before its message is gone. Shared by every work
+ * queue's dead-letter queue and the outbox relay's on-failure destination so they cannot drift.
  */
 export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
   return new sqs.Queue(scope, id, {
@@ -26,22 +29,27 @@ export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
 }
 
 /**
- * The queue that carries background jobs (`{ jobId }` messages) from the outbox relay to the
- * workers, with a dead-letter queue for messages that keep failing and an alarm on that queue.
+ * One work queue of lib/jobs/queue.ts (`jobs`, `mail`): carries the messages the outbox relay
+ * routes to it to the worker that consumes it, with a dead-letter queue for messages that keep
+ * failing and an alarm on that queue. Every work queue is built here, so none can differ from the
+ * others in encryption, redrive or alarm.
  *
- * Both queues are DESTROYed with the stack (the CDK default, stated explicitly): a message only
- * points at a job whose state lives in the table, so losing a queue loses no data; a job left
- * unfinished there can be resumed by queueing its id again.
+ * The queue and its dead-letter queue are DESTROYed with the stack (the CDK default, stated explicitly): a message only
+ * carries ids of work whose state lives in the table (a job, a pending invitation or login-email
+ * change), so losing a queue loses no data; work left unfinished there can be resumed by queueing
+ * its message again.
  * No physical names, so the stack can be deployed twice in one account and replaced freely.
  */
-export class JobsQueue extends Construct {
+export class WorkQueue extends Construct {
+  readonly name: QueueName;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   /** In alarm as soon as one message sits in the dead-letter queue. No actions yet. */
   readonly deadLetterAlarm: cloudwatch.Alarm;
 
-  constructor(scope: Construct, id: string, props: JobsQueueProps) {
+  constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
+    this.name = props.name;
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
 
@@ -56,7 +64,7 @@ export class JobsQueue extends Construct {
     });
 
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'A background job failed repeatedly and its message reached the dead-letter queue.',
+      alarmDescription: `A message of the ${props.name} queue failed repeatedly and reached its dead-letter queue.`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
