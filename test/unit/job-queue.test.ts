@@ -4,7 +4,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
-import type { OutboxMessage } from '../../lib/jobs/queue';
+import { mailMessageSchema, type OutboxMessage } from '../../lib/jobs/queue';
+import { mailMessageParser } from '../../lib/jobs/mail-message';
 import { relayOutbox } from '../../lib/jobs/relay';
 import { SqsJobQueue } from '../../lib/jobs/sqs-queue';
 
@@ -123,5 +124,24 @@ describe('in-process job queue', () => {
     expect(attempts).toEqual([]);
     await queue.idle();
     expect(attempts).toEqual(['JOB1', 'JOB1']);
+  });
+});
+
+describe('mail message parser of the mail worker', () => {
+  it.each([
+    ['a valid invitation', { type: 'mail', kind: 'invitation', userId: 'U1', requestId: 'R1' }],
+    ['a valid login change, with an extra field', { type: 'mail', kind: 'loginChange', userId: 'U1', requestId: 'R1', extra: true }],
+    ['another type', { type: 'handover', jobId: 'J', kind: 'invitation', userId: 'U1', requestId: 'R1' }],
+    ['an unknown kind', { type: 'mail', kind: 'welcome', userId: 'U1', requestId: 'R1' }],
+    ['an empty user id', { type: 'mail', kind: 'invitation', userId: '', requestId: 'R1' }],
+    ['a numeric request id', { type: 'mail', kind: 'invitation', userId: 'U1', requestId: 7 }],
+    ['no request id', { type: 'mail', kind: 'invitation', userId: 'U1' }],
+    ['null', null],
+    ['a string', 'mail'],
+  ])('agrees with the schema the relay validated with: %s', (_, input) => {
+    const expected = mailMessageSchema.safeParse(input);
+    const actual = mailMessageParser.safeParse(input);
+    expect(actual.success).toBe(expected.success);
+    if (actual.success && expected.success) expect(actual.data).toEqual(expected.data);
   });
 });
