@@ -46,6 +46,7 @@ export const closeActivity = { id: 'closeActivity', auth: 'admin', params: workP
 export const workCounts = { id: 'workCounts', auth: 'admin', params: userParamSchema, status: 200 } as const;
 export const reassignWork = { id: 'reassignWork', auth: 'admin', params: userParamSchema, body: reassignWorkSchema, status: 202 } as const;
 export const getJob = { id: 'getJob', auth: 'admin', params: workParamSchema, status: 200 } as const;
+export const hrWebhookStandard = { id: 'hrWebhookStandard', auth: 'public', status: 202 } as const;
 export const hrWebhook = { id: 'hrWebhook', auth: 'public', params: providerParamSchema, status: 202 } as const;
 export const listDeliveries = { id: 'listDeliveries', auth: 'admin', query: listDeliveriesQuerySchema, status: 200 } as const;
 export const redriveDelivery = { id: 'redriveDelivery', auth: 'admin', params: deliveryParamSchema, status: 202 } as const;

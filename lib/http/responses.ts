@@ -26,6 +26,8 @@ export const emailUsageSchema = z
   ])
   .check(z.meta({ id: 'EmailUsage' }));
 
+const hrDeliveryReceipt = z.object({ deliveryId: z.string(), events: z.int(), duplicate: z.boolean() }).check(z.meta({ id: 'HrDeliveryReceipt' }));
+
 export const responses = {
   inviteUser: { schema: userViewSchema, description: 'The invited user' },
   acceptInvitation: { schema: userViewSchema, description: 'The activated user' },
@@ -57,8 +59,12 @@ export const responses = {
   workCounts: { schema: workCountsSchema, description: 'Open work counts' },
   reassignWork: { schema: jobSchema, description: 'The queued handover job' },
   getJob: { schema: jobSchema, description: 'The job' },
+  hrWebhookStandard: {
+    schema: hrDeliveryReceipt,
+    description: 'Signature verified and delivery durably recorded (or a replay acknowledged); applied asynchronously',
+  },
   hrWebhook: {
-    schema: z.object({ deliveryId: z.string(), events: z.int(), duplicate: z.boolean() }).check(z.meta({ id: 'HrDeliveryReceipt' })),
+    schema: hrDeliveryReceipt,
     description: 'Signature verified and delivery durably recorded (or a replay acknowledged); applied asynchronously',
   },
   listDeliveries: {

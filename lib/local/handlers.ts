@@ -18,6 +18,7 @@ import { handler as listActivities } from '../../functions/list-activities';
 import { handler as listTasks } from '../../functions/list-tasks';
 import { handler as reassignWork } from '../../functions/reassign-work';
 import { handler as hrWebhook } from '../../functions/hr-webhook';
+import { handler as hrWebhookStandard } from '../../functions/hr-webhook-standard';
 import { handler as listDeliveries } from '../../functions/list-deliveries';
 import { handler as redriveDelivery } from '../../functions/redrive-delivery';
 import { handler as runCleanup } from '../../functions/run-cleanup';
@@ -40,6 +41,7 @@ export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> =
   'run-cleanup': runCleanup,
   'set-legal-hold': setLegalHold,
   'hr-webhook': hrWebhook,
+  'hr-webhook-standard': hrWebhookStandard,
   'list-deliveries': listDeliveries,
   'redrive-delivery': redriveDelivery,
   'close-activity': closeActivity,

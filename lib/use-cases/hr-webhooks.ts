@@ -4,12 +4,13 @@ import { enqueueJob } from '../data/outbox';
 import type { JobMessage } from '../jobs/queue';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
-import { providers } from '../webhooks/providers';
+import type { HrProvider } from '../webhooks/events';
 
 export type Receipt = { deliveryId: string; events: number; duplicate: boolean };
 
 /**
- * Receives an HR webhook (no bearer; the signature is the credential):
+ * Receives an HR webhook (no bearer; the signature is the credential) for one of `adapters`, the
+ * providers the calling function serves (each function bundles only its own providers' code):
  * 1. verify the signature over the raw body with the provider's secret, before parsing anything
  *    (401 with no detail on failure; an unknown or unconfigured provider is 404);
  * 2. durably record the delivery and its events in one transaction; a replay of the same delivery
@@ -17,8 +18,14 @@ export type Receipt = { deliveryId: string; events: number; duplicate: boolean }
  *    queueing it for the worker in the same write (outbox), and acknowledge (202). Applying
  *    happens asynchronously.
  */
-export async function receiveHrWebhook(deps: Deps, provider: string, rawBody: string, headers: Record<string, string | undefined>): Promise<Receipt> {
-  const adapter = providers[provider];
+export async function receiveHrWebhook(
+  deps: Deps,
+  adapters: Readonly<Record<string, HrProvider>>,
+  provider: string,
+  rawBody: string,
+  headers: Record<string, string | undefined>,
+): Promise<Receipt> {
+  const adapter = Object.hasOwn(adapters, provider) ? adapters[provider] : undefined;
   const secret = adapter ? await deps.webhookSecrets.get(provider) : undefined;
   if (!adapter || !secret) throw new NotFound('webhook provider', provider);
   const now = deps.clock();

@@ -7,7 +7,7 @@ export interface WebhookSecrets {
 export class StaticWebhookSecrets implements WebhookSecrets {
   constructor(private readonly secrets: Record<string, string | undefined>) {}
   async get(provider: string): Promise<string | undefined> {
-    return this.secrets[provider] || undefined;
+    return (Object.hasOwn(this.secrets, provider) && this.secrets[provider]) || undefined;
   }
 }
 

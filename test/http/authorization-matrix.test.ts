@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { reassignWork } from '../../lib/use-cases/handover';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
-import { standardDelivery } from '../support/webhooks';
+import { providers } from '../../lib/webhooks/providers';
+import { gustoDelivery, gustoEvent, standardDelivery } from '../support/webhooks';
 import { createWork } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup } from '../../lib/use-cases/workgroups';
 import { LocalJwt } from '../../lib/local/local-auth';
@@ -80,14 +81,18 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
     const from = await seedActiveUser(deps, admin.id);
     return { path: `/jobs/${(await reassignWork(deps, admin.id, from.id, admin.id)).id}` };
   },
-  hrWebhook: async () => {
+  hrWebhookStandard: async () => {
     const delivery = standardDelivery({ type: 'employee.rehired', data: { externalId: `matrix-${randomUUID()}` } });
     return { path: '/webhooks/hr/standard', rawBody: delivery.body, headers: delivery.headers };
+  },
+  hrWebhook: async () => {
+    const delivery = gustoDelivery(gustoEvent('employee.rehire_effective', randomUUID()));
+    return { path: '/webhooks/hr/gusto', rawBody: delivery.body, headers: delivery.headers };
   },
   listDeliveries: async () => ({ path: '/webhooks/deliveries?status=failed' }),
   redriveDelivery: async () => {
     const delivery = standardDelivery({ type: 'employee.terminated', data: { externalId: `matrix-${randomUUID()}` } });
-    const { deliveryId } = await receiveHrWebhook(deps, 'standard', delivery.body, delivery.headers);
+    const { deliveryId } = await receiveHrWebhook(deps, providers, 'standard', delivery.body, delivery.headers);
     await deps.jobs.idle();
     return { path: `/webhooks/deliveries/standard/${deliveryId}/redrive` };
   },

@@ -886,7 +886,7 @@ describe('HR webhook secrets', () => {
 
   it('lets only functions flagged readsWebhookSecrets read the secret, and scoped to it', () => {
     const readers = allFunctions.filter((f) => f.flags.readsWebhookSecrets).map((f) => f.id);
-    expect(readers).toEqual(['hrWebhook']);
+    expect(readers).toEqual(['hrWebhookStandard', 'hrWebhook']);
     for (const { id, flags } of allFunctions) {
       const secretStatements = statementsOf(id).filter((s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
       const variables = variablesOf(id);

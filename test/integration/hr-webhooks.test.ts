@@ -9,6 +9,7 @@ import { getUser } from '../../lib/data/users';
 import { applyHrDelivery } from '../../lib/use-cases/apply-hr-delivery';
 import { listDeliveries, redriveDelivery } from '../../lib/use-cases/hr-deliveries';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
+import { providers } from '../../lib/webhooks/providers';
 import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { createWork, workCounts } from '../../lib/use-cases/work';
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 
 const send = async (provider: string, delivery: SignedDelivery) => {
-  const receipt = await receiveHrWebhook(deps, provider, delivery.body, delivery.headers);
+  const receipt = await receiveHrWebhook(deps, providers, provider, delivery.body, delivery.headers);
   await deps.jobs.idle();
   return receipt;
 };
@@ -52,7 +53,7 @@ describe('standard provider: events applied exactly once', () => {
     const user = await employee('HR-101');
     const delivery = standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-101' } });
 
-    const receipts = await Promise.all(Array.from({ length: 5 }, () => receiveHrWebhook(deps, 'standard', delivery.body, delivery.headers)));
+    const receipts = await Promise.all(Array.from({ length: 5 }, () => receiveHrWebhook(deps, providers, 'standard', delivery.body, delivery.headers)));
     await deps.jobs.idle();
 
     expect(receipts.filter((r) => !r.duplicate)).toHaveLength(1);
@@ -63,7 +64,7 @@ describe('standard provider: events applied exactly once', () => {
     const user = await employee('HR-102');
     const { deps: manual } = holdingJobs(deps);
     const delivery = standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-102' } });
-    const { deliveryId } = await receiveHrWebhook(manual, 'standard', delivery.body, delivery.headers);
+    const { deliveryId } = await receiveHrWebhook(manual, providers, 'standard', delivery.body, delivery.headers);
 
     await Promise.all([applyHrDelivery(manual, 'standard', deliveryId), applyHrDelivery(manual, 'standard', deliveryId)]);
 
@@ -177,7 +178,7 @@ describe('what the review found', () => {
     const user = await employee('HR-R1');
     const { deps: broken, held } = holdingJobs(deps);
     const delivery = standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(1), data: { externalId: 'HR-R1' } });
-    const first = await receiveHrWebhook(broken, 'standard', delivery.body, delivery.headers);
+    const first = await receiveHrWebhook(broken, providers, 'standard', delivery.body, delivery.headers);
     expect(held).toEqual([{ type: 'hrDelivery', provider: 'standard', deliveryId: first.deliveryId }]);
     expect((await listDeliveries(deps, admin.id, 'received', 100)).items.map((e) => e.deliveryId)).toContain(first.deliveryId);
 
@@ -185,7 +186,7 @@ describe('what the review found', () => {
 
     expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
     const stuck = standardDelivery({ type: 'employee.rehired', timestamp: new Date(Date.now() + 1000).toISOString(), data: { externalId: 'HR-R1' } });
-    await receiveHrWebhook(broken, 'standard', stuck.body, stuck.headers);
+    await receiveHrWebhook(broken, providers, 'standard', stuck.body, stuck.headers);
     await expect(redriveDelivery(deps, admin.id, 'standard', stuck.headers['webhook-id']!)).resolves.toEqual({ redriven: 1 });
     await deps.jobs.idle();
     expect((await getUser(deps.table, user.id))!.status).toBe('active');

@@ -5,6 +5,7 @@ import { auditTrail, lookupEmail } from '../../lib/use-cases/lookups';
 import { confirmLoginEmailChange, moveToExtranet, requestLoginEmailChange, transferEmail } from '../../lib/use-cases/address-moves';
 import { reassignWork } from '../../lib/use-cases/handover';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
+import { providers } from '../../lib/webhooks/providers';
 import { standardDelivery } from '../support/webhooks';
 import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMember } from '../../lib/use-cases/workgroups';
@@ -95,7 +96,7 @@ beforeAll(async () => {
   await measure('work counts', () => workCounts(deps, admin.id, delegate.id));
   await measure('set legal hold', () => setLegalHold(deps, admin.id, delegate.id, true));
   const delivery = standardDelivery({ type: 'employee.rehired', data: { externalId: 'RT-HR' } });
-  await measure('receive an HR webhook (applied later)', () => receiveHrWebhook(holdingJobs(deps).deps, 'standard', delivery.body, delivery.headers));
+  await measure('receive an HR webhook (applied later)', () => receiveHrWebhook(holdingJobs(deps).deps, providers, 'standard', delivery.body, delivery.headers));
   await measure('get user', () => getUserById(deps, admin.id, user.id));
   await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
   await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));
