@@ -1,3 +1,4 @@
+import { runMessage } from '../../lib/jobs/run-message';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countRequests, type RequestLog } from '../../lib/data/client';
 import type { User } from '../../lib/domain/user';
@@ -23,6 +24,7 @@ import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 const FOUND_THROUGH_AN_ADDRESS = new Set(['transfer an address']);
 const expected: Record<string, { reads: number; writes: number }> = {
   'invite user': { reads: 1, writes: 1 },
+  'mail the invitation link (mail worker)': { reads: 1, writes: 1 },
   'accept invitation': { reads: 1, writes: 1 },
   'dismiss user (with delegate)': { reads: 1, writes: 1 },
   'rehire user': { reads: 1, writes: 1 },
@@ -69,7 +71,9 @@ beforeAll(async () => {
   const user = await seedActiveUser(deps, admin.id, { contactEmail: 'rt-contact@home.example' });
   const delegate = await seedActiveUser(deps, admin.id);
 
-  await measure('invite user', () => inviteUser(deps, admin.id, makeInvite({ loginEmail: 'rt-new@corp.example' })));
+  const { deps: relayDown, held } = holdingJobs(deps);
+  await measure('invite user', () => inviteUser(relayDown, admin.id, makeInvite({ loginEmail: 'rt-new@corp.example' })));
+  await measure('mail the invitation link (mail worker)', () => runMessage(deps, held[0]!));
   const token = (await deps.sentMail()).findLast((mail) => mail.to === 'rt-new@corp.example')!.token;
   await measure('accept invitation', () => acceptInvitation(deps, token));
   await measure('dismiss user (with delegate)', () => dismissUser(deps, admin.id, user.id, { delegateId: delegate.id }));
