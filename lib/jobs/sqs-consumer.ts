@@ -4,14 +4,15 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DomainError } from '../domain/errors';
 import { logger } from '../logger';
 
+/** What the worker reads a message body with: the queue's zod schema, or a parser of the same shape. */
+export type MessageParser<T> = { safeParse(input: unknown): { success: true; data: T } | { success: false } };
+
 /**
  * The Lambda handler of a queue's worker. Each record is parsed with the queue's message schema and
  * run; a record that fails is reported back so SQS redelivers only it, and after the queue's
  * receive limit it goes to the dead-letter queue. A malformed message, or one naming work that does
  * not exist (a 404 domain error), can never succeed, so it is logged and dropped instead of retried.
  */
-export type MessageParser<T> = { safeParse(input: unknown): { success: true; data: T } | { success: false } };
-
 export function queueWorker<T extends object>(schema: MessageParser<T>, run: (message: T, context: Context) => Promise<unknown>) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

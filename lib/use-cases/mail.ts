@@ -13,6 +13,17 @@ const AUDIT_ACTION = { invitation: 'invitation.link_issued', loginChange: 'user.
 
 export type MailOutcome = 'sent' | 'superseded';
 
+/**
+ * The mail service failed or refused. Carries only the cause's error name: SES messages can quote
+ * the recipient's address, and this error is logged by the worker that retries it.
+ */
+export class MailNotSent extends Error {
+  override readonly name = 'MailNotSent';
+  constructor(readonly causeName: string) {
+    super(`the mail service did not take the mail (${causeName}); the queue will redeliver it`);
+  }
+}
+
 /** All the mail worker needs: the table, the mail service and the time. */
 export type MailDeps = Pick<Deps, 'table' | 'clock'> & { mailer: Mailer };
 
@@ -50,7 +61,11 @@ export async function mailPendingLink(deps: MailDeps, message: MailMessage): Pro
     return 'superseded';
   }
   const mail: Mail = { to, kind: MAIL_KIND[message.kind], token, expiresAt: pending.expiresAt, recipientName: user.firstName };
-  await deps.mailer.send(mail);
+  try {
+    await deps.mailer.send(mail);
+  } catch (error) {
+    throw new MailNotSent((error as Error)?.name ?? 'unknown');
+  }
   logger.info('mail sent', { kind: message.kind, userId: user.id });
   return 'sent';
 }

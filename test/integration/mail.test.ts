@@ -5,7 +5,8 @@ import { listAudit } from '../../lib/data/audit';
 import { keys } from '../../lib/data/keys';
 import { TokenInvalid } from '../../lib/domain/errors';
 import type { User } from '../../lib/domain/user';
-import type { OutboxMessage } from '../../lib/jobs/queue';
+import type { MailMessage, OutboxMessage } from '../../lib/jobs/queue';
+import { MailNotSent, mailPendingLink } from '../../lib/use-cases/mail';
 import type { Mail, Mailer } from '../../lib/mail/mailer';
 import { confirmLoginEmailChange, requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { acceptInvitation, inviteUser } from '../../lib/use-cases/users';
@@ -97,7 +98,13 @@ describe('mail goes out through the outbox and the mail worker', () => {
   it('a failed send is reported for redelivery, and the redelivery mails a fresh link that works', async () => {
     const { deps: relayDown, held } = holdingJobs(deps);
     const invited = await inviteUser(relayDown, admin.id, makeInvite());
-    const down: Mailer = { send: async (_mail: Mail) => Promise.reject(new Error('SES throttled')) };
+    const refusal = Object.assign(new Error(`Email address is not verified: ${invited.loginEmail}`), { name: 'MessageRejected' });
+    const down: Mailer = { send: async (_mail: Mail) => Promise.reject(refusal) };
+    // What the worker logs names the cause, never the address SES quoted.
+    const error = (await mailPendingLink({ ...deps, mailer: down }, held[0] as MailMessage).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(MailNotSent);
+    expect(error.message).toContain('MessageRejected');
+    expect(error.message).not.toContain(invited.loginEmail);
 
     mailer = down;
     expect(await handler(sqsEvent(held[0]!), context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
@@ -108,7 +115,7 @@ describe('mail goes out through the outbox and the mail worker', () => {
     const [mail] = await mailsTo(invited.loginEmail);
     expect((await acceptInvitation(deps, mail!.token)).status).toBe('active');
     // Each attempt issued a link, and said so in the audit trail.
-    expect((await listAudit(deps.table, invited.id, 10)).items.map((e) => e.action)).toEqual(['invitation.accepted', 'invitation.link_issued', 'invitation.link_issued', 'user.invited']);
+    expect((await listAudit(deps.table, invited.id, 10)).items.map((e) => e.action)).toEqual(['invitation.accepted', 'invitation.link_issued', 'invitation.link_issued', 'invitation.link_issued', 'user.invited']);
   });
 
   it('a message delivered twice mails twice, and only the later link works', async () => {
