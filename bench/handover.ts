@@ -7,6 +7,8 @@
  * BatchWriteItem puts (25 per request), sequentially and with several requests in flight; the
  * fastest one is the floor. The ratio says what safety (conditions, progress, resumability) costs.
  */
+import { InProcessJobQueue } from '../lib/jobs/in-process-queue';
+import { runMessage } from '../lib/jobs/run-message';
 import { batchWrite } from './batch-write';
 import { countRequests, createDocumentClient } from '../lib/data/client';
 import { workToItem } from '../lib/data/work';
@@ -42,9 +44,13 @@ try {
   // Queued handovers are collected (no stream here), so the benchmark decides when they run.
   const manual: Deps = { ...deps, table: { ...deps.table, relay: (messages) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
   const admin = (await bootstrapAdmin(deps, 'bench-admin@example.com')).user;
+  // Invitations are mailed in-process, as the mail worker would.
+  const mailQueue = new InProcessJobQueue().attach((message) => runMessage({ ...deps, mailer: outbox }, message));
+  const inviting: Deps = { ...deps, table: { ...deps.table, relay: (messages) => messages.forEach((m) => void mailQueue.enqueue(m)) } };
   const activeUser = async (email: string) => {
-    await inviteUser(deps, admin.id, { type: 'employee', loginEmail: email, firstName: 'Bench', lastName: 'User' });
-    return acceptInvitation(deps, outbox.entries.at(-1)!.token);
+    await inviteUser(inviting, admin.id, { type: 'employee', loginEmail: email, firstName: 'Bench', lastName: 'User' });
+    await mailQueue.idle();
+    return acceptInvitation(deps, outbox.entries.findLast((mail) => mail.to === email)!.token);
   };
   const leaver = await activeUser('leaver@bench.example');
   const delegate = await activeUser('delegate@bench.example');
