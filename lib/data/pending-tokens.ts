@@ -1,4 +1,5 @@
 import { TokenInvalid } from '../domain/errors';
+import { secretMatches } from '../domain/tokens';
 import type { User } from '../domain/user';
 import type { TableRef } from './client';
 import { batchGetItems, itemId } from './items';
@@ -10,8 +11,10 @@ import { itemToUser } from './users';
  * A mailed token waiting to be used, stored next to its user (so `<userId>.<secret>` finds it
  * with a key read): the invitation, or a requested login-email change (which names the new address).
  * One of each kind per user: a new request replaces the previous one. The request stores it
- * without a token; the mail worker issues the token and stores its hash (`storeTokenHash`), so
- * until the mail goes out there is nothing that could be accepted.
+ * without a token; the mail worker issues the token and adds its hash (`storeTokenHash`), so until
+ * the mail goes out there is nothing that could be accepted. A request mailed more than once (a
+ * redelivered queue message) has one hash per mail, and every one of its links works until one is
+ * used, the request is replaced, or it expires.
  */
 export type PendingKind = 'invitation' | 'loginChange';
 export type PendingToken = {
@@ -19,7 +22,8 @@ export type PendingToken = {
   userId: string;
   /** The request that asked for the mail: its outbox message names it, so a superseded one is not mailed. */
   requestId: string;
-  tokenHash?: string | undefined;
+  /** The hashes of the links mailed for this request (none until the mail worker ran). */
+  tokenHashes: string[];
   expiresAt: string;
   newEmail?: string | undefined;
 };
@@ -39,7 +43,7 @@ export async function getUserWithPending(table: TableRef, userId: string, kind: 
             kind,
             userId,
             requestId: String(pending.requestId ?? ''),
-            ...(typeof pending.tokenHash === 'string' ? { tokenHash: pending.tokenHash } : {}),
+            tokenHashes: hashesOf(pending),
             expiresAt: String(pending.expiresAt),
             ...(pending.newEmail ? { newEmail: String(pending.newEmail) } : {}),
           },
@@ -48,7 +52,20 @@ export async function getUserWithPending(table: TableRef, userId: string, kind: 
   };
 }
 
-export function putPending(pending: PendingToken): TxOp {
+/**
+ * `tokenHashes` (a string set) holds every mailed link's hash; `tokenHash`, the latest one, is
+ * what items written before the mail worker existed have, and keeps a rollback to that code working.
+ */
+function hashesOf(item: Record<string, unknown>): string[] {
+  const hashes = new Set<string>(item.tokenHashes instanceof Set ? [...(item.tokenHashes as Set<string>)] : []);
+  if (typeof item.tokenHash === 'string') hashes.add(item.tokenHash);
+  return [...hashes];
+}
+
+/** The most links one request may be mailed: more redeliveries than that point at a fault, not a hiccup. */
+export const MAX_LINKS_PER_REQUEST = 10;
+
+export function putPending(pending: Omit<PendingToken, 'tokenHashes'>): TxOp {
   return {
     item: {
       Put: {
@@ -63,32 +80,51 @@ export function putPending(pending: PendingToken): TxOp {
   };
 }
 
+/** The pending request is gone, was replaced, expired, or has had its share of links. */
+export class RequestClosed extends Error {
+  constructor(readonly reason: string) {
+    super(`the pending request is closed: ${reason}`);
+  }
+}
+
 /**
- * Stores the hash of the token being mailed: only while the pending item is still this request's
- * and unexpired. A later request for the same user replaced it (and mails its own link), or the
- * token was used: the failed condition surfaces as a StaleWrite.
+ * Adds the hash of the token being mailed, keeping the links mailed before: only while the pending
+ * item is still this request's, unexpired and under MAX_LINKS_PER_REQUEST. Otherwise a later
+ * request replaced it (and mails its own link), it was used, or it expired: RequestClosed.
  */
 export function storeTokenHash(pending: PendingToken, tokenHash: string, now: Date): TxOp {
   return {
     item: {
       Update: {
         Key: keyOf(pending.kind, pending.userId),
-        UpdateExpression: 'SET tokenHash = :hash',
-        ConditionExpression: 'requestId = :request AND expiresAt > :now',
-        ExpressionAttributeValues: { ':hash': tokenHash, ':request': pending.requestId, ':now': now.toISOString() },
+        UpdateExpression: 'SET tokenHash = :hash ADD tokenHashes :hashes',
+        ConditionExpression: 'requestId = :request AND expiresAt > :now AND (attribute_not_exists(tokenHashes) OR size(tokenHashes) < :max)',
+        ExpressionAttributeValues: { ':hash': tokenHash, ':hashes': new Set([tokenHash]), ':request': pending.requestId, ':now': now.toISOString(), ':max': MAX_LINKS_PER_REQUEST },
       },
     },
+    onConditionFailed: (old) =>
+      new RequestClosed(
+        !old || old.requestId !== pending.requestId ? 'replaced or used' : String(old.expiresAt) <= now.toISOString() ? 'expired before it was mailed' : `${MAX_LINKS_PER_REQUEST} links already mailed`,
+      ),
   };
 }
 
-/** Consumes the token: only if it is still this one and unexpired, so it works exactly once. */
-export function consumePending(pending: PendingToken & { tokenHash: string }, now: Date): TxOp {
+/** Which of the request's links a presented secret is, compared in constant time. */
+export function matchingHash(pending: PendingToken, secret: string): string | undefined {
+  return pending.tokenHashes.find((hash) => secretMatches(secret, hash));
+}
+
+/**
+ * Consumes the request with one of its links: only if that link is still one of this request's and
+ * unexpired, so a request is used exactly once, whichever of its links is used.
+ */
+export function consumePending(pending: PendingToken, tokenHash: string, now: Date): TxOp {
   return {
     item: {
       Delete: {
         Key: keyOf(pending.kind, pending.userId),
-        ConditionExpression: 'tokenHash = :hash AND expiresAt > :now',
-        ExpressionAttributeValues: { ':hash': pending.tokenHash, ':now': now.toISOString() },
+        ConditionExpression: '(contains(tokenHashes, :hash) OR tokenHash = :hash) AND expiresAt > :now',
+        ExpressionAttributeValues: { ':hash': tokenHash, ':now': now.toISOString() },
       },
     },
     onConditionFailed: () => new TokenInvalid(),

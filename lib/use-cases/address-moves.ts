@@ -2,14 +2,14 @@ import type { z } from '../zod';
 import { moveToExtranetSchema, transferEmailSchema, type MoveToExtranetInput, type TransferEmailInput } from '../domain/commands';
 import { emailSchema } from '../domain/email';
 import { EmailInUse, InvalidRequest, InvalidState, NotFound, TokenInvalid } from '../domain/errors';
-import { parseToken, secretMatches } from '../domain/tokens';
+import { parseToken } from '../domain/tokens';
 import { rolesOf, type User } from '../domain/user';
 import { validate } from '../domain/validate';
 import { getEmailClaim } from '../data/claims';
 import { newId } from '../data/ids';
 import { batchGetItems, itemId } from '../data/items';
 import { keys } from '../data/keys';
-import { consumePending, discardPending, getUserWithPending, putPending } from '../data/pending-tokens';
+import { consumePending, discardPending, getUserWithPending, matchingHash, putPending } from '../data/pending-tokens';
 import { transactWrite } from '../data/transaction';
 import { auditPut } from '../data/audit';
 import { commitUserChanges } from '../data/user-changes';
@@ -73,15 +73,15 @@ export async function confirmLoginEmailChange(deps: Deps, token: string): Promis
   return retryOnStale(async () => {
     const now = deps.clock();
     const { user, pending } = await getUserWithPending(deps.table, parsed.userId, 'loginChange');
-    const tokenHash = pending?.tokenHash;
+    const tokenHash = pending && matchingHash(pending, parsed.secret);
     if (!user || !pending?.newEmail || !tokenHash) throw new TokenInvalid();
-    if (!secretMatches(parsed.secret, tokenHash) || pending.expiresAt <= now.toISOString()) throw new TokenInvalid();
+    if (pending.expiresAt <= now.toISOString()) throw new TokenInvalid();
     if (user.sweptAt) throw new TokenInvalid();
     const [changed] = await commitUserChanges(deps.table, {
       actorId: user.id,
       at: now,
       changes: [{ before: user, after: { ...user, loginEmail: pending.newEmail }, action: 'user.login_email_changed' }],
-      extraOps: [consumePending({ ...pending, tokenHash }, now)],
+      extraOps: [consumePending(pending, tokenHash, now)],
     });
     return changed!;
   });

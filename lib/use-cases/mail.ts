@@ -1,12 +1,14 @@
 import { issueToken } from '../domain/tokens';
 import { newId } from '../data/ids';
-import { getUserWithPending, storeTokenHash } from '../data/pending-tokens';
+import { getUserWithPending, RequestClosed, storeTokenHash } from '../data/pending-tokens';
+import { userGuard } from '../data/users';
 import { StaleWrite, transactWrite } from '../data/transaction';
 import { auditPut } from '../data/audit';
 import type { MailMessage } from '../jobs/queue';
 import { logger } from '../logger';
 import type { Mail, Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
+import { retryOnStale } from './retry';
 
 const MAIL_KIND = { invitation: 'invitation', loginChange: 'login_email_change' } as const;
 const AUDIT_ACTION = { invitation: 'invitation.link_issued', loginChange: 'user.login_email_change_link_issued' } as const;
@@ -32,34 +34,45 @@ export type MailDeps = Pick<Deps, 'table' | 'clock'> & { mailer: Mailer };
  * the outbox item the request committed. The token is issued here rather than by the request, so
  * it exists in clear only in this function's memory and in the mail: the outbox item, the stream
  * and the queue carry ids, and the table only the token's hash.
- * 1. Read the user and the pending item in one request. If it is gone (used, or replaced by a
- *    later request, which mails its own link) or expired, there is nothing to mail.
- * 2. One transaction stores the new token's hash, only while the item is still this request's and
- *    unexpired, and audits that a link was issued (system actor, to which address, until when).
- * 3. Send. A failure throws, so the queue redelivers the message; the redelivery issues a fresh
- *    token, so of the links issued only the last one works. Never logs the token or the address.
+ * 1. Read the user and the pending item in one request. If the request is gone (used, or replaced
+ *    by a later one, which mails its own link) or expired, there is nothing to mail.
+ * 2. One transaction adds the new token's hash to the request, only while it is still this one,
+ *    unexpired and under its link limit; for an invitation, checks the user is still invited at
+ *    the address we are about to mail (else re-read and re-decide); and audits that a link was
+ *    issued (system actor, to which address, until when).
+ * 3. Send. A failure throws, so the queue redelivers the message and the redelivery mails a fresh
+ *    link; links mailed before keep working (the request holds every hash) until one is used.
+ *    Never logs the token or the address.
  */
 export async function mailPendingLink(deps: MailDeps, message: MailMessage): Promise<MailOutcome> {
+  try {
+    return await retryOnStale(() => mailOnce(deps, message));
+  } catch (error) {
+    if (!(error instanceof RequestClosed)) throw error;
+    // A replaced or used request is routine; one that expired unmailed, or keeps being redelivered,
+    // means someone did not get their link.
+    const routine = error.reason === 'replaced or used';
+    logger[routine ? 'info' : 'warn']('mail not sent: the request is closed', { kind: message.kind, userId: message.userId, reason: error.reason });
+    return 'superseded';
+  }
+}
+
+async function mailOnce(deps: MailDeps, message: MailMessage): Promise<MailOutcome> {
   const now = deps.clock();
   const { user, pending } = await getUserWithPending(deps.table, message.userId, message.kind);
-  const to = message.kind === 'invitation' ? user?.loginEmail : pending?.newEmail;
-  const accountFits = message.kind === 'invitation' ? user?.status === 'invited' : !user?.sweptAt;
-  const stillWanted = user && pending && to && accountFits && pending.requestId === message.requestId && pending.expiresAt > now.toISOString();
-  if (!stillWanted) {
-    logger.info('mail request superseded, nothing sent', { kind: message.kind, userId: message.userId });
-    return 'superseded';
-  }
+  if (!user || !pending || pending.requestId !== message.requestId) throw new RequestClosed('replaced or used');
+  if (pending.expiresAt <= now.toISOString()) throw new RequestClosed('expired before it was mailed');
+  const to = message.kind === 'invitation' ? user.loginEmail : pending.newEmail;
+  const accountFits = message.kind === 'invitation' ? user.status === 'invited' : !user.sweptAt;
+  if (!to || !accountFits) throw new RequestClosed('replaced or used');
   const { token, hash } = issueToken(user.id);
-  try {
-    await transactWrite(deps.table, [
-      storeTokenHash(pending, hash, now),
-      auditPut({ id: newId(), userId: user.id, actorId: null, action: AUDIT_ACTION[message.kind], before: null, after: { to, expiresAt: pending.expiresAt }, at: now.toISOString() }),
-    ]);
-  } catch (error) {
-    if (!(error instanceof StaleWrite)) throw error;
-    logger.info('mail request superseded, nothing sent', { kind: message.kind, userId: message.userId });
-    return 'superseded';
-  }
+  await transactWrite(deps.table, [
+    storeTokenHash(pending, hash, now),
+    ...(message.kind === 'invitation'
+      ? [userGuard(user.id, '#status = :invited AND loginEmail = :to', { ':invited': 'invited', ':to': to }, () => new StaleWrite('the invited user'))]
+      : []),
+    auditPut({ id: newId(), userId: user.id, actorId: null, action: AUDIT_ACTION[message.kind], before: null, after: { to, expiresAt: pending.expiresAt }, at: now.toISOString() }),
+  ]);
   const mail: Mail = { to, kind: MAIL_KIND[message.kind], token, expiresAt: pending.expiresAt, recipientName: user.firstName };
   try {
     await deps.mailer.send(mail);

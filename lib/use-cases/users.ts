@@ -3,11 +3,11 @@ import { emailSchema } from '../domain/email';
 import { validate } from '../domain/validate';
 import type { z } from '../zod';
 import { EmailInUse, InvalidRequest, InvalidState, TokenInvalid } from '../domain/errors';
-import { parseToken, secretMatches } from '../domain/tokens';
+import { parseToken } from '../domain/tokens';
 import { blankUserFields, type User } from '../domain/user';
 import type { Page } from '../data/pagination';
 import { newId } from '../data/ids';
-import { consumePending, getUserWithPending, putPending } from '../data/pending-tokens';
+import { consumePending, getUserWithPending, matchingHash, putPending } from '../data/pending-tokens';
 import { commitUserChanges } from '../data/user-changes';
 import { getUser, listUsers as queryUsers } from '../data/users';
 import { workgroupGuard } from '../data/workgroups';
@@ -82,14 +82,14 @@ export async function acceptInvitation(deps: Deps, token: string): Promise<User>
   return retryOnStale(async () => {
     const now = deps.clock();
     const { user, pending: invitation } = await getUserWithPending(deps.table, parsed.userId, 'invitation');
-    const tokenHash = invitation?.tokenHash;
+    const tokenHash = invitation && matchingHash(invitation, parsed.secret);
     if (!user || !invitation || !tokenHash || user.status !== 'invited') throw new TokenInvalid();
-    if (!secretMatches(parsed.secret, tokenHash) || invitation.expiresAt <= now.toISOString()) throw new TokenInvalid();
+    if (invitation.expiresAt <= now.toISOString()) throw new TokenInvalid();
     const [accepted] = await commitUserChanges(deps.table, {
       actorId: user.id,
       at: now,
       changes: [{ before: user, after: { ...user, status: 'active' }, action: 'invitation.accepted' }],
-      extraOps: [consumePending({ ...invitation, tokenHash }, now)],
+      extraOps: [consumePending(invitation, tokenHash, now)],
     });
     return accepted!;
   });

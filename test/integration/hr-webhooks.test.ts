@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { NotFound } from '../../lib/domain/errors';
 import { dismissUser } from '../../lib/use-cases/users';
 import { moveToExtranet } from '../../lib/use-cases/address-moves';
 import type { User } from '../../lib/domain/user';
@@ -33,6 +34,16 @@ const send = async (provider: string, delivery: SignedDelivery) => {
 const employee = (externalId: string, fields: Parameters<typeof seedActiveUser>[2] = {}) => seedActiveUser(deps, admin.id, { externalId, ...fields });
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const actions = async (userId: string) => (await listAudit(deps.table, userId, 20)).items.map((e) => e.action);
+
+describe('provider lookup', () => {
+  it('knows only the providers it was given, not the names every object has, whatever the secrets store holds', async () => {
+    const secretForAnything = { ...deps, webhookSecrets: { get: async () => 'any-secret' } };
+    const delivery = standardDelivery({ type: 'employee.terminated' });
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'workday']) {
+      await expect(receiveHrWebhook(secretForAnything, providers, name, delivery.body, delivery.headers), name).rejects.toBeInstanceOf(NotFound);
+    }
+  });
+});
 
 describe('standard provider: events applied exactly once', () => {
   it('a termination dismisses the employee found by externalId, once, however often it is delivered', async () => {

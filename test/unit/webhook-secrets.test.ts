@@ -13,6 +13,8 @@ let answer: { status: number; body: unknown } = { status: 200, body: {} };
 beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req);
+    // Like the extension: only callers presenting the function's session token get an answer.
+    if (req.headers['x-aws-parameters-secrets-token'] !== 'session-token') return void res.writeHead(401).end('{"message":"unauthorized"}');
     res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,7 +40,21 @@ describe('HR webhook secrets through the Parameters and Secrets extension', () =
   });
 
   it('fails when the extension refuses, so the webhook answers 500 and the HR system retries', async () => {
-    answer = { status: 400, body: { message: 'token invalid' } };
-    await expect(secrets(undefined).get('standard')).rejects.toThrow('the secrets extension answered HTTP 400');
+    answer = { status: 200, body: { SecretString: '{"standard":"whsec_abc"}' } };
+    await expect(secrets('another-functions-token').get('standard')).rejects.toThrow('the secrets extension answered HTTP 401');
+    answer = { status: 400, body: { message: 'secret not found' } };
+    await expect(secrets().get('standard')).rejects.toThrow('the secrets extension answered HTTP 400');
+  });
+
+  it('reports a secret that is not a JSON object without quoting any of it', async () => {
+    answer = { status: 200, body: { SecretString: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } };
+    const error = (await secrets().get('standard').catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe('the HR webhook secret is not JSON; store {"<provider>": "<secret>", ...} as its text');
+    answer = { status: 200, body: { SecretString: '"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"' } };
+    await expect(secrets().get('standard')).rejects.toThrow('not a JSON object');
+    answer = { status: 200, body: { SecretBinary: 'd2hzZWNfYWJj' } };
+    await expect(secrets().get('standard')).rejects.toThrow('has no string value');
+    answer = { status: 200, body: { SecretString: '{"standard":"whsec_abc"}' } };
+    await expect(secrets().get('constructor')).resolves.toBeUndefined();
   });
 });
