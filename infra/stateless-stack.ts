@@ -61,12 +61,19 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
 );
 
 /**
- * Timeout of the queue workers. A job works in chunks and records its progress, so one cut short
- * by the timeout resumes where it stopped when SQS redelivers its message. A mail needs far less,
- * but one timeout keeps the queues alike (their visibility timeout derives from it), and a mail cut
- * short is mailed again with a fresh token.
+ * Timeout of each queue's worker; the queue's visibility timeout (six times it) derives from it, so
+ * it also sets how soon a failed message is retried. A job works in chunks and records its
+ * progress, so one cut short resumes where it stopped when SQS redelivers its message. A mail is
+ * one read, one write and one SES call: 30 seconds, so a throttled send is retried within minutes.
  */
-const workerTimeout = Duration.minutes(5);
+export const queueWorkerTimeouts: Record<QueueName, Duration> = { jobs: Duration.minutes(5), mail: Duration.seconds(30) };
+
+/**
+ * Concurrent mail worker invocations at most: SES's sending rate (14 a second when production
+ * access starts) is an account limit, and a bulk invite must queue behind it rather than fail
+ * into retries. Throttled sends are retried anyway.
+ */
+export const mailWorkerMaxConcurrency = 5;
 
 /**
  * Timeout of the scheduled workers: well under the shortest schedule (5 minutes), so runs do not
@@ -140,7 +147,7 @@ export class StatelessStack extends Stack {
       if (consumers.length !== 1) throw new Error(`queue ${name} needs exactly one consuming worker, has ${consumers.length}`);
     }
     // The construct id is the queue's name in PascalCase: `Jobs` keeps the jobs queue's logical IDs.
-    const queues = new Map(queueNames.map((name) => [name, new WorkQueue(this, pascalCase(name), { name, consumerTimeout: workerTimeout })]));
+    const queues = new Map(queueNames.map((name) => [name, new WorkQueue(this, pascalCase(name), { name, consumerTimeout: queueWorkerTimeouts[name] })]));
     this.queues = queues;
 
     const app: AppEnvironment = {
@@ -248,11 +255,17 @@ export class StatelessStack extends Stack {
           break;
         }
         case 'queue':
-          fn = workerFunction(worker, workerTimeout);
+          fn = workerFunction(worker, queueWorkerTimeouts[worker.queue]);
           // One message per invocation, so one slow job or mail never holds others back; a failed
           // one is reported alone (partial batch response) and redelivered until the queue's
           // receive limit. The event source grants the function the consume actions on the queue.
-          fn.addEventSource(new SqsEventSource(queues.get(worker.queue)!.queue, { batchSize: 1, reportBatchItemFailures: true }));
+          fn.addEventSource(
+            new SqsEventSource(queues.get(worker.queue)!.queue, {
+              batchSize: 1,
+              reportBatchItemFailures: true,
+              ...(worker.queue === 'mail' && { maxConcurrency: mailWorkerMaxConcurrency }),
+            }),
+          );
           break;
         case 'schedule':
           fn = workerFunction(worker, scheduledWorkerTimeout);
@@ -272,6 +285,13 @@ export class StatelessStack extends Stack {
       workerFunctions.set(worker.id, fn);
     }
     this.workers = workerFunctions;
+
+    // Consumers before producers: a deployment that adds a kind of outbox message (say, mail)
+    // updates the relay and the queue workers before any function that writes the table can
+    // produce it, so an old relay never sees a message it would drop as malformed.
+    const consumers = workers.filter((w) => w.source === 'outboxStream' || w.source === 'queue').map((w) => workerFunctions.get(w.id)!);
+    const producers = [...routes.filter((r) => r.table === 'readwrite').map((r) => functions.get(r.id)!), ...workers.filter((w) => w.source === 'schedule' && w.table === 'readwrite').map((w) => workerFunctions.get(w.id)!)];
+    for (const producer of producers) producer.node.addDependency(...consumers);
     this.onFailureQueues = onFailureQueues;
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -30,10 +30,11 @@ class EnvReader {
   private readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
-  /** A set, non-empty value (unset and empty are the same: "not configured"). */
+  /** The value if set. Set but empty is a mistake (a typo, an unresolved reference), not "unset". */
   private value(name: string): string | undefined {
     const value = this.env[name];
-    return value === undefined || value === '' ? undefined : value;
+    if (value === '') this.problems.push(`${name}: is set but empty (unset it to use the default)`);
+    return value === '' ? undefined : value;
   }
 
   private check(name: string, ok: boolean, expected: string): void {
@@ -42,7 +43,7 @@ class EnvReader {
 
   required(name: string, expected = 'is required', valid: (value: string) => boolean = () => true): string {
     const value = this.value(name);
-    this.check(name, value !== undefined && valid(value), expected);
+    if (this.env[name] !== '') this.check(name, value !== undefined && valid(value), expected);
     return value ?? '';
   }
 

@@ -90,6 +90,9 @@ const variablesOf = (id: string): Record<string, unknown> =>
  * rate, the relay sends at most ten SendMessageBatch calls per invocation.
  */
 const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { queue: 300, schedule: 120, outboxStream: 60 };
+/** Queue workers' timeouts differ by queue: a handover runs long, a mail is one SES call. */
+const queueWorkerTimeoutSeconds: Record<QueueName, number> = { jobs: 300, mail: 30 };
+const timeoutOf = (worker: (typeof workers)[number]) => (worker.source === 'queue' ? queueWorkerTimeoutSeconds[worker.queue] : workerTimeoutSeconds[worker.source]);
 
 /** The workers fed by the table's stream: the outbox relay. */
 const streamWorkers = workers.filter((w) => w.source === 'outboxStream');
@@ -215,7 +218,7 @@ describe('stateless stack: API and functions', () => {
     stateless.resourceCountIs('AWS::Lambda::Function', routes.length + workers.length);
     const workerIds = new Set([...built.stateless.workers.values()].map((fn) => logicalId(built.stateless, fn)));
     expect(workerIds.size).toBe(workers.length);
-    const workerTimeouts = new Map(workers.map((w) => [logicalId(built.stateless, built.stateless.workers.get(w.id)!), workerTimeoutSeconds[w.source]]));
+    const workerTimeouts = new Map(workers.map((w) => [logicalId(built.stateless, built.stateless.workers.get(w.id)!), timeoutOf(w)]));
     for (const [id, fn] of Object.entries(stateless.findResources('AWS::Lambda::Function'))) {
       // HTTP functions answer within API Gateway's limit; workers take longer (by their source).
       const timeout = workerTimeouts.get(id) ?? 10;
@@ -300,8 +303,8 @@ describe('stateless stack: background jobs', () => {
         Properties: {
           QueueName: Match.absent(),
           SqsManagedSseEnabled: true,
-          // At least six times the worker timeout (5 minutes).
-          VisibilityTimeout: 1800,
+          // Six times its worker's timeout, so a message is not handed out again while being worked on.
+          VisibilityTimeout: 6 * queueWorkerTimeoutSeconds[name],
           RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterQueueId(name), 'Arn'] }, maxReceiveCount: 5 },
         },
       });
@@ -315,10 +318,11 @@ describe('stateless stack: background jobs', () => {
   it('builds the mail queue and its dead-letter queue exactly like the jobs queue and its own', () => {
     const resources = stateless.findResources('AWS::SQS::Queue');
     const [jobs, mail] = [resources[queueId('jobs')]!, resources[queueId('mail')]!];
-    // Alike but for the dead-letter queue each one redrives to.
+    // Alike but for the dead-letter queue each one redrives to and the visibility timeout (from the worker's timeout).
     const ownDeadLetterQueue = (name: QueueName) => ({ 'Fn::GetAtt': [deadLetterQueueId(name), 'Arn'] });
     expect(mail.Properties.RedrivePolicy.deadLetterTargetArn).toEqual(ownDeadLetterQueue('mail'));
-    expect({ ...mail, Properties: { ...mail.Properties, RedrivePolicy: { ...mail.Properties.RedrivePolicy, deadLetterTargetArn: ownDeadLetterQueue('jobs') } } }).toEqual(jobs);
+    const asJobs = { ...mail.Properties, VisibilityTimeout: jobs.Properties.VisibilityTimeout, RedrivePolicy: { ...mail.Properties.RedrivePolicy, deadLetterTargetArn: ownDeadLetterQueue('jobs') } };
+    expect({ ...mail, Properties: asJobs }).toEqual(jobs);
     expect(resources[deadLetterQueueId('mail')]).toEqual(resources[deadLetterQueueId('jobs')]);
   });
 
@@ -360,13 +364,28 @@ describe('stateless stack: background jobs', () => {
           EventSourceArn: { 'Fn::GetAtt': [queueId(worker.queue), 'Arn'] },
           BatchSize: 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
+          // Mail is capped below SES's sending rate; jobs are not capped.
+          ...(worker.queue === 'mail' ? { ScalingConfig: { MaximumConcurrency: 5 } } : {}),
         }),
       ]);
+      if (worker.queue !== 'mail') expect(Object.values(mappings)[0]!.Properties.ScalingConfig, worker.id).toBeUndefined();
       expect(actions, worker.id).toEqual(expect.arrayContaining(consume));
       // The consume actions on its own queue only, never on another work queue.
       const consumedQueues = grantsOf(worker.id).filter((g) => consume.includes(g.action)).map((g) => g.resource);
       for (const resource of consumedQueues) expect(resource, worker.id).toEqual({ 'Fn::GetAtt': [queueId(worker.queue), 'Arn'] });
     }
+  });
+
+  it('deploys the outbox consumers before every function that writes the table, so no message kind is produced before it can be relayed', () => {
+    const consumers = workers.filter((w) => w.source === 'outboxStream' || w.source === 'queue').map((w) => logicalId(built.stateless, built.stateless.workers.get(w.id)!));
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const writers = [
+      ...routes.filter((r) => r.table === 'readwrite').map((r) => logicalId(built.stateless, built.stateless.functions.get(r.id)!)),
+      ...workers.filter((w) => w.source === 'schedule').map((w) => logicalId(built.stateless, built.stateless.workers.get(w.id)!)),
+    ];
+    expect(writers.length).toBeGreaterThan(20);
+    for (const id of writers) expect(functions[id]!.DependsOn, id).toEqual(expect.arrayContaining(consumers));
+    for (const id of consumers) expect(functions[id]!.DependsOn ?? [], id).not.toEqual(expect.arrayContaining(writers.slice(0, 1)));
   });
 
   it('has the mail worker consume the mail queue, with the app settings and readwrite table access it needs', () => {

@@ -48,12 +48,17 @@ describe('configuration, read once at cold start', () => {
 
   it('refuses a bad configuration naming every bad variable at once, never falling back silently', () => {
     const attempt = () =>
-      loadConfig({ TABLE_NAME: '', APP_BASE_URL: 'directory.corp.example', INVITATION_TTL_HOURS: '1.5', CLEANUP_RETENTION_DAYS: '0', AUTH_SUBJECT_CLAIM: 'has space', HR_WEBHOOK_SECRETS_ARN: 'hr-secret' });
+      loadConfig({ APP_BASE_URL: 'directory.corp.example', INVITATION_TTL_HOURS: '1.5', CLEANUP_RETENTION_DAYS: '0', AUTH_SUBJECT_CLAIM: 'has space', HR_WEBHOOK_SECRETS_ARN: 'hr-secret' });
     expect(attempt).toThrow(
       'Invalid configuration: TABLE_NAME: is required; APP_BASE_URL: must be an http(s) URL; INVITATION_TTL_HOURS: must be a whole number from 1 to 8760; CLEANUP_RETENTION_DAYS: must be a whole number from 1 to 36500; AUTH_SUBJECT_CLAIM: must be a claim name (letters, digits, _:./-, at most 128); HR_WEBHOOK_SECRETS_ARN: must be a secret ARN',
     );
     expect(() => loadConfig({ ...minimal, DYNAMODB_ENDPOINT: 'ftp://127.0.0.1' })).toThrow('DYNAMODB_ENDPOINT: must be an http(s) URL');
     expect(() => loadConfig({ ...minimal, LOGIN_CHANGE_TTL_HOURS: 'twelve' })).toThrow('LOGIN_CHANGE_TTL_HOURS: must be a whole number');
+    // Set but empty is an error, not a quiet fall-back (an empty secret ARN would make every provider 404).
+    expect(() => loadConfig({ ...minimal, HR_WEBHOOK_SECRETS_ARN: '', HR_WEBHOOK_SECRET: '' })).toThrow(
+      'Invalid configuration: HR_WEBHOOK_SECRETS_ARN: is set but empty (unset it to use the default); HR_WEBHOOK_SECRET: is set but empty (unset it to use the default)',
+    );
+    expect(() => loadConfig({ ...minimal, TABLE_NAME: '' })).toThrow('Invalid configuration: TABLE_NAME: is set but empty (unset it to use the default)');
   });
 
   it('gives the relay its two queue URLs and nothing else', () => {
