@@ -1,4 +1,3 @@
-import '../lib/capabilities/webhook-secrets';
 import * as requests from '../lib/http/requests';
 import { publicHandler } from '../lib/http/handler';
 import { receiveHrWebhook } from '../lib/use-cases/hr-webhooks';

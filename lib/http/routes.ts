@@ -96,7 +96,3 @@ export const routes = [
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof routes)[number]['id'];
-
-export function routeById(id: RouteId): Route {
-  return routes.find((route) => route.id === id)!;
-}

@@ -1,29 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config';
 import * as requests from '../../lib/http/requests';
 import { routes, workers } from '../../lib/http/routes';
 import { queueNames, queueOf } from '../../lib/jobs/queue';
-import { createDeps } from '../../lib/runtime';
 
 const functionsWithFlags = [
-  ...routes.map((r) => ({ handler: r.handler, sendsMail: false, enqueuesJobs: false, readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets === true })),
-  ...workers.map((w) => ({ handler: w.handler, sendsMail: w.sendsMail === true, enqueuesJobs: w.enqueuesJobs === true, readsWebhookSecrets: w.readsWebhookSecrets === true })),
+  ...routes.map((r) => ({ handler: r.handler, sendsMail: false, enqueuesJobs: false })),
+  ...workers.map((w) => ({ handler: w.handler, sendsMail: w.sendsMail === true, enqueuesJobs: w.enqueuesJobs === true })),
 ];
 
-describe('capabilities: each function bundles only the AWS clients it uses', () => {
-  it.each(functionsWithFlags.map((f) => [f.handler, f] as const))('functions/%s.ts installs exactly what its manifest entry declares', (handler, flags) => {
+describe('AWS clients: each function imports only the ones its manifest entry declares', () => {
+  it.each(functionsWithFlags.map((f) => [f.handler, f] as const))('functions/%s.ts', (handler, flags) => {
     const source = readFileSync(new URL(`../../functions/${handler}.ts`, import.meta.url), 'utf8');
-    expect({
-      mail: source.includes('@aws-sdk/client-ses'),
-      jobs: source.includes('@aws-sdk/client-sqs'),
-      webhookSecrets: source.includes("import '../lib/capabilities/webhook-secrets'"),
-    }).toEqual({ mail: flags.sendsMail, jobs: flags.enqueuesJobs, webhookSecrets: flags.readsWebhookSecrets });
-  });
-
-  it('a capability a function did not install fails loudly instead of doing nothing', async () => {
-    const deps = createDeps(loadConfig({ TABLE_NAME: 't', APP_BASE_URL: 'https://x.example' }));
-    await expect(deps.webhookSecrets.get('standard')).rejects.toThrow('capability webhookSecrets is not installed');
+    expect({ mail: source.includes('@aws-sdk/client-ses'), jobs: source.includes('@aws-sdk/client-sqs') }).toEqual({ mail: flags.sendsMail, jobs: flags.enqueuesJobs });
   });
 });
 

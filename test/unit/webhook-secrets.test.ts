@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config';
 import { ExtensionWebhookSecrets } from '../../lib/webhooks/secrets-extension';
+import { webhookSecretsFor } from '../../lib/webhooks/secrets';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:hr-webhooks-AbCdEf';
 let server: Server;
@@ -56,5 +58,20 @@ describe('HR webhook secrets through the Parameters and Secrets extension', () =
     await expect(secrets().get('standard')).rejects.toThrow('has no string value');
     answer = { status: 200, body: { SecretString: '{"standard":"whsec_abc"}' } };
     await expect(secrets().get('constructor')).resolves.toBeUndefined();
+  });
+});
+
+describe('where the webhook secrets come from', () => {
+  const base = { TABLE_NAME: 't', APP_BASE_URL: 'https://directory.corp.example' };
+
+  it('in AWS (a secret ARN configured), the Secrets Manager secret through the extension', () => {
+    expect(webhookSecretsFor(loadConfig({ ...base, HR_WEBHOOK_SECRETS_ARN: SECRET_ARN }))).toBeInstanceOf(ExtensionWebhookSecrets);
+  });
+
+  it('otherwise, the per-provider environment variables; an unset one means the provider is not configured', async () => {
+    const secrets = webhookSecretsFor(loadConfig({ ...base, GUSTO_WEBHOOK_SECRET: 'g-token' }));
+    await expect(secrets.get('gusto')).resolves.toBe('g-token');
+    await expect(secrets.get('bamboohr')).resolves.toBeUndefined();
+    await expect(secrets.get('constructor')).resolves.toBeUndefined();
   });
 });
