@@ -9,36 +9,27 @@ export interface Mailer {
 
 export type RenderedMail = { subject: string; text: string };
 
+/** What each kind of mail says, around the link: what it does, and where it leads. */
+const CONTENT: Record<MailKind, { subject: string; why: string[]; path: string }> = {
+  invitation: {
+    subject: 'You are invited to the company directory',
+    why: ['An administrator invited you to the company directory with this address as your login.', 'Open this link to accept the invitation and activate your account:'],
+    path: '/invitations/accept',
+  },
+  login_email_change: {
+    subject: 'Confirm your new login email',
+    why: ['An administrator asked to make this address the login email of your directory account.', 'Nothing changes until you confirm. Open this link to confirm the change:'],
+    path: '/login-email-change/confirm',
+  },
+};
+
 /** The text people receive: what the link does and when it stops working. */
 export function renderMail(mail: Mail, appBaseUrl: string): RenderedMail {
+  const { subject, why, path } = CONTENT[mail.kind];
+  const link = `${appBaseUrl.replace(/\/$/, '')}${path}?token=${encodeURIComponent(mail.token)}`;
   const expires = new Date(mail.expiresAt).toUTCString();
-  const link = (path: string) => `${appBaseUrl.replace(/\/$/, '')}${path}?token=${encodeURIComponent(mail.token)}`;
-  switch (mail.kind) {
-    case 'invitation':
-      return {
-        subject: 'You are invited to the company directory',
-        text: [
-          `Hello ${mail.recipientName},`,
-          '',
-          'An administrator invited you to the company directory with this address as your login.',
-          `Open this link to accept the invitation and activate your account:`,
-          link('/invitations/accept'),
-          '',
-          `The link works once and expires on ${expires}. If you did not expect this mail, ignore it.`,
-        ].join('\n'),
-      };
-    case 'login_email_change':
-      return {
-        subject: 'Confirm your new login email',
-        text: [
-          `Hello ${mail.recipientName},`,
-          '',
-          'An administrator asked to make this address the login email of your directory account.',
-          'Nothing changes until you confirm. Open this link to confirm the change:',
-          link('/login-email-change/confirm'),
-          '',
-          `The link works once and expires on ${expires}. If you did not expect this mail, ignore it.`,
-        ].join('\n'),
-      };
-  }
+  return {
+    subject,
+    text: [`Hello ${mail.recipientName},`, '', ...why, link, '', `The link works once and expires on ${expires}. If you did not expect this mail, ignore it.`].join('\n'),
+  };
 }
