@@ -2,25 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import { dismissUser } from '../../lib/use-cases/users';
 import { expectClaimsConsistent } from '../support/invariants';
-import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
-import { seedActiveUser, seedAdmin } from '../support/factories';
-import { startApi, type Api } from '../support/http';
+import { itemsWithPrefix, type TestDeps } from '../support/db';
+import { seedActiveUser } from '../support/factories';
+import { startApiWithAdmin, type Api } from '../support/http';
 
 let deps: TestDeps;
 let api: Api;
 let admin: User;
 let token: string;
 
-beforeAll(async () => {
-  deps = await createTestDeps();
-  api = await startApi(deps);
-  admin = await seedAdmin(deps, 'admin@example.com');
-  token = await api.tokenFor(admin.id);
-});
+beforeAll(async () => ({ deps, api, admin, token } = await startApiWithAdmin('admin@example.com')));
 afterAll(() => api.close());
 
 const confirmationFor = async (to: string) =>
-  ((await api.request('GET', '/_local/outbox')).body as { to: string; kind: string; token: string }[]).findLast((m) => m.to === to && m.kind === 'login_email_change')!.token;
+  (await api.outbox()).findLast((m) => m.to === to && m.kind === 'login_email_change')!.token;
 
 describe('seed: transfer the dismissed user\'s email address, in two calls', () => {
   it('invites the successor, then moves the leaver\'s login to them; the leaver gets a replacement', async () => {

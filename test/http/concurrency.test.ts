@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../lib/data/keys';
 import { expectClaimsConsistent } from '../support/invariants';
-import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
+import { itemsWithPrefix, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
-import { startApi, type Api } from '../support/http';
+import { startApiWithAdmin, type Api } from '../support/http';
 
 let deps: TestDeps;
 let api: Api;
 let token: string;
 
-beforeAll(async () => {
-  deps = await createTestDeps();
-  api = await startApi(deps);
-  token = await api.tokenFor((await seedAdmin(deps)).id);
-});
+beforeAll(async () => ({ deps, api, token } = await startApiWithAdmin()));
 afterAll(() => api.close());
 
 describe('uniqueness under concurrency', () => {

@@ -2,22 +2,15 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/http/routes';
 import { localOnlyRoutes } from '../../lib/local/server';
-import { createTestDeps, type TestDeps } from '../support/db';
-import { seedAdmin } from '../support/factories';
-import { startApi, type Api } from '../support/http';
+import { startApiWithAdmin, type Api } from '../support/http';
 
-let deps: TestDeps;
 let api: Api;
 let token: string;
 
-beforeAll(async () => {
-  deps = await createTestDeps();
-  api = await startApi(deps);
-  token = await api.tokenFor((await seedAdmin(deps, 'admin@example.com')).id);
-});
+beforeAll(async () => ({ api, token } = await startApiWithAdmin('admin@example.com')));
 afterAll(() => api.close());
 
-const outbox = async () => (await api.request('GET', '/_local/outbox')).body as { to: string; kind: string; token: string }[];
+const outbox = () => api.outbox();
 
 describe('the README walk-through: a dismissed user still holds their addresses', () => {
   it('runs as documented', async () => {

@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
-import { createTestDeps, type TestDeps } from '../support/db';
-import { seedActiveUser, seedAdmin } from '../support/factories';
-import { startApi, type Api } from '../support/http';
+import type { TestDeps } from '../support/db';
+import { seedActiveUser } from '../support/factories';
+import { startApiWithAdmin, type Api } from '../support/http';
 import { standardDelivery, type SignedDelivery } from '../support/webhooks';
 
 let deps: TestDeps;
 let api: Api;
 let admin: User;
 
-beforeAll(async () => {
-  deps = await createTestDeps();
-  api = await startApi(deps);
-  admin = await seedAdmin(deps);
-});
+beforeAll(async () => ({ deps, api, admin } = await startApiWithAdmin()));
 afterAll(() => api.close());
 
 const post = async (provider: string, { body, headers }: SignedDelivery) => {

@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { User } from '../../lib/domain/user';
-import { createTestDeps, type TestDeps } from '../support/db';
-import { seedActiveUser, seedAdmin } from '../support/factories';
-import { startApi, type Api } from '../support/http';
+import type { TestDeps } from '../support/db';
+import { seedActiveUser } from '../support/factories';
+import { startApiWithAdmin, type Api } from '../support/http';
 
 let deps: TestDeps;
 let api: Api;
 let admin: User;
 let token: string;
 
-beforeAll(async () => {
-  deps = await createTestDeps();
-  api = await startApi(deps);
-  admin = await seedAdmin(deps);
-  token = await api.tokenFor(admin.id);
-});
+beforeAll(async () => ({ deps, api, admin, token } = await startApiWithAdmin()));
 afterAll(() => api.close());
 
 describe('work handover over HTTP', () => {

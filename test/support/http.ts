@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import { LocalJwt } from '../../lib/local/local-auth';
 import { createLocalServer, listen } from '../../lib/local/server';
 import { installRuntime } from '../../lib/runtime';
-import type { TestDeps } from './db';
+import type { User } from '../../lib/domain/user';
+import { createTestDeps, type TestDeps } from './db';
+import { seedAdmin } from './factories';
 
 export type ApiResponse = { status: number; headers: Headers; body: any };
 export type Api = {
@@ -10,6 +12,8 @@ export type Api = {
   jwt: LocalJwt;
   tokenFor(userId: string): Promise<string>;
   request(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  /** `GET /_local/outbox`: the mail sent so far. */
+  outbox(): Promise<{ to: string; kind: string; token: string; sentAt: string }[]>;
   close(): Promise<void>;
 };
 
@@ -20,7 +24,7 @@ export async function startApi(deps: TestDeps): Promise<Api> {
   const server: Server = createLocalServer({ jwt, outbox: deps.outbox, settle: () => deps.jobs.idle() });
   const port = await listen(server, 0);
   const baseUrl = `http://127.0.0.1:${port}`;
-  return {
+  const api: Api = {
     baseUrl,
     jwt,
     tokenFor: (userId) => jwt.sign(userId),
@@ -33,10 +37,22 @@ export async function startApi(deps: TestDeps): Promise<Api> {
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
     },
+    outbox: async () => (await api.request('GET', '/_local/outbox')).body,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  return api;
+}
+
+export type ApiFixture = { deps: TestDeps; api: Api; admin: User; token: string };
+
+/** What an HTTP test starts from: a fresh table, the local server on it, an admin and their bearer token. */
+export async function startApiWithAdmin(adminEmail?: string): Promise<ApiFixture> {
+  const deps = await createTestDeps();
+  const api = await startApi(deps);
+  const admin = await seedAdmin(deps, adminEmail);
+  return { deps, api, admin, token: await api.tokenFor(admin.id) };
 }
