@@ -738,6 +738,17 @@ describe('stateless stack: operability', () => {
     });
   });
 
+  /** In alarm at the first occurrence within five minutes, and not for missing data. */
+  const atFirstInFiveMinutes = {
+    AlarmName: Match.absent(),
+    Statistic: 'Sum',
+    Period: 300,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  };
+
   it('alarms on the first error and the first logged failed attempt of every queue worker within 5 minutes', () => {
     expect(queueWorkers.map((w) => w.id)).toEqual(['jobsWorker', 'mailWorker']);
     // One metric per worker, named after it alone: unique, and unchanged when a worker is added.
@@ -747,15 +758,10 @@ describe('stateless stack: operability', () => {
       const fn = built.stateless.workers.get(worker.id)!;
       const fnId = logicalId(built.stateless, fn);
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: Match.absent(),
+        ...atFirstInFiveMinutes,
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
-        Statistic: 'Sum',
-        Period: 300,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        EvaluationPeriods: 1,
       });
       // The worker reports a failed job as a partial batch failure (no Lambda error), and logs it.
       const filters = Object.values(
@@ -771,15 +777,9 @@ describe('stateless stack: operability', () => {
       ]);
       const transformation = filter.MetricTransformations[0];
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: Match.absent(),
+        ...atFirstInFiveMinutes,
         Namespace: transformation.MetricNamespace,
         MetricName: transformation.MetricName,
-        Statistic: 'Sum',
-        Period: 300,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
       });
     }
     // The message the filter matches is the one the shared queue consumer logs, for every queue worker.
@@ -792,17 +792,7 @@ describe('stateless stack: operability', () => {
     for (const worker of streamWorkers) {
       const fnId = logicalId(built.stateless, built.stateless.workers.get(worker.id)!);
       const onFunction = { Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }] };
-      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        ...onFunction,
-        AlarmName: Match.absent(),
-        MetricName: 'Errors',
-        Statistic: 'Sum',
-        Period: 300,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-      });
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { ...atFirstInFiveMinutes, ...onFunction, MetricName: 'Errors' });
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
         ...onFunction,
         AlarmName: Match.absent(),
