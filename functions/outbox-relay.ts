@@ -4,12 +4,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadRelayConfig } from '../lib/config';
 import { relayOutbox } from '../lib/jobs/relay';
-import { SqsJobQueue } from '../lib/jobs/sqs-queue';
+import { SqsBatchQueue } from '../lib/jobs/sqs-queue';
 import { logger } from '../lib/logger';
 
 const config = loadRelayConfig(process.env);
 const sqs = new SQSClient({ region: config.region });
-const queues = { jobs: new SqsJobQueue(sqs, config.queueUrls.jobs), mail: new SqsJobQueue(sqs, config.queueUrls.mail) };
+const queues = { jobs: new SqsBatchQueue(sqs, config.queueUrls.jobs), mail: new SqsBatchQueue(sqs, config.queueUrls.mail) };
 
 /**
  * Triggered by the table's stream, filtered to new outbox items: queues each for its worker (the

@@ -3,7 +3,7 @@ import type { BatchQueue } from './relay';
 import type { OutboxMessage } from './queue';
 
 /** AWS adapter: the relay's messages as SQS messages on one queue; its worker consumes them (dead-letter queue after 5 receives). */
-export class SqsJobQueue implements BatchQueue {
+export class SqsBatchQueue implements BatchQueue {
   constructor(private readonly client: SQSClient, private readonly queueUrl: string) {}
 
   async enqueueBatch(messages: OutboxMessage[]): Promise<number[]> {

@@ -7,18 +7,18 @@ import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
 import { mailMessageSchema, type OutboxMessage } from '../../lib/jobs/queue';
 import { mailMessageParser } from '../../lib/jobs/mail-message';
 import { relayOutbox } from '../../lib/jobs/relay';
-import { SqsJobQueue } from '../../lib/jobs/sqs-queue';
+import { SqsBatchQueue } from '../../lib/jobs/sqs-queue';
 
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs';
 const sqsClient = () => new SQSClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 
-describe('SQS job queue adapter', () => {
+describe('SQS batch queue adapter', () => {
   it('sends the messages in one batch to the configured queue and reports the refused ones by index', async () => {
     const client = sqsClient();
     const sqs = mockClient(client);
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: 'x' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] });
 
-    const refused = await new SqsJobQueue(client, QUEUE_URL).enqueueBatch([
+    const refused = await new SqsBatchQueue(client, QUEUE_URL).enqueueBatch([
       { type: 'handover', jobId: 'JOB1' },
       { type: 'hrDelivery', provider: 'standard', deliveryId: 'D1' },
     ]);
