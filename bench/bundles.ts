@@ -13,7 +13,7 @@ import { routes, workers } from '../lib/http/routes';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'bundles-'));
-const RUNS = Number(process.env.RUNS ?? 11);
+const RUNS = Number(process.env.RUNS ?? 21);
 
 /** What NodejsFunction runs with the stack's bundling settings. */
 async function bundle(entry: string, name: string): Promise<string> {
