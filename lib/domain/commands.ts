@@ -1,5 +1,6 @@
 import * as z from '../zod';
 import { emailSchema } from './email';
+import { textProblem } from './text';
 import { userStatuses, userTypes } from './user';
 
 /**
@@ -13,7 +14,20 @@ function pure<T>(build: () => T): T {
 }
 
 /** Request shapes of the use cases; the HTTP contract and the OpenAPI document use the same schemas. */
-const name = pure(() => z.string().check(z.trim(), z.minLength(1), z.maxLength(100)));
+/** Free text a person reads (names, titles): trimmed, bounded, and nothing invisible or blank in it. */
+/* @__NO_SIDE_EFFECTS__ */
+function freeText(max: number) {
+  return z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(max),
+    z.superRefine((text, ctx) => {
+      const problem = textProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
+}
+const name = pure(() => freeText(100));
 const id = pure(() => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id (ULID)')));
 const token = pure(() => z.string().check(z.minLength(1), z.maxLength(512)));
 const provider = pure(() => z.string().check(z.regex(/^[a-z0-9-]{1,32}$/, 'must be a provider name')));
@@ -33,7 +47,7 @@ export const inviteUserSchema = pure(() =>
     firstName: name,
     lastName: name,
     workgroupIds: z.optional(z.array(workgroupIdSchema).check(z.maxLength(20))),
-    externalId: z.nullish(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
+    externalId: z.nullish(freeText(128)),
   })
   .check(z.meta({ id: 'InviteUser' })));
 export type InviteUserInput = z.output<typeof inviteUserSchema>;
@@ -98,7 +112,7 @@ export type MoveToExtranetInput = z.output<typeof moveToExtranetSchema>;
 
 export const createWorkSchema = pure(() =>
   z
-  .strictObject({ title: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)), responsibleId: userIdSchema })
+  .strictObject({ title: freeText(500), responsibleId: userIdSchema })
   .check(z.meta({ id: 'CreateWork' })));
 
 export const listWorkQuerySchema = pure(() =>

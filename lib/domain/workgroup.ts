@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { foldCase } from './text';
 
 /**
  * Marks a schema definition free of side effects, so a function's bundle drops the schemas it
@@ -17,7 +18,10 @@ export const workgroupSchema = pure(() =>
   .check(z.meta({ id: 'Workgroup' })));
 export type Workgroup = z.infer<typeof workgroupSchema>;
 
-/** Workgroup names are unique regardless of case and surrounding space. */
+/**
+ * Workgroup names are unique regardless of case, surrounding space, runs of spaces and
+ * compatibility variants (NFKC: a full-width or ligature spelling is the same name).
+ */
 export function normalizeWorkgroupName(name: string): string {
-  return name.trim().normalize('NFC').toLowerCase();
+  return foldCase(name.normalize('NFKC').trim().replace(/\s+/gu, ' ')).normalize('NFKC');
 }

@@ -1,5 +1,6 @@
 import type { z } from '../zod';
-import type { createWorkgroupSchema } from '../domain/commands';
+import { createWorkgroupSchema } from '../domain/commands';
+import { validate } from '../domain/validate';
 import { InvalidRequest, InvalidState, NotFound } from '../domain/errors';
 import type { User } from '../domain/user';
 import type { Workgroup } from '../domain/workgroup';
@@ -27,7 +28,8 @@ const pathErrors: WorkgroupGuardErrors = {
   notExtranet: (id) => new InvalidState(`Workgroup ${id} is not an extranet workgroup; extranet users may join only extranet workgroups`),
 };
 
-export async function createWorkgroup(deps: Deps, actorId: string, input: z.output<typeof createWorkgroupSchema>): Promise<Workgroup> {
+export async function createWorkgroup(deps: Deps, actorId: string, request: z.input<typeof createWorkgroupSchema>): Promise<Workgroup> {
+  const input = validate(createWorkgroupSchema, request, 'body');
   await requireAdmin(deps, actorId);
   const workgroup: Workgroup = { id: newId(), name: input.name, extranet: input.extranet, createdAt: deps.clock().toISOString() };
   await insertWorkgroup(deps.table, workgroup, actorId);

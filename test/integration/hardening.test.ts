@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EmailInUse, InvalidRequest } from '../../lib/domain/errors';
+import type { User } from '../../lib/domain/user';
+import { getEmailClaim } from '../../lib/data/claims';
+import { getUser } from '../../lib/data/users';
+import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
+import { lookupEmail } from '../../lib/use-cases/lookups';
+import { inviteUser } from '../../lib/use-cases/users';
+import { createWorkgroup } from '../../lib/use-cases/workgroups';
+import { providers } from '../../lib/webhooks/providers';
+import { createTestDeps, type TestDeps } from '../support/db';
+import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
+import { expectClaimsConsistent } from '../support/invariants';
+import { standardDelivery } from '../support/webhooks';
+
+let deps: TestDeps;
+let admin: User;
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  admin = await seedAdmin(deps);
+});
+
+const sendStandard = async (payload: unknown) => {
+  const delivery = standardDelivery(payload);
+  await receiveHrWebhook(deps, providers, 'standard', delivery.body, delivery.headers);
+  await deps.jobs.idle();
+};
+
+describe('every entry point stores one claim key per address (rules 1 and 2)', () => {
+  it('an HR contact email with T + U+0308 and an invite of U+1E97 are one address: the invite is refused', async () => {
+    const employee = await seedActiveUser(deps, admin.id, { externalId: 'HR-NFC-1' });
+    await sendStandard({ type: 'employee.email_changed', data: { externalId: 'HR-NFC-1', contactEmail: 'T\u0308om@corp.example' } });
+    expect((await getUser(deps.table, employee.id))!.contactEmail).toBe('\u1e97om@corp.example');
+
+    const error = await inviteUser(deps, admin.id, makeInvite({ loginEmail: '\u1e97om@corp.example' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmailInUse);
+    expect(error).toMatchObject({ holder: { id: employee.id }, usedAs: ['contact'] });
+    await expectClaimsConsistent(deps.table);
+  });
+
+  it('an HR termination naming the address in another spelling dismisses its one holder', async () => {
+    const employee = await seedActiveUser(deps, admin.id, { loginEmail: '\u1e97ea@corp.example' });
+    await sendStandard({ type: 'employee.terminated', data: { email: 'T\u0308EA@CORP.EXAMPLE' } });
+    expect((await getUser(deps.table, employee.id))!.status).toBe('dismissed');
+  });
+
+  it('a domain in Unicode, punycode or full-width is one address on every path', async () => {
+    const holder = await inviteUser(deps, admin.id, makeInvite({ loginEmail: 'jose@b\u00fccher.example' }));
+    expect(holder.loginEmail).toBe('jose@xn--bcher-kva.example');
+    expect(await getEmailClaim(deps.table, 'jose@xn--bcher-kva.example')).toMatchObject({ userId: holder.id });
+    await expect(inviteUser(deps, admin.id, makeInvite({ loginEmail: 'JOSE@xn--bcher-kva.example' }))).rejects.toBeInstanceOf(EmailInUse);
+    expect(await lookupEmail(deps, admin.id, 'jose@B\u00dcCHER.example')).toMatchObject({ status: 'in_use', user: { id: holder.id } });
+
+    const fullWidth = await inviteUser(deps, admin.id, makeInvite({ loginEmail: 'jose@\uff43\uff4f\uff52\uff50.example' }));
+    expect(fullWidth.loginEmail).toBe('jose@corp.example');
+    await expect(inviteUser(deps, admin.id, makeInvite({ loginEmail: 'jose@corp.example' }))).rejects.toBeInstanceOf(EmailInUse);
+  });
+
+  it('addresses hiding default-ignorable or blank code points are refused with 400 naming the field', async () => {
+    for (const c of ['\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800', '\u180b', '\ufe0f', '\u{e0100}']) {
+      const error = await inviteUser(deps, admin.id, makeInvite({ loginEmail: `jose${c}@corp.example` })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidRequest);
+      expect((error as InvalidRequest).errors[0]!.path).toBe('body.loginEmail');
+    }
+  });
+
+  it('names with line breaks, bidi overrides or invisible characters are refused; workgroup names cannot be doubled with look-alike spaces', async () => {
+    for (const firstName of ['Jane\nBcc: x@evil.example', 'Jane\u202e', 'Ja\u200bne']) {
+      const error = await inviteUser(deps, admin.id, makeInvite({ firstName })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidRequest);
+      expect((error as InvalidRequest).errors[0]!.path).toBe('body.firstName');
+    }
+    await createWorkgroup(deps, admin.id, { name: 'Field  Sales', extranet: false });
+    for (const name of ['Field\u00a0Sales', 'Field\u200bSales', 'Field\u3000Sales']) {
+      await expect(createWorkgroup(deps, admin.id, { name, extranet: false }), name).rejects.toBeInstanceOf(InvalidRequest);
+    }
+    await expect(createWorkgroup(deps, admin.id, { name: '\uff26ield sales', extranet: false })).rejects.toMatchObject({ code: 'workgroup_name_in_use' });
+  });
+});
