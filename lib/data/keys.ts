@@ -7,6 +7,8 @@ export const keys = {
   emailClaim: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CLAIM' }),
   /** The HR system's id of an employee is unique too: webhooks find people by it. */
   externalIdClaim: (externalId: string) => ({ pk: `EXTID#${externalId}`, sk: 'CLAIM' }),
+  /** How many users are active admins: the guard that keeps at least one (rule 10). */
+  activeAdmins: () => ({ pk: 'DIRECTORY', sk: 'ACTIVE_ADMINS' }),
   invitation: (userId: string) => ({ pk: `USER#${userId}`, sk: 'INVITATION' }),
   loginChange: (userId: string) => ({ pk: `USER#${userId}`, sk: 'LOGIN_CHANGE' }),
   /** Workgroups share one partition: few items, listed together. */

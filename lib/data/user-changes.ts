@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../domain/audit';
 import { diffFields } from '../domain/audit';
-import { EmailInUse, ExternalIdInUse } from '../domain/errors';
-import { addressesOf, rolesOf, toUserView, type User } from '../domain/user';
+import { EmailInUse, ExternalIdInUse, LastAdmin } from '../domain/errors';
+import { addressesOf, isActiveAdmin, rolesOf, toUserView, type User } from '../domain/user';
 import type { TableRef } from './client';
 import type { EmailClaim } from './claims';
 import { newId } from './ids';
@@ -41,7 +41,9 @@ export type CommitInput = {
  *    claim being exactly as the `before` users say (absent, or held by that user), so no two
  *    users can ever hold one address, dismissed or not;
  * 3. the same for external ids;
- * 4. the caller's extra writes, then one audit entry per user.
+ * 4. the count of active admins moves with every user who becomes or stops being one, and may
+ *    not drop below one (rule 10), whatever triggered the change;
+ * 5. the caller's extra writes, then one audit entry per user.
  * Before anything is sent, the changed users' new states must not share an address: that would
  * be two holders for one claim.
  * Returns the users as stored.
@@ -61,6 +63,7 @@ export async function commitUserChanges(table: TableRef, input: CommitInput): Pr
     ...input.changes.map((change, i) => userPut(stored[i]!, change.before)),
     ...claimOps(table, input.changes.map((c) => c.before), stored, at),
     ...externalIdOps(input.changes.map((c) => c.before), stored, at),
+    ...activeAdminCountOps(input.changes.map((c) => c.before), stored),
     ...(input.extraOps ?? []),
     ...input.changes.map((change, i) => auditPut(auditEntry(input.actorId, change, stored[i]!, at))),
   ];
@@ -137,6 +140,29 @@ function claimOps(table: TableRef, befores: (User | null)[], afters: User[], at:
     );
   }
   return ops;
+}
+
+/**
+ * One counter for the whole directory. A change that removes active admins is refused (409
+ * last_admin) unless at least one stays: the condition is evaluated on the committed count, so two
+ * admins dismissing each other at once cannot both go through.
+ */
+function activeAdminCountOps(befores: (User | null)[], afters: User[]): TxOp[] {
+  const delta = afters.reduce((sum, after, i) => sum + Number(isActiveAdmin(after)) - Number(isActiveAdmin(befores[i] ?? null)), 0);
+  if (delta === 0) return [];
+  const leaving = afters.flatMap((after, i) => (isActiveAdmin(befores[i] ?? null) && !isActiveAdmin(after) ? [after.id] : []));
+  return [
+    {
+      item: {
+        Update: {
+          Key: keys.activeAdmins(),
+          UpdateExpression: 'ADD activeAdmins :delta',
+          ...(delta < 0 ? { ConditionExpression: 'activeAdmins >= :needed', ExpressionAttributeValues: { ':delta': delta, ':needed': 1 - delta } } : { ExpressionAttributeValues: { ':delta': delta } }),
+        },
+      },
+      onConditionFailed: () => new LastAdmin(leaving),
+    },
+  ];
 }
 
 function externalIdOps(befores: (User | null)[], afters: User[], at: string): TxOp[] {

@@ -1,4 +1,5 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetItems } from './items';
 import { Forbidden } from '../domain/errors';
 import type { User, UserStatus, UserType } from '../domain/user';
@@ -103,4 +104,38 @@ export async function listUsersByLifecycleDate(table: TableRef, kind: keyof type
     }),
   );
   return { items: (Items ?? []).map(itemToUser), nextCursor: encodeCursor(LastEvaluatedKey) };
+}
+
+/**
+ * Creates the active-admin counter of a directory that predates it, from a count of the active
+ * admins (a one-off at start-up, before anyone else writes; a counter already there is left alone).
+ */
+export async function seedActiveAdminCount(table: TableRef): Promise<void> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.activeAdmins(), ConsistentRead: true }));
+  if (Item) return;
+  const { gsi1pk } = keys.usersByStatus('active');
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName: 'usersByStatus',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        FilterExpression: 'isAdmin = :true',
+        ExpressionAttributeValues: { ':pk': gsi1pk, ':true': true },
+        Select: 'COUNT',
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  try {
+    await table.client.send(
+      new PutCommand({ TableName: table.name, Item: { ...keys.activeAdmins(), entity: 'counter', activeAdmins: count }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }

@@ -130,6 +130,19 @@ export class InvalidState extends DomainError {
   readonly title = 'Not allowed in the current state';
 }
 
+/** The change would leave the directory without an active admin (rule 10). */
+export class LastAdmin extends DomainError {
+  readonly code = 'last_admin';
+  readonly status = 409;
+  readonly title = 'The last active admin';
+  constructor(readonly userIds: string[]) {
+    super(`This would leave the directory without an active admin (${userIds.join(', ')}); grant admin rights to another active user first`);
+  }
+  override extensions() {
+    return { users: this.userIds.map((id) => ({ id })) };
+  }
+}
+
 export class TokenInvalid extends DomainError {
   readonly code = 'token_invalid';
   readonly status = 410;

@@ -103,6 +103,11 @@ export function toUserView(user: User): UserView {
   };
 }
 
+/** Counts towards "at least one active admin" (rule 10). */
+export function isActiveAdmin(user: Pick<User, 'status' | 'isAdmin'> | null): boolean {
+  return user !== null && user.status === 'active' && user.isAdmin;
+}
+
 /** Which roles a user holds an address in; drives the claim item for that address. */
 export function rolesOf(user: Pick<User, 'loginEmail' | 'contactEmail'>, address: string): ('login' | 'contact')[] {
   const roles: ('login' | 'contact')[] = [];

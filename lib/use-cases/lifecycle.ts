@@ -51,6 +51,8 @@ export function planDismissal(target: User, request: DismissalRequest): Plan {
   const after: User = {
     ...target,
     status: 'dismissed',
+    // Dismissal ends admin rights (rule 10): a rehire does not bring them back.
+    isAdmin: false,
     dismissedAt: effectiveAt ? new Date(effectiveAt).toISOString() : now.toISOString(),
     delegateId: delegate?.id ?? null,
     handoverJobId: job?.id ?? null,
@@ -72,7 +74,8 @@ export function planRehire(user: User, details: Record<string, unknown> = {}): P
   if (user.loginEmail === tombstoneLogin(user.id)) {
     throw new InvalidState(`User ${user.id} moved to extranet account ${user.movedToUserId ?? 'unknown'} with their login; give this profile a login first`);
   }
-  const after: User = { ...user, status: 'active', dismissedAt: null, delegateId: null, handoverJobId: null };
+  // Admin rights ended with the dismissal; someone grants them again if wanted (rule 10).
+  const after: User = { ...user, status: 'active', isAdmin: false, dismissedAt: null, delegateId: null, handoverJobId: null };
   return { changes: [{ before: user, after, action: 'user.rehired', details }], extraOps: [] };
 }
 
@@ -122,6 +125,7 @@ export function planMoveToExtranet(employee: User, request: { workgroupIds: stri
   const dismissed: User = {
     ...employee,
     status: 'dismissed',
+    isAdmin: false,
     dismissedAt: now,
     movedToUserId: extranetId,
     scheduledDismissal: null,

@@ -1,4 +1,4 @@
-import { InvalidState } from '../domain/errors';
+import { InvalidState, LastAdmin } from '../domain/errors';
 import { getUser, listUsersByLifecycleDate } from '../data/users';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
@@ -44,7 +44,9 @@ export async function runDueDismissals(deps: Deps, batch = 100): Promise<DueDism
         if (outcome === 'dismissed') report.dismissed.push(due.id);
         else report.skipped.push({ userId: due.id, reason: outcome });
       } catch (error) {
-        if (!(error instanceof InvalidState)) throw error;
+        // The schedule stays in place (nothing was written): the next run tries again.
+        if (!(error instanceof InvalidState || error instanceof LastAdmin)) throw error;
+        if (error instanceof LastAdmin) logger.warn('due dismissal kept: last active admin', { userId: due.id });
         report.skipped.push({ userId: due.id, reason: error.message });
       }
     }

@@ -9,7 +9,7 @@ import type { Page } from '../data/pagination';
 import { newId } from '../data/ids';
 import { consumePending, getUserWithPending, matchingHash, putPending } from '../data/pending-tokens';
 import { commitUserChanges } from '../data/user-changes';
-import { getUser, listUsers as queryUsers } from '../data/users';
+import { getUser, listUsers as queryUsers, seedActiveAdminCount } from '../data/users';
 import { workgroupGuard } from '../data/workgroups';
 import { workgroupFieldErrors } from './workgroups';
 import type { Deps } from '../runtime';
@@ -149,7 +149,10 @@ export async function setContactEmail(deps: Deps, actorId: string, id: string, r
   );
 }
 
-/** Grants or revokes admin rights. Admins cannot revoke themselves, so the directory keeps one. */
+/**
+ * Grants or revokes admin rights. Admins cannot revoke themselves; the commit refuses a revoke
+ * that would leave no active admin (409 last_admin).
+ */
 export async function setAdmin(deps: Deps, actorId: string, id: string, isAdmin: boolean): Promise<User> {
   return changeUser(deps, actorId, id, (user, { actor }) => {
     if (user.isAdmin === isAdmin) return undefined;
@@ -183,6 +186,7 @@ export async function bootstrapAdmin(deps: Deps, requested: string): Promise<{ u
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
+  await seedActiveAdminCount(deps.table);
   try {
     const [created] = await commitUserChanges(deps.table, { actorId: null, at: now, changes: [{ before: null, after: admin, action: 'user.bootstrapped_admin' }] });
     return { user: created!, created: true };

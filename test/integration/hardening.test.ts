@@ -5,7 +5,11 @@ import { getEmailClaim } from '../../lib/data/claims';
 import { getUser } from '../../lib/data/users';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
 import { lookupEmail } from '../../lib/use-cases/lookups';
-import { inviteUser } from '../../lib/use-cases/users';
+import { bootstrapAdmin, dismissUser, inviteUser, rehireUser, setAdmin } from '../../lib/use-cases/users';
+import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
+import { listDeliveryEvents } from '../../lib/data/deliveries';
+import { keys } from '../../lib/data/keys';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { providers } from '../../lib/webhooks/providers';
 import { createTestDeps, type TestDeps } from '../support/db';
@@ -76,5 +80,92 @@ describe('every entry point stores one claim key per address (rules 1 and 2)', (
       await expect(createWorkgroup(deps, admin.id, { name, extranet: false }), name).rejects.toBeInstanceOf(InvalidRequest);
     }
     await expect(createWorkgroup(deps, admin.id, { name: '\uff26ield sales', extranet: false })).rejects.toMatchObject({ code: 'workgroup_name_in_use' });
+  });
+});
+
+describe('the directory always keeps an active admin (rule 10)', () => {
+  // Each case starts a directory of its own: "the only admin" must be the only one in the table.
+  const directory = async () => {
+    const own = await createTestDeps();
+    const only = await seedAdmin(own);
+    return { own, only };
+  };
+
+  it('an HR termination matching the only admin is kept failed with last_admin, and changes nothing', async () => {
+    const { own, only } = await directory();
+    const delivery = standardDelivery({ type: 'employee.terminated', data: { email: only.loginEmail } });
+    const receipt = await receiveHrWebhook(own, providers, 'standard', delivery.body, delivery.headers);
+    await own.jobs.idle();
+
+    expect((await listDeliveryEvents(own.table, 'standard', receipt.deliveryId))[0]).toMatchObject({ status: 'failed', code: 'last_admin' });
+    expect(await getUser(own.table, only.id)).toMatchObject({ status: 'active', isAdmin: true });
+  });
+
+  it('an HR contractor conversion of the only admin is refused the same way', async () => {
+    const { own, only } = await directory();
+    const partners = await createWorkgroup(own, only.id, { name: 'Partners', extranet: true });
+    const delivery = standardDelivery({ type: 'employee.contractor_converted', data: { email: only.loginEmail, workgroupIds: [partners.id] } });
+    const receipt = await receiveHrWebhook(own, providers, 'standard', delivery.body, delivery.headers);
+    await own.jobs.idle();
+
+    expect((await listDeliveryEvents(own.table, 'standard', receipt.deliveryId))[0]).toMatchObject({ status: 'failed', code: 'last_admin' });
+    expect(await getUser(own.table, only.id)).toMatchObject({ status: 'active', isAdmin: true, type: 'employee' });
+  });
+
+  it('two admins scheduling each other: the first due dismissal happens, the second is kept and reported', async () => {
+    const { own, only: first } = await directory();
+    const second = await setAdmin(own, first.id, (await seedActiveUser(own, first.id)).id, true);
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    await dismissUser(own, first.id, second.id, { effectiveAt: soon });
+    await dismissUser(own, second.id, first.id, { effectiveAt: soon });
+
+    own.setNow(new Date(Date.now() + 120_000));
+    const report = await runDueDismissals(own);
+    const again = await runDueDismissals(own);
+
+    expect(report.dismissed).toHaveLength(1);
+    expect(report.skipped).toEqual([expect.objectContaining({ reason: expect.stringContaining('without an active admin') })]);
+    expect(again.skipped).toHaveLength(1);
+    const kept = (await getUser(own.table, report.skipped[0]!.userId))!;
+    expect(kept).toMatchObject({ status: 'active', isAdmin: true });
+    expect(kept.scheduledDismissal).not.toBeNull();
+  });
+
+  it('two admins dismissing each other at once: exactly one goes through', async () => {
+    const { own, only: first } = await directory();
+    const second = await setAdmin(own, first.id, (await seedActiveUser(own, first.id)).id, true);
+    const outcomes = await Promise.allSettled([dismissUser(own, first.id, second.id, {}), dismissUser(own, second.id, first.id, {})]);
+
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const users = await Promise.all([getUser(own.table, first.id), getUser(own.table, second.id)]);
+    expect(users.filter((u) => u!.status === 'active' && u!.isAdmin)).toHaveLength(1);
+  });
+
+  it('dismissal ends admin rights: a rehire by an admin or by an HR event does not restore them', async () => {
+    const { own, only } = await directory();
+    const other = await setAdmin(own, only.id, (await seedActiveUser(own, only.id, { externalId: 'HR-ADMIN-2' })).id, true);
+
+    expect((await dismissUser(own, only.id, other.id, {})).isAdmin).toBe(false);
+    expect((await rehireUser(own, only.id, other.id)).isAdmin).toBe(false);
+
+    await setAdmin(own, only.id, other.id, true);
+    await dismissUser(own, only.id, other.id, {});
+    const rehire = standardDelivery({ type: 'employee.rehired', data: { externalId: 'HR-ADMIN-2' } });
+    await receiveHrWebhook(own, providers, 'standard', rehire.body, rehire.headers);
+    await own.jobs.idle();
+    expect(await getUser(own.table, other.id)).toMatchObject({ status: 'active', isAdmin: false });
+  });
+
+  it('a directory that predates the counter gets it from its active admins at start-up', async () => {
+    const { own, only } = await directory();
+    const other = await setAdmin(own, only.id, (await seedActiveUser(own, only.id)).id, true);
+    await own.table.client.send(new DeleteCommand({ TableName: own.table.name, Key: keys.activeAdmins() }));
+
+    await bootstrapAdmin(own, only.loginEmail);
+    await dismissUser(own, only.id, other.id, {});
+    const delivery = standardDelivery({ type: 'employee.terminated', data: { email: only.loginEmail } });
+    await receiveHrWebhook(own, providers, 'standard', delivery.body, delivery.headers);
+    await own.jobs.idle();
+    expect(await getUser(own.table, only.id)).toMatchObject({ status: 'active', isAdmin: true });
   });
 });
