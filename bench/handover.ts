@@ -2,8 +2,8 @@
  * Benchmark: hand over 10,000 open work items on DynamoDB Local, and compare with the fastest raw
  * write loop over the same items in the same run. Run: `npm run bench:handover` (ITEMS=n to change).
  *
- * The handover moves items in transactions of 98 conditional updates plus the delegate check and
- * the job's progress (100 actions). The baselines rewrite the same items with unconditional
+ * The handover moves items in transactions of 94 conditional updates plus the delegate and leaver
+ * checks, the job's progress, the chunk's audit entry and both users' open-work counts (100 actions). The baselines rewrite the same items with unconditional
  * BatchWriteItem puts (25 per request), sequentially and with several requests in flight; the
  * fastest one is the floor. The ratio says what safety (conditions, progress, resumability) costs.
  */

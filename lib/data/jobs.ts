@@ -7,13 +7,14 @@ import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { auditPut } from './audit';
 import { userGuard } from './users';
 import { newId } from './ids';
+import { openWorkDelta } from './work';
 
 /**
  * One handover transaction moves at most this many items: with the delegate check, the leaver
- * check, the job's progress update and the chunk's audit entry that is DynamoDB's limit of 100
- * actions per transaction.
+ * check, the job's progress update, the chunk's audit entry and both users' open-work counts that
+ * is DynamoDB's limit of 100 actions per transaction.
  */
-export const HANDOVER_CHUNK = 96;
+export const HANDOVER_CHUNK = 94;
 
 /** The delegate stopped being active: the job must stop, leaving the rest with the leaver. */
 export class DelegateUnavailable extends Error {}
@@ -53,10 +54,13 @@ function jobVersionGuard(job: Job) {
  * Moves one chunk in ONE transaction: the delegate is still active; for a dismissal, the leaver is
  * still dismissed by this job (a rehire stops it); the job's counters advance (only from the
  * version we read, so two workers never both count a chunk); the chunk is audited on the leaver;
- * each item moves only if it still belongs to the leaver, is open, and was last changed before the
- * job was created, so work edited or handed around meanwhile is not clobbered, work that arrives
- * later is not swept up, and nothing is ever reassigned twice. Every failed condition is reported
- * (ConditionsFailed), so the caller can drop all changed items at once.
+ * each item moves only if it still belongs to the leaver and is open (for a reassignment also: was
+ * last changed before the job was created, so work that arrives later stays), so work edited or
+ * handed around meanwhile is not clobbered and nothing is ever reassigned twice; both users'
+ * open-work counts move with the items. A dismissal's handover takes everything the leaver holds:
+ * no work can reach a dismissed user, so nothing created while the dismissal committed is left.
+ * Every failed condition is reported (ConditionsFailed), so the caller can drop all changed items
+ * at once.
  */
 export async function commitHandoverChunk(table: TableRef, job: Job, items: WorkItem[], at: string): Promise<Job> {
   const tasks = items.filter((item) => item.kind === 'task').length;
@@ -96,15 +100,24 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
       after: { jobId: job.id, chunk, tasks, activities, toUserId: job.toUserId },
       at,
     }),
+    openWorkDelta(job.fromUserId, { task: -tasks, activity: -activities }),
+    openWorkDelta(job.toUserId, { task: tasks, activity: activities }),
     ...items.map(
       (item): TxOp => ({
         item: {
           Update: {
             Key: keys.work(item.id),
             UpdateExpression: 'SET responsibleId = :to, gsi3pk = :toIndex, updatedAt = :at',
-            ConditionExpression: 'responsibleId = :from AND #state = :open AND updatedAt <= :cutoff',
+            ConditionExpression: `responsibleId = :from AND #state = :open${job.reason === 'reassign' ? ' AND updatedAt <= :cutoff' : ''}`,
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':to': job.toUserId, ':toIndex': `RESP#${job.toUserId}`, ':from': job.fromUserId, ':open': 'open', ':at': at, ':cutoff': job.createdAt },
+            ExpressionAttributeValues: {
+              ':to': job.toUserId,
+              ':toIndex': `RESP#${job.toUserId}`,
+              ':from': job.fromUserId,
+              ':open': 'open',
+              ':at': at,
+              ...(job.reason === 'reassign' ? { ':cutoff': job.createdAt } : {}),
+            },
           },
         },
         onConditionFailed: () => new WorkItemChanged(item.id),

@@ -17,6 +17,11 @@ export const keys = {
   workgroupName: (normalisedName: string) => ({ pk: `WGNAME#${normalisedName}`, sk: 'CLAIM' }),
   workgroupAudit: (workgroupId: string, entryId: string) => ({ pk: `WORKGROUP#${workgroupId}`, sk: `AUDIT#${entryId}` }),
   work: (id: string) => ({ pk: `WORK#${id}`, sk: 'WORK' }),
+  /**
+   * How many open tasks and activities a user holds, moved in the transaction of every change to
+   * their work: unlike the workByResponsible index, it is never behind.
+   */
+  openWork: (userId: string) => ({ pk: `USER#${userId}`, sk: 'OPEN_WORK' }),
   workAudit: (workId: string, entryId: string) => ({ pk: `WORK#${workId}`, sk: `AUDIT#${entryId}` }),
   /** The open (or closed) work of one user, optionally of one kind, on index workByResponsible. */
   workByResponsible: (userId: string, state: string, kind?: string) => ({ gsi3pk: `RESP#${userId}`, gsi3skPrefix: `${state}#${kind ? `${kind}#` : ''}` }),

@@ -5,7 +5,7 @@ import type { TableRef } from './client';
 import { newId } from './ids';
 import { keys, workIndexAttributes } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
-import { transactWrite, type TxOp } from './transaction';
+import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { activeAdminGuard, userGuard } from './users';
 
 export function workToItem(work: WorkItem) {
@@ -24,6 +24,25 @@ export function itemToWork(item: Record<string, unknown>): WorkItem {
   };
 }
 
+/** Moves a user's open-work counts by some tasks and activities (see keys.openWork). */
+export function openWorkDelta(userId: string, delta: { task?: number; activity?: number }): TxOp {
+  return {
+    item: {
+      Update: {
+        Key: keys.openWork(userId),
+        UpdateExpression: 'ADD task :task, activity :activity SET entity = :entity',
+        ExpressionAttributeValues: { ':task': delta.task ?? 0, ':activity': delta.activity ?? 0, ':entity': 'openWork' },
+      },
+    },
+  };
+}
+
+/** A user's open-work counts as committed (strongly consistent, unlike the index). */
+export async function getOpenWorkCount(table: TableRef, userId: string): Promise<number> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.openWork(userId), ConsistentRead: true }));
+  return Number(Item?.task ?? 0) + Number(Item?.activity ?? 0);
+}
+
 function workAuditPut(workId: string, actorId: string, action: string, after: Record<string, unknown>, at: string): TxOp {
   const id = newId();
   return { item: { Put: { Item: { ...keys.workAudit(workId, id), entity: 'audit', id, workId, actorId, action, before: null, after, at } } } };
@@ -32,7 +51,9 @@ function workAuditPut(workId: string, actorId: string, action: string, after: Re
 /**
  * Creates a task or activity in one transaction: the actor is an active admin, the responsible
  * user exists and is not dismissed (work handed to a leaver would be orphaned at birth), the item,
- * and its audit entry.
+ * their open-work count, and its audit entry. The check on the responsible user conflicts with a
+ * dismissal committing at the same moment, so work either lands before the dismissal (and its
+ * handover takes it) or is refused.
  */
 export async function insertWork(table: TableRef, work: WorkItem, actorId: string): Promise<void> {
   // An admin assigning work to themselves is covered by their own guard (active, so not dismissed);
@@ -51,6 +72,7 @@ export async function insertWork(table: TableRef, work: WorkItem, actorId: strin
     activeAdminGuard(actorId),
     ...responsibleGuard,
     { item: { Put: { Item: workToItem(work), ConditionExpression: 'attribute_not_exists(pk)' } } },
+    openWorkDelta(work.responsibleId, { [work.kind]: 1 }),
     workAuditPut(work.id, actorId, `${work.kind}.created`, { title: work.title, responsibleId: work.responsibleId }, work.createdAt),
   ]);
 }
@@ -61,7 +83,10 @@ export async function getWork(table: TableRef, id: string): Promise<WorkItem | u
   return Item ? itemToWork(Item) : undefined;
 }
 
-/** Closes open work: conditioned on still being open, with its audit entry. */
+/**
+ * Closes open work: conditioned on still being open and still with the responsible user we read
+ * (whose open-work count it lowers), with its audit entry. Handed over meanwhile: StaleWrite.
+ */
 export async function closeWorkItem(table: TableRef, work: WorkItem, actorId: string, at: string): Promise<WorkItem> {
   const closed: WorkItem = { ...work, state: 'closed', updatedAt: at };
   await transactWrite(table, [
@@ -71,13 +96,14 @@ export async function closeWorkItem(table: TableRef, work: WorkItem, actorId: st
         Update: {
           Key: keys.work(work.id),
           UpdateExpression: 'SET #state = :closed, gsi3sk = :sk, updatedAt = :at',
-          ConditionExpression: '#state = :open',
+          ConditionExpression: '#state = :open AND responsibleId = :responsible',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':closed': 'closed', ':open': 'open', ':sk': workIndexAttributes(closed).gsi3sk, ':at': at },
+          ExpressionAttributeValues: { ':closed': 'closed', ':open': 'open', ':responsible': work.responsibleId, ':sk': workIndexAttributes(closed).gsi3sk, ':at': at },
         },
       },
-      onConditionFailed: () => new InvalidState(`${work.kind} ${work.id} is already closed`),
+      onConditionFailed: (old) => (old?.state === 'open' ? new StaleWrite(`${work.kind} ${work.id}`) : new InvalidState(`${work.kind} ${work.id} is already closed`)),
     },
+    openWorkDelta(work.responsibleId, { [work.kind]: -1 }),
     workAuditPut(work.id, actorId, `${work.kind}.closed`, { state: 'closed' }, at),
   ]);
   return closed;

@@ -6,7 +6,8 @@ import { commitHandoverChunk, DelegateUnavailable, finishJob, getJob, HANDOVER_C
 import { ConditionsFailed, StaleWrite, transactWrite } from '../data/transaction';
 import { auditPut } from '../data/audit';
 import { activeAdminGuard } from '../data/users';
-import { listWorkByResponsible } from '../data/work';
+import { getOpenWorkCount, listWorkByResponsible } from '../data/work';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../runtime';
 import { loadAsAdmin, requireAdmin } from './authorize';
 import { outboxPut } from '../data/outbox';
@@ -42,12 +43,13 @@ export type RunOptions = { hooks?: HandoverHooks; shouldYield?: () => boolean };
 /**
  * Runs (or resumes) a handover job until none of the leaver's open work from before the job is left:
  * 1. read the job; a finished job is returned as it is (queues deliver at least once);
- * 2. list the leaver's open work on the workByResponsible index, skipping items changed after the
- *    job was created, items this run already moved and items whose condition already failed
- *    (the index may still list them for a moment), paging past them;
+ * 2. list the leaver's open work on the workByResponsible index (a dismissal takes all of it, a
+ *    reassignment what existed when it was asked for), skipping items this run already moved and
+ *    items whose condition already failed (the index may still list them for a moment);
  * 3. commit up to one chunk in one transaction (see commitHandoverChunk); items changed by
  *    someone else meanwhile are all dropped from the chunk at once, never overwritten;
- * 4. when nothing is left, complete the job and audit both users with the counts; if the delegate
+ * 4. when nothing is left (for a dismissal: the leaver's committed open-work count is zero, so an
+ *    index lagging behind cannot end it early), complete the job and audit both users; if the delegate
  *    stopped being active or the leaver was rehired, fail it with the reason, leaving the rest
  *    with the leaver. `shouldYield` lets a worker near its time limit stop between chunks and
  *    queue the job again.
@@ -60,18 +62,31 @@ export async function runHandoverJob(deps: Deps, jobId: string, options: RunOpti
   if (!job) throw new NotFound('job', jobId);
   const skip = new Set<string>();
   let cursor: string | undefined;
+  let unlisted = 0;
   for (;;) {
     if (job.status === 'completed' || job.status === 'failed') return job;
     if (shouldYield?.()) return job;
-    const cutoff = job.createdAt;
     const page = await listWorkByResponsible(deps.table, { userId: job.fromUserId, state: 'open', limit: HANDOVER_CHUNK, cursor });
-    const candidates = page.items.filter((item) => !skip.has(item.id) && item.updatedAt <= cutoff);
+    const current = job;
+    const candidates = page.items.filter((item) => !skip.has(item.id) && handsOver(current, item));
     const at = deps.clock().toISOString();
     try {
       if (candidates.length === 0) {
         if (page.nextCursor) {
           cursor = page.nextCursor;
           continue;
+        }
+        // The index may lag behind the table: a dismissal ends only when the leaver's committed
+        // open-work count says nothing is left. Until then the run fails and the queue retries.
+        if (job.reason === 'dismissal') {
+          const left = await getOpenWorkCount(deps.table, job.fromUserId);
+          if (left > 0) {
+            if (++unlisted > UNLISTED_RECHECKS) throw new HandoverNotSettled(job.id, left);
+            await sleep(UNLISTED_RECHECK_MS * unlisted);
+            skip.clear();
+            cursor = undefined;
+            continue;
+          }
         }
         job = await finishJob(deps.table, job, { status: 'completed', failureReason: null }, handoverAudits(job, at), at);
         continue;
@@ -112,6 +127,24 @@ export async function runHandoverJob(deps: Deps, jobId: string, options: RunOpti
     }
   }
 }
+
+/**
+ * What a job takes: a dismissal everything the leaver holds; a reassignment the work that existed
+ * when it was asked for (what arrives later stays with its owner, who is still there).
+ */
+function handsOver(job: Job, item: WorkItem): boolean {
+  return job.reason === 'dismissal' || item.updatedAt <= job.createdAt;
+}
+
+/** The leaver still holds work the index does not list yet: retried later (the queue redelivers). */
+export class HandoverNotSettled extends Error {
+  constructor(jobId: string, left: number) {
+    super(`job ${jobId}: ${left} open items of the leaver are not yet listed by the index`);
+  }
+}
+
+const UNLISTED_RECHECKS = 5;
+const UNLISTED_RECHECK_MS = 200;
 
 function handoverAudits(job: Job, at: string, failureReason?: string): AuditEntry[] {
   const details = { jobId: job.id, tasks: job.moved.tasks, activities: job.moved.activities, ...(failureReason ? { failureReason } : {}) };

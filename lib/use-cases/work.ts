@@ -10,6 +10,7 @@ import { itemToUser } from '../data/users';
 import { closeWorkItem, countOpenWork, insertWork, itemToWork, listWorkByResponsible } from '../data/work';
 import type { Deps } from '../runtime';
 import { assertAdmin, loadAsAdmin, requireAdmin } from './authorize';
+import { retryOnStale } from './retry';
 
 /** Creates an open task or CRM activity for a current user (see insertWork for the guards). */
 export async function createWork(deps: Deps, actorId: string, kind: WorkKind, input: z.output<typeof createWorkSchema>): Promise<WorkItem> {
@@ -22,13 +23,15 @@ export async function createWork(deps: Deps, actorId: string, kind: WorkKind, in
 
 /** Closes open work; the admin and the item are read together, the close is conditional. */
 export async function closeWork(deps: Deps, actorId: string, kind: WorkKind, id: string): Promise<WorkItem> {
-  const items = await batchGetItems(deps.table, [keys.user(actorId), keys.work(id)]);
-  const actor = items.get(itemId(keys.user(actorId)));
-  assertAdmin(actor ? itemToUser(actor) : undefined);
-  const found = items.get(itemId(keys.work(id)));
-  const work = found ? itemToWork(found) : undefined;
-  if (!work || work.kind !== kind) throw new NotFound(kind, id);
-  return closeWorkItem(deps.table, work, actorId, deps.clock().toISOString());
+  return retryOnStale(async () => {
+    const items = await batchGetItems(deps.table, [keys.user(actorId), keys.work(id)]);
+    const actor = items.get(itemId(keys.user(actorId)));
+    assertAdmin(actor ? itemToUser(actor) : undefined);
+    const found = items.get(itemId(keys.work(id)));
+    const work = found ? itemToWork(found) : undefined;
+    if (!work || work.kind !== kind) throw new NotFound(kind, id);
+    return closeWorkItem(deps.table, work, actorId, deps.clock().toISOString());
+  });
 }
 
 export async function listWork(deps: Deps, actorId: string, kind: WorkKind, query: z.output<typeof listWorkQuerySchema>): Promise<Page<WorkItem>> {

@@ -15,7 +15,7 @@ import { dismissUser, rehireUser } from '../../lib/use-cases/users';
 import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
-import { seedOpenWork } from '../support/work';
+import { moveOpenWorkCount, seedOpenWork } from '../support/work';
 
 let deps: TestDeps;
 let admin: User;
@@ -136,6 +136,8 @@ describe('a handover job survives what goes wrong', () => {
         await deps.table.client.send(
           new UpdateCommand({ TableName: deps.table.name, Key: keys.work(second!.id), UpdateExpression: 'SET responsibleId = :c, gsi3pk = :i', ExpressionAttributeValues: { ':c': colleague.id, ':i': `RESP#${colleague.id}` } }),
         );
+        await moveOpenWorkCount(deps.table, leaver.id, { [second!.kind]: -1 });
+        await moveOpenWorkCount(deps.table, colleague.id, { [second!.kind]: 1 });
       } },
     });
 
@@ -158,6 +160,7 @@ describe('what the review found', () => {
     for (const item of lagging) {
       await deps.table.client.send(new UpdateCommand({ TableName: deps.table.name, Key: keys.work(item.id), UpdateExpression: 'SET responsibleId = :o', ExpressionAttributeValues: { ':o': other.id } }));
     }
+    await moveOpenWorkCount(deps.table, leaver.id, { task: -75, activity: -75 });
     await seedOpenWork(deps.table, leaver.id, 20);
     await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
     const log = countRequests(deps.table.client);

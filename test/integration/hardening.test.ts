@@ -12,7 +12,12 @@ import { keys } from '../../lib/data/keys';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { providers } from '../../lib/webhooks/providers';
-import { createTestDeps, type TestDeps } from '../support/db';
+import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
+import { moveOpenWorkCount } from '../support/work';
+import { createWork, workCounts } from '../../lib/use-cases/work';
+import { getWork } from '../../lib/data/work';
+import { getJob } from '../../lib/data/jobs';
+import { HandoverNotSettled, runHandoverJob } from '../../lib/use-cases/handover';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 import { expectClaimsConsistent } from '../support/invariants';
 import { standardDelivery } from '../support/webhooks';
@@ -168,4 +173,58 @@ describe('the directory always keeps an active admin (rule 10)', () => {
     await own.jobs.idle();
     expect(await getUser(own.table, only.id)).toMatchObject({ status: 'active', isAdmin: true });
   });
+});
+
+describe('work created during a dismissal goes to the delegate too (rule 9)', () => {
+  const openWorkOf = async (userId: string) => {
+    const counts = await workCounts(deps, admin.id, userId);
+    return counts.openTasks + counts.openActivities;
+  };
+
+  it('a task committed just before the dismissal, stamped by a clock a little ahead, is handed over', async () => {
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    const now = Date.now();
+    // Two Lambdas' clocks differ by milliseconds: the task's is ahead of the dismissal's.
+    deps.setNow(new Date(now + 25));
+    const task = await createWork(deps, admin.id, 'task', { title: 'Racing task', responsibleId: leaver.id });
+    deps.setNow(new Date(now));
+    const dismissed = await dismissUser(deps, admin.id, leaver.id, { delegateId: delegate.id });
+    deps.setNow(null);
+    await deps.jobs.idle();
+
+    expect(await getJob(deps.table, dismissed.handoverJobId!)).toMatchObject({ status: 'completed', moved: { tasks: 1, activities: 0 } });
+    expect(await getWork(deps.table, task.id)).toMatchObject({ responsibleId: delegate.id, state: 'open' });
+    expect(await openWorkOf(leaver.id)).toBe(0);
+  });
+
+  it('raced creations and dismissals never leave open work with the leaver', async () => {
+    const pairs = await Promise.all(Array.from({ length: 20 }, async () => ({ leaver: await seedActiveUser(deps, admin.id), delegate: await seedActiveUser(deps, admin.id) })));
+    await Promise.all(
+      pairs.map(({ leaver, delegate }) =>
+        Promise.allSettled([
+          createWork(deps, admin.id, 'task', { title: 'Raced', responsibleId: leaver.id }),
+          createWork(deps, admin.id, 'activity', { title: 'Raced', responsibleId: leaver.id }),
+          dismissUser(deps, admin.id, leaver.id, { delegateId: delegate.id }),
+        ]),
+      ),
+    );
+    await deps.jobs.idle();
+    for (const { leaver } of pairs) {
+      expect((await getUser(deps.table, leaver.id))!.status).toBe('dismissed');
+      expect(await openWorkOf(leaver.id)).toBe(0);
+    }
+  });
+
+  it('a dismissal job does not complete while the index has not yet caught up with the leaver\'s work', async () => {
+    const leaver = await seedActiveUser(deps, admin.id);
+    const delegate = await seedActiveUser(deps, admin.id);
+    // What a lagging index looks like: the count says the leaver holds work the index does not list.
+    await moveOpenWorkCount(deps.table, leaver.id, { task: 1 });
+    const { deps: held, held: queued } = holdingJobs(deps);
+    const dismissed = await dismissUser(held, admin.id, leaver.id, { delegateId: delegate.id });
+
+    await expect(runHandoverJob(held, (queued[0] as { jobId: string }).jobId)).rejects.toBeInstanceOf(HandoverNotSettled);
+    expect(await getJob(deps.table, dismissed.handoverJobId!)).toMatchObject({ status: 'pending' });
+  }, 20_000);
 });

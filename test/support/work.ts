@@ -1,7 +1,7 @@
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../../lib/data/client';
 import { newId } from '../../lib/data/ids';
-import { workToItem } from '../../lib/data/work';
+import { openWorkDelta, workToItem } from '../../lib/data/work';
 import type { WorkItem, WorkKind } from '../../lib/domain/work';
 
 /**
@@ -32,5 +32,13 @@ export async function seedOpenWork(table: TableRef, responsibleId: string, count
       }),
     );
   }
+  const tasks = items.filter((item) => item.kind === 'task').length;
+  await moveOpenWorkCount(table, responsibleId, { task: tasks, activity: count - tasks });
   return items;
+}
+
+/** What every real change to work does with it: moves the owner's open-work count. */
+export async function moveOpenWorkCount(table: TableRef, userId: string, delta: { task?: number; activity?: number }): Promise<void> {
+  const update = openWorkDelta(userId, delta).item.Update!;
+  await table.client.send(new UpdateCommand({ ...update, TableName: table.name }));
 }
