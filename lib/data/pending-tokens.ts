@@ -52,14 +52,9 @@ export async function getUserWithPending(table: TableRef, userId: string, kind: 
   };
 }
 
-/**
- * `tokenHashes` (a string set) holds every mailed link's hash; `tokenHash`, the latest one, is
- * what items written before the mail worker existed have, and keeps a rollback to that code working.
- */
+/** `tokenHashes` (a string set) holds every mailed link's hash. */
 function hashesOf(item: Record<string, unknown>): string[] {
-  const hashes = new Set<string>(item.tokenHashes instanceof Set ? [...(item.tokenHashes as Set<string>)] : []);
-  if (typeof item.tokenHash === 'string') hashes.add(item.tokenHash);
-  return [...hashes];
+  return item.tokenHashes instanceof Set ? [...(item.tokenHashes as Set<string>)] : [];
 }
 
 /** The most links one request may be mailed: more redeliveries than that point at a fault, not a hiccup. */
@@ -97,9 +92,9 @@ export function storeTokenHash(pending: PendingToken, tokenHash: string, now: Da
     item: {
       Update: {
         Key: keyOf(pending.kind, pending.userId),
-        UpdateExpression: 'SET tokenHash = :hash ADD tokenHashes :hashes',
+        UpdateExpression: 'ADD tokenHashes :hashes',
         ConditionExpression: 'requestId = :request AND expiresAt > :now AND (attribute_not_exists(tokenHashes) OR size(tokenHashes) < :max)',
-        ExpressionAttributeValues: { ':hash': tokenHash, ':hashes': new Set([tokenHash]), ':request': pending.requestId, ':now': now.toISOString(), ':max': MAX_LINKS_PER_REQUEST },
+        ExpressionAttributeValues: { ':hashes': new Set([tokenHash]), ':request': pending.requestId, ':now': now.toISOString(), ':max': MAX_LINKS_PER_REQUEST },
       },
     },
     onConditionFailed: (old) =>
@@ -109,9 +104,12 @@ export function storeTokenHash(pending: PendingToken, tokenHash: string, now: Da
   };
 }
 
-/** Which of the request's links a presented secret is, compared in constant time. */
-export function matchingHash(pending: PendingToken, secret: string): string | undefined {
-  return pending.tokenHashes.find((hash) => secretMatches(secret, hash));
+/**
+ * Which of the request's links a presented secret is, compared in constant time. Invitation links
+ * are bound to the address they were mailed to: pass the user's login as it is now.
+ */
+export function matchingHash(pending: PendingToken, secret: string, boundTo?: string): string | undefined {
+  return pending.tokenHashes.find((hash) => secretMatches(secret, hash, boundTo));
 }
 
 /**
@@ -123,7 +121,7 @@ export function consumePending(pending: PendingToken, tokenHash: string, now: Da
     item: {
       Delete: {
         Key: keyOf(pending.kind, pending.userId),
-        ConditionExpression: '(contains(tokenHashes, :hash) OR tokenHash = :hash) AND expiresAt > :now',
+        ConditionExpression: 'contains(tokenHashes, :hash) AND expiresAt > :now',
         ExpressionAttributeValues: { ':hash': tokenHash, ':now': now.toISOString() },
       },
     },

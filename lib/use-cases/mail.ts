@@ -65,7 +65,8 @@ async function mailOnce(deps: MailDeps, message: MailMessage): Promise<MailOutco
   const to = message.kind === 'invitation' ? user.loginEmail : pending.newEmail;
   const accountFits = message.kind === 'invitation' ? user.status === 'invited' : !user.sweptAt;
   if (!to || !accountFits) throw new RequestClosed('replaced or used');
-  const { token, hash } = issueToken(user.id);
+  // An invitation link works only while the login is the address it went to (see acceptInvitation).
+  const { token, hash } = issueToken(user.id, message.kind === 'invitation' ? to : undefined);
   await transactWrite(deps.table, [
     storeTokenHash(pending, hash, now),
     ...(message.kind === 'invitation'

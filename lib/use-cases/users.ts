@@ -72,7 +72,8 @@ export async function inviteUser(deps: Deps, actorId: string, request: z.input<t
 
 /**
  * Accepts an invitation with the mailed token (no bearer: the token is the credential).
- * 1. Read the user and the pending invitation in one request; check the secret in constant time.
+ * 1. Read the user and the pending invitation in one request; check the secret in constant time,
+ *    bound to the user's login: a link works only while the login is the address it was mailed to.
  * 2. One transaction activates the user, consumes the invitation (only if still this token's and
  *    unexpired, so a token works once) and audits.
  */
@@ -82,7 +83,8 @@ export async function acceptInvitation(deps: Deps, token: string): Promise<User>
   return retryOnStale(async () => {
     const now = deps.clock();
     const { user, pending: invitation } = await getUserWithPending(deps.table, parsed.userId, 'invitation');
-    const tokenHash = invitation && matchingHash(invitation, parsed.secret);
+    // Bound to the address it was mailed to: after a login change the old mail's link is void.
+    const tokenHash = invitation && user && matchingHash(invitation, parsed.secret, user.loginEmail);
     if (!user || !invitation || !tokenHash || user.status !== 'invited') throw new TokenInvalid();
     if (invitation.expiresAt <= now.toISOString()) throw new TokenInvalid();
     const [accepted] = await commitUserChanges(deps.table, {

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EmailInUse, InvalidRequest } from '../../lib/domain/errors';
+import { EmailInUse, InvalidRequest, TokenInvalid } from '../../lib/domain/errors';
 import type { User } from '../../lib/domain/user';
 import { getEmailClaim } from '../../lib/data/claims';
 import { getUser } from '../../lib/data/users';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
 import { lookupEmail } from '../../lib/use-cases/lookups';
-import { bootstrapAdmin, dismissUser, inviteUser, rehireUser, setAdmin } from '../../lib/use-cases/users';
+import { acceptInvitation, bootstrapAdmin, dismissUser, inviteUser, rehireUser, setAdmin } from '../../lib/use-cases/users';
+import { confirmLoginEmailChange, requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
 import { listDeliveryEvents } from '../../lib/data/deliveries';
 import { keys } from '../../lib/data/keys';
@@ -227,4 +228,23 @@ describe('work created during a dismissal goes to the delegate too (rule 9)', ()
     await expect(runHandoverJob(held, (queued[0] as { jobId: string }).jobId)).rejects.toBeInstanceOf(HandoverNotSettled);
     expect(await getJob(deps.table, dismissed.handoverJobId!)).toMatchObject({ status: 'pending' });
   }, 20_000);
+});
+
+describe('an invitation link works only while the login is the address it was mailed to', () => {
+  it('after the login changes before acceptance, the first mail no longer activates the account', async () => {
+    const invited = await inviteUser(deps, admin.id, makeInvite());
+    const firstMail = (await deps.sentMail()).findLast((m) => m.to === invited.loginEmail && m.kind === 'invitation')!;
+    await requestLoginEmailChange(deps, admin.id, invited.id, `moved-${invited.id.toLowerCase()}@corp.example`);
+    const confirmation = (await deps.sentMail()).findLast((m) => m.kind === 'login_email_change' && m.to.startsWith('moved-'))!;
+    await confirmLoginEmailChange(deps, confirmation.token);
+
+    await expect(acceptInvitation(deps, firstMail.token)).rejects.toBeInstanceOf(TokenInvalid);
+    expect((await getUser(deps.table, invited.id))!.status).toBe('invited');
+  });
+
+  it('a link mailed to the current login still works', async () => {
+    const invited = await inviteUser(deps, admin.id, makeInvite());
+    const mail = (await deps.sentMail()).findLast((m) => m.to === invited.loginEmail && m.kind === 'invitation')!;
+    expect((await acceptInvitation(deps, mail.token)).status).toBe('active');
+  });
 });
