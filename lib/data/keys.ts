@@ -1,4 +1,4 @@
-import type { User } from '../domain/user';
+import { retentionStart, type User } from '../domain/user';
 
 /** Key builders for every entity in the single table; nothing else spells a key. */
 export const keys = {
@@ -45,11 +45,13 @@ export function workIndexAttributes(work: { id: string; kind: string; state: str
 export const LIFECYCLE = { dismissalDue: 'DISMISSAL_DUE', dismissed: 'DISMISSED' } as const;
 
 /** Index attributes a user item carries; recomputed on every write so they never go stale. */
-export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'scheduledDismissal' | 'sweptAt'>>) {
-  // A swept account has nothing left to clean up: it leaves the index.
+export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'dismissalRecordedAt' | 'scheduledDismissal' | 'sweptAt'>>) {
+  // A swept account has nothing left to clean up: it leaves the index. Retention counts from
+  // retentionStart, so a back-dated dismissal waits its full retention too.
+  const retention = retentionStart({ dismissedAt: user.dismissedAt ?? null, dismissalRecordedAt: user.dismissalRecordedAt ?? null });
   const lifecycle =
-    user.status === 'dismissed' && user.dismissedAt && !user.sweptAt
-      ? { gsi4pk: LIFECYCLE.dismissed, gsi4sk: `${user.dismissedAt}#${user.id}` }
+    user.status === 'dismissed' && retention && !user.sweptAt
+      ? { gsi4pk: LIFECYCLE.dismissed, gsi4sk: `${retention}#${user.id}` }
       : user.status !== 'dismissed' && user.scheduledDismissal
         ? { gsi4pk: LIFECYCLE.dismissalDue, gsi4sk: `${user.scheduledDismissal.effectiveAt}#${user.id}` }
         : {};

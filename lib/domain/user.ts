@@ -31,6 +31,8 @@ export type User = {
   createdAt: string;
   updatedAt: string;
   dismissedAt: string | null;
+  /** When the dismissal was committed: a back-dated `dismissedAt` does not shorten the retention. */
+  dismissalRecordedAt: string | null;
   /** Set on an employee profile moved to extranet: the extranet account that succeeded it. */
   movedToUserId: string | null;
   /** Set on an extranet account created by a move: the employee profile it came from. */
@@ -103,6 +105,15 @@ export function toUserView(user: User): UserView {
   };
 }
 
+/**
+ * Where a dismissed account's retention (rule 12) starts: when the dismissal took effect or, if
+ * later, when it was recorded, so a dismissal back-dated by years is not swept at the next run.
+ */
+export function retentionStart(user: Pick<User, 'dismissedAt' | 'dismissalRecordedAt'>): string | null {
+  if (!user.dismissedAt) return null;
+  return user.dismissalRecordedAt && user.dismissalRecordedAt > user.dismissedAt ? user.dismissalRecordedAt : user.dismissedAt;
+}
+
 /** Counts towards "at least one active admin" (rule 10). */
 export function isActiveAdmin(user: Pick<User, 'status' | 'isAdmin'> | null): boolean {
   return user !== null && user.status === 'active' && user.isAdmin;
@@ -124,6 +135,7 @@ export const blankUserFields = {
   externalId: null,
   delegateId: null,
   dismissedAt: null,
+  dismissalRecordedAt: null,
   movedToUserId: null,
   movedFromUserId: null,
   handoverJobId: null,

@@ -1,7 +1,7 @@
 import type { z } from '../zod';
 import type { cleanupRunSchema } from '../domain/commands';
 import { Forbidden, InvalidState } from '../domain/errors';
-import { sweptLogin, type User } from '../domain/user';
+import { retentionStart, sweptLogin, type User } from '../domain/user';
 import { discardPending } from '../data/pending-tokens';
 import { commitUserChanges } from '../data/user-changes';
 import { getUser, listUsersByLifecycleDate } from '../data/users';
@@ -98,7 +98,8 @@ export async function runCleanup(
         await retryOnStale(async () => {
           const user = fresh ?? (await getUser(deps.table, listed.id));
           fresh = undefined;
-          if (!user || user.status !== 'dismissed' || user.sweptAt || !user.dismissedAt || user.dismissedAt > cutoff) throw new InvalidState('no longer stale (rehired or already swept)');
+          const since = user && retentionStart(user);
+          if (!user || user.status !== 'dismissed' || user.sweptAt || !since || since > cutoff) throw new InvalidState('no longer stale (rehired or already swept)');
           if (user.legalHold) throw new InvalidState('legal hold');
           await commitUserChanges(deps.table, {
             actorId: options.actorId,

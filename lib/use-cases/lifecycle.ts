@@ -54,6 +54,7 @@ export function planDismissal(target: User, request: DismissalRequest): Plan {
     // Dismissal ends admin rights (rule 10): a rehire does not bring them back.
     isAdmin: false,
     dismissedAt: effectiveAt ? new Date(effectiveAt).toISOString() : now.toISOString(),
+    dismissalRecordedAt: now.toISOString(),
     delegateId: delegate?.id ?? null,
     handoverJobId: job?.id ?? null,
     scheduledDismissal: null,
@@ -75,7 +76,7 @@ export function planRehire(user: User, details: Record<string, unknown> = {}): P
     throw new InvalidState(`User ${user.id} moved to extranet account ${user.movedToUserId ?? 'unknown'} with their login; give this profile a login first`);
   }
   // Admin rights ended with the dismissal; someone grants them again if wanted (rule 10).
-  const after: User = { ...user, status: 'active', isAdmin: false, dismissedAt: null, delegateId: null, handoverJobId: null };
+  const after: User = { ...user, status: 'active', isAdmin: false, dismissedAt: null, dismissalRecordedAt: null, delegateId: null, handoverJobId: null };
   return { changes: [{ before: user, after, action: 'user.rehired', details }], extraOps: [] };
 }
 
@@ -127,6 +128,7 @@ export function planMoveToExtranet(employee: User, request: { workgroupIds: stri
     status: 'dismissed',
     isAdmin: false,
     dismissedAt: now,
+    dismissalRecordedAt: now,
     movedToUserId: extranetId,
     scheduledDismissal: null,
     ...(keepLogin ? { loginEmail: tombstoneLogin(employee.id) } : {}),

@@ -8,6 +8,7 @@ import { lookupEmail } from '../../lib/use-cases/lookups';
 import { acceptInvitation, bootstrapAdmin, dismissUser, inviteUser, rehireUser, setAdmin } from '../../lib/use-cases/users';
 import { confirmLoginEmailChange, requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
+import { runCleanup } from '../../lib/use-cases/cleanup';
 import { listDeliveryEvents } from '../../lib/data/deliveries';
 import { keys } from '../../lib/data/keys';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
@@ -246,5 +247,28 @@ describe('an invitation link works only while the login is the address it was ma
     const invited = await inviteUser(deps, admin.id, makeInvite());
     const mail = (await deps.sentMail()).findLast((m) => m.to === invited.loginEmail && m.kind === 'invitation')!;
     expect((await acceptInvitation(deps, mail.token)).status).toBe('active');
+  });
+});
+
+describe('retention counts from when a dismissal was recorded (rule 12)', () => {
+  const DAY = 86_400_000;
+
+  it('a dismissal back-dated beyond the retention is not swept at the next run, but once the retention has passed since', async () => {
+    deps.setNow(new Date(Date.now() - 400 * DAY));
+    const user = await seedActiveUser(deps, admin.id);
+    deps.setNow(null);
+    const effectiveAt = new Date(Date.now() - 200 * DAY).toISOString();
+    const dismissed = await dismissUser(deps, admin.id, user.id, { effectiveAt });
+    // The user reads as dismissed when HR says; only the retention waits.
+    expect(dismissed.dismissedAt).toBe(effectiveAt);
+
+    const now = await runCleanup(deps, { dryRun: false, retentionDays: 90, actorId: admin.id });
+    expect(now.userIds).not.toContain(user.id);
+    expect((await getUser(deps.table, user.id))!.sweptAt).toBeNull();
+
+    deps.setNow(new Date(Date.now() + 91 * DAY));
+    const later = await runCleanup(deps, { dryRun: false, retentionDays: 90, actorId: admin.id });
+    deps.setNow(null);
+    expect(later.userIds).toContain(user.id);
   });
 });
