@@ -15,7 +15,8 @@ import { blankUserFields, type User } from '../lib/domain/user';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';
 import type { Deps } from '../lib/runtime';
-import { anonymised, runCleanup } from '../lib/use-cases/cleanup';
+import { anonymised } from '../lib/domain/cleanup';
+import { runCleanup } from '../lib/use-cases/cleanup';
 import { StaticWebhookSecrets } from '../lib/webhooks/secrets';
 import { newId } from '../lib/data/ids';
 

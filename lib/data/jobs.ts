@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntry } from '../domain/audit';
+import { noteRecord, type AuditRecord } from '../domain/audit';
 import type { Job, WorkItem } from '../domain/work';
 import type { TableRef } from './client';
 import { keys } from './keys';
@@ -91,15 +91,7 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
       },
       onConditionFailed: guard.onFailed,
     },
-    auditPut({
-      id: newId(),
-      userId: job.fromUserId,
-      actorId: job.actorId,
-      action: 'work.handover_chunk',
-      before: null,
-      after: { jobId: job.id, chunk, tasks, activities, toUserId: job.toUserId },
-      at,
-    }),
+    auditPut(noteRecord(newId(), { kind: 'user', id: job.fromUserId }, job.actorId, 'work.handover_chunk', { jobId: job.id, chunk, tasks, activities, toUserId: job.toUserId }, at)),
     openWorkDelta(job.fromUserId, { task: -tasks, activity: -activities }),
     openWorkDelta(job.toUserId, { task: tasks, activity: activities }),
     ...items.map(
@@ -136,7 +128,7 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
 }
 
 /** Ends a job (completed or failed) with audit entries, from the version we read. */
-export async function finishJob(table: TableRef, job: Job, outcome: { status: 'completed' | 'failed'; failureReason: string | null }, audits: AuditEntry[], at: string): Promise<Job> {
+export async function finishJob(table: TableRef, job: Job, outcome: { status: 'completed' | 'failed'; failureReason: string | null }, audits: AuditRecord[], at: string): Promise<Job> {
   const guard = jobVersionGuard(job);
   await transactWrite(table, [
     {

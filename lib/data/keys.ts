@@ -1,5 +1,7 @@
 import { retentionStart, type User } from '../domain/user';
 
+const AUDIT_PARTITION = { user: 'USER', work: 'WORK', workgroup: 'WORKGROUP' } as const;
+
 /** Key builders for every entity in the single table; nothing else spells a key. */
 export const keys = {
   user: (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
@@ -15,14 +17,12 @@ export const keys = {
   workgroup: (id: string) => ({ pk: 'WORKGROUPS', sk: `WORKGROUP#${id}` }),
   workgroupsPrefix: () => ({ pk: 'WORKGROUPS', skPrefix: 'WORKGROUP#' }),
   workgroupName: (normalisedName: string) => ({ pk: `WGNAME#${normalisedName}`, sk: 'CLAIM' }),
-  workgroupAudit: (workgroupId: string, entryId: string) => ({ pk: `WORKGROUP#${workgroupId}`, sk: `AUDIT#${entryId}` }),
   work: (id: string) => ({ pk: `WORK#${id}`, sk: 'WORK' }),
   /**
    * How many open tasks and activities a user holds, moved in the transaction of every change to
    * their work: unlike the workByResponsible index, it is never behind.
    */
   openWork: (userId: string) => ({ pk: `USER#${userId}`, sk: 'OPEN_WORK' }),
-  workAudit: (workId: string, entryId: string) => ({ pk: `WORK#${workId}`, sk: `AUDIT#${entryId}` }),
   /** The open (or closed) work of one user, optionally of one kind, on index workByResponsible. */
   workByResponsible: (userId: string, state: string, kind?: string) => ({ gsi3pk: `RESP#${userId}`, gsi3skPrefix: `${state}#${kind ? `${kind}#` : ''}` }),
   job: (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' }),
@@ -31,7 +31,8 @@ export const keys = {
   /** The first sight of a provider's delivery id: its existence is the replay guard. */
   delivery: (provider: string, deliveryId: string) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: 'DELIVERY' }),
   deliveryEvent: (provider: string, deliveryId: string, index: number) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: `EVENT#${String(index).padStart(3, '0')}` }),
-  audit: (userId: string, entryId: string) => ({ pk: `USER#${userId}`, sk: `AUDIT#${entryId}` }),
+  /** An audit entry, in its subject's partition: a user's, a work item's or a workgroup's trail. */
+  audit: (subject: { kind: 'user' | 'work' | 'workgroup'; id: string }, entryId: string) => ({ pk: `${AUDIT_PARTITION[subject.kind]}#${subject.id}`, sk: `AUDIT#${entryId}` }),
   auditPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'AUDIT#' }),
   usersByStatus: (status: string, type?: string) => ({ gsi1pk: `STATUS#${status}`, gsi1skPrefix: type ? `${type}#` : '' }),
   usersByType: (type?: string) => ({ gsi2pk: 'USERS', gsi2skPrefix: type ? `${type}#` : '' }),

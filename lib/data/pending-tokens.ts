@@ -16,7 +16,8 @@ import { itemToUser } from './users';
  * redelivered queue message) has one hash per mail, and every one of its links works until one is
  * used, the request is replaced, or it expires.
  */
-export type PendingKind = 'invitation' | 'loginChange';
+import type { PendingKind, PendingRequest } from '../domain/change';
+export type { PendingKind } from '../domain/change';
 export type PendingToken = {
   kind: PendingKind;
   userId: string;
@@ -60,7 +61,7 @@ function hashesOf(item: Record<string, unknown>): string[] {
 /** The most links one request may be mailed: more redeliveries than that point at a fault, not a hiccup. */
 export const MAX_LINKS_PER_REQUEST = 10;
 
-export function putPending(pending: Omit<PendingToken, 'tokenHashes'>): TxOp {
+export function putPending(pending: PendingRequest): TxOp {
   return {
     item: {
       Put: {
@@ -87,7 +88,7 @@ export class RequestClosed extends Error {
  * item is still this request's, unexpired and under MAX_LINKS_PER_REQUEST. Otherwise a later
  * request replaced it (and mails its own link), it was used, or it expired: RequestClosed.
  */
-export function storeTokenHash(pending: PendingToken, tokenHash: string, now: Date): TxOp {
+export function storeTokenHash(pending: Pick<PendingToken, 'kind' | 'userId' | 'requestId'>, tokenHash: string, now: Date): TxOp {
   return {
     item: {
       Update: {
@@ -116,11 +117,11 @@ export function matchingHash(pending: PendingToken, secret: string, boundTo?: st
  * Consumes the request with one of its links: only if that link is still one of this request's and
  * unexpired, so a request is used exactly once, whichever of its links is used.
  */
-export function consumePending(pending: PendingToken, tokenHash: string, now: Date): TxOp {
+export function consumePending(kind: PendingKind, userId: string, tokenHash: string, now: Date): TxOp {
   return {
     item: {
       Delete: {
-        Key: keyOf(pending.kind, pending.userId),
+        Key: keyOf(kind, userId),
         ConditionExpression: 'contains(tokenHashes, :hash) AND expiresAt > :now',
         ExpressionAttributeValues: { ':hash': tokenHash, ':now': now.toISOString() },
       },

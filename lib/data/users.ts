@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor, type Page } from './pagination';
 
 const USER_FIELDS = [
   'id', 'type', 'status', 'loginEmail', 'contactEmail', 'firstName', 'lastName', 'isAdmin',
-  'workgroupIds', 'externalId', 'delegateId', 'createdAt', 'updatedAt', 'dismissedAt', 'dismissalRecordedAt', 'movedToUserId', 'movedFromUserId', 'handoverJobId', 'scheduledDismissal', 'lastHrEventAt', 'lastHrDeliveryId', 'legalHold', 'sweptAt', 'version',
+  'workgroupIds', 'externalId', 'createdAt', 'updatedAt', 'dismissedAt', 'dismissalRecordedAt', 'movedToUserId', 'movedFromUserId', 'handoverJobId', 'scheduledDismissal', 'lastHrEventAt', 'lastHrDeliveryId', 'legalHold', 'sweptAt', 'version',
 ] as const;
 
 export function userToItem(user: User) {

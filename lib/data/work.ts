@@ -1,12 +1,12 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidRequest, InvalidState } from '../domain/errors';
+import type { User } from '../domain/user';
 import type { WorkItem, WorkKind, WorkState } from '../domain/work';
 import type { TableRef } from './client';
-import { newId } from './ids';
+import { batchGetItems, itemId } from './items';
 import { keys, workIndexAttributes } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
-import { StaleWrite, transactWrite, type TxOp } from './transaction';
-import { activeAdminGuard, userGuard } from './users';
+import type { TxOp } from './transaction';
+import { itemToUser } from './users';
 
 export function workToItem(work: WorkItem) {
   return { ...keys.work(work.id), entity: 'work', ...workIndexAttributes(work), ...work };
@@ -43,70 +43,12 @@ export async function getOpenWorkCount(table: TableRef, userId: string): Promise
   return Number(Item?.task ?? 0) + Number(Item?.activity ?? 0);
 }
 
-function workAuditPut(workId: string, actorId: string, action: string, after: Record<string, unknown>, at: string): TxOp {
-  const id = newId();
-  return { item: { Put: { Item: { ...keys.workAudit(workId, id), entity: 'audit', id, workId, actorId, action, before: null, after, at } } } };
-}
-
-/**
- * Creates a task or activity in one transaction: the actor is an active admin, the responsible
- * user exists and is not dismissed (work handed to a leaver would be orphaned at birth), the item,
- * their open-work count, and its audit entry. The check on the responsible user conflicts with a
- * dismissal committing at the same moment, so work either lands before the dismissal (and its
- * handover takes it) or is refused.
- */
-export async function insertWork(table: TableRef, work: WorkItem, actorId: string): Promise<void> {
-  // An admin assigning work to themselves is covered by their own guard (active, so not dismissed);
-  // DynamoDB refuses two checks on one item in a transaction.
-  const responsibleGuard: TxOp[] =
-    work.responsibleId === actorId
-      ? []
-      : [
-          userGuard(work.responsibleId, 'attribute_exists(pk) AND #status <> :dismissed', { ':dismissed': 'dismissed' }, (old) =>
-            old
-              ? new InvalidState(`User ${work.responsibleId} is dismissed; assign the work to a current user`)
-              : new InvalidRequest([{ path: 'body.responsibleId', message: `user ${work.responsibleId} does not exist` }]),
-          ),
-        ];
-  await transactWrite(table, [
-    activeAdminGuard(actorId),
-    ...responsibleGuard,
-    { item: { Put: { Item: workToItem(work), ConditionExpression: 'attribute_not_exists(pk)' } } },
-    openWorkDelta(work.responsibleId, { [work.kind]: 1 }),
-    workAuditPut(work.id, actorId, `${work.kind}.created`, { title: work.title, responsibleId: work.responsibleId }, work.createdAt),
-  ]);
-}
-
-/** Access pattern: one task or activity by id. */
-export async function getWork(table: TableRef, id: string): Promise<WorkItem | undefined> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.work(id), ConsistentRead: true }));
-  return Item ? itemToWork(Item) : undefined;
-}
-
-/**
- * Closes open work: conditioned on still being open and still with the responsible user we read
- * (whose open-work count it lowers), with its audit entry. Handed over meanwhile: StaleWrite.
- */
-export async function closeWorkItem(table: TableRef, work: WorkItem, actorId: string, at: string): Promise<WorkItem> {
-  const closed: WorkItem = { ...work, state: 'closed', updatedAt: at };
-  await transactWrite(table, [
-    activeAdminGuard(actorId),
-    {
-      item: {
-        Update: {
-          Key: keys.work(work.id),
-          UpdateExpression: 'SET #state = :closed, gsi3sk = :sk, updatedAt = :at',
-          ConditionExpression: '#state = :open AND responsibleId = :responsible',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':closed': 'closed', ':open': 'open', ':responsible': work.responsibleId, ':sk': workIndexAttributes(closed).gsi3sk, ':at': at },
-        },
-      },
-      onConditionFailed: (old) => (old?.state === 'open' ? new StaleWrite(`${work.kind} ${work.id}`) : new InvalidState(`${work.kind} ${work.id} is already closed`)),
-    },
-    openWorkDelta(work.responsibleId, { [work.kind]: -1 }),
-    workAuditPut(work.id, actorId, `${work.kind}.closed`, { state: 'closed' }, at),
-  ]);
-  return closed;
+/** Access pattern: the acting user and a work item, in one request. */
+export async function getUserAndWork(table: TableRef, userId: string, workId: string): Promise<{ actor?: User; work?: WorkItem }> {
+  const items = await batchGetItems(table, [keys.user(userId), keys.work(workId)]);
+  const actor = items.get(itemId(keys.user(userId)));
+  const work = items.get(itemId(keys.work(workId)));
+  return { ...(actor ? { actor: itemToUser(actor) } : {}), ...(work ? { work: itemToWork(work) } : {}) };
 }
 
 export type WorkQuery = { userId: string; kind?: WorkKind | undefined; state: WorkState; limit: number; cursor?: string | undefined };

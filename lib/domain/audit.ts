@@ -1,4 +1,6 @@
 import * as z from '../zod';
+import type { AuditSubject, Change } from './change';
+import { toUserView, type User } from './user';
 
 /**
  * Marks a schema definition free of side effects, so a function's bundle drops the schemas it
@@ -33,4 +35,45 @@ export function diffFields<T extends Record<string, unknown>>(before: T | null, 
   );
   const pick = (source: T) => Object.fromEntries(changed.map((key) => [key, source[key] ?? null]));
   return { before: pick(before), after: pick(after) };
+}
+
+/** Rule 11: every change writes audit entries, in one shape whatever they are about. */
+export type AuditRecord = {
+  id: string;
+  subject: AuditSubject;
+  actorId: string | null;
+  action: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  at: string;
+};
+
+/** An entry about something the change does not rewrite as a user (a request, work, a job). */
+export function noteRecord(id: string, subject: AuditSubject, actorId: string | null, action: string, details: Record<string, unknown>, at: string): AuditRecord {
+  return { id, subject, actorId, action, before: null, after: details, at };
+}
+
+/**
+ * The audit entries of a change: one per user it rewrites (the fields that changed, before and
+ * after, plus its details; only the names of the changed fields when redacted) and one per note.
+ * `stored` are the users as the commit writes them.
+ */
+export function auditRecords(change: Change, stored: User[], newId: () => string): AuditRecord[] {
+  const at = change.at.toISOString();
+  const users = change.users.map((userChange, i): AuditRecord => {
+    const after = stored[i]!;
+    const diff = diffFields(userChange.before ? toUserView(userChange.before) : null, toUserView(after));
+    const subject = { kind: 'user' as const, id: after.id };
+    if (userChange.redactAudit) {
+      return { id: newId(), subject, actorId: change.actorId, action: userChange.action, before: null, after: { changedFields: Object.keys(diff.after ?? {}), ...userChange.details }, at };
+    }
+    return { id: newId(), subject, actorId: change.actorId, action: userChange.action, before: diff.before, after: userChange.details ? { ...diff.after, ...userChange.details } : diff.after, at };
+  });
+  const notes = change.effects.flatMap((effect) => (effect.type === 'note' ? [noteRecord(newId(), effect.subject, change.actorId, effect.action, effect.details, at)] : []));
+  return [...users, ...notes];
+}
+
+/** A user's audit entry as the API shows it. */
+export function toAuditEntry(record: AuditRecord): AuditEntry {
+  return { id: record.id, userId: record.subject.id, actorId: record.actorId, action: record.action, before: record.before, after: record.after, at: record.at };
 }

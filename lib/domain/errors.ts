@@ -29,6 +29,13 @@ export class InvalidRequest extends DomainError {
   override extensions() {
     return { errors: this.errors };
   }
+  /**
+   * The same errors with their fields placed under `prefix`: decisions name a command's fields
+   * (`effectiveAt`), the HTTP layer says where they were (`body.effectiveAt`), HR the event's `data`.
+   */
+  within(prefix: string): InvalidRequest {
+    return new InvalidRequest(this.errors.map((e) => ({ ...e, path: e.path ? `${prefix}.${e.path}` : prefix })));
+  }
 }
 
 export class Unauthorized extends DomainError {

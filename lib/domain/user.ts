@@ -27,7 +27,6 @@ export type User = {
   isAdmin: boolean;
   workgroupIds: string[];
   externalId: string | null;
-  delegateId: string | null;
   createdAt: string;
   updatedAt: string;
   dismissedAt: string | null;
@@ -133,7 +132,6 @@ export const blankUserFields = {
   isAdmin: false,
   workgroupIds: [] as string[],
   externalId: null,
-  delegateId: null,
   dismissedAt: null,
   dismissalRecordedAt: null,
   movedToUserId: null,

@@ -49,7 +49,9 @@ export function build<C extends RequestContract, Extra, D>(
   const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const extra = identify(event);
     const request = parseRequest(contract, event) as ParsedRequest<C>;
-    const result = await impl({ ...request, ...extra }, deps(), context);
+    const result = await impl({ ...request, ...extra }, deps(), context).catch((error: unknown) => {
+      throw error instanceof InvalidRequest ? located(error, event) : error;
+    });
     return {
       statusCode: contract.status,
       headers: { ...baseHeaders, 'content-type': 'application/json' },
@@ -86,6 +88,18 @@ function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
       request.response = internalErrorResponse(instance);
     },
   };
+}
+
+/**
+ * Use cases and decisions name a command's fields (`effectiveAt`); the client needs to know where
+ * it sent them: a path parameter of this route, else the body.
+ */
+function located(error: InvalidRequest, event: HttpEvent): InvalidRequest {
+  const pathParameters = new Set(Object.keys(event.pathParameters ?? {}));
+  return new InvalidRequest(error.errors.map((e) => {
+    const field = e.path.split('.')[0] ?? '';
+    return { ...e, path: pathParameters.has(field) ? `path.${e.path}` : e.path ? `body.${e.path}` : 'body' };
+  }));
 }
 
 /** Parses path, query and body against the route's contract; every failure is a 4xx. */

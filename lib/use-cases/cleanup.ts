@@ -1,16 +1,13 @@
 import type { z } from '../zod';
 import type { cleanupRunSchema } from '../domain/commands';
+import { retentionCutoff, sweep } from '../domain/cleanup';
 import { Forbidden, InvalidState } from '../domain/errors';
-import { retentionStart, sweptLogin, type User } from '../domain/user';
-import { discardPending } from '../data/pending-tokens';
-import { commitUserChanges } from '../data/user-changes';
+import type { User } from '../domain/user';
+import { commit } from '../data/commit';
 import { getUser, listUsersByLifecycleDate } from '../data/users';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
-import { requireAdmin } from './authorize';
-import { retryOnStale } from './retry';
-
-const DAY = 86_400_000;
+import { contextOf, readAsAdmin, retryOnStale } from './steps';
 /** Sweeps in flight at once: enough to hide latency, few enough not to throttle the table. */
 const SWEEP_CONCURRENCY = 8;
 
@@ -38,21 +35,6 @@ export type CleanupReport = {
   complete: boolean;
 };
 
-/** The anonymised account: no personal fields, no real addresses, nothing HR can match. */
-export function anonymised(user: User, at: string): User {
-  return {
-    ...user,
-    loginEmail: sweptLogin(user.id),
-    contactEmail: null,
-    firstName: 'Former',
-    lastName: 'user',
-    externalId: null,
-    workgroupIds: [],
-    delegateId: null,
-    sweptAt: at,
-  };
-}
-
 /**
  * Sweeps accounts dismissed longer than the retention (rule 12):
  * 1. Query the sparse index for accounts dismissed before the cutoff (reads grow with the stale
@@ -70,7 +52,7 @@ export async function runCleanup(
 ): Promise<CleanupReport> {
   const started = performance.now();
   const now = deps.clock();
-  const cutoff = new Date(now.getTime() - options.retentionDays * DAY).toISOString();
+  const cutoff = retentionCutoff(now, options.retentionDays);
   const report: CleanupReport = { dryRun: options.dryRun, retentionDays: options.retentionDays, cutoff, candidates: 0, swept: 0, userIds: [], skipped: [], itemsRead: 0, durationMs: 0, complete: true };
   let cursor: string | undefined;
   do {
@@ -98,17 +80,9 @@ export async function runCleanup(
         await retryOnStale(async () => {
           const user = fresh ?? (await getUser(deps.table, listed.id));
           fresh = undefined;
-          const since = user && retentionStart(user);
-          if (!user || user.status !== 'dismissed' || user.sweptAt || !since || since > cutoff) throw new InvalidState('no longer stale (rehired or already swept)');
-          if (user.legalHold) throw new InvalidState('legal hold');
-          await commitUserChanges(deps.table, {
-            actorId: options.actorId,
-            // An admin's run stops sweeping the moment their rights go.
-            asAdmin: options.actorId !== null,
-            at: now,
-            changes: [{ before: user, after: anonymised(user, now.toISOString()), action: 'user.swept', details: { retentionDays: options.retentionDays, dismissedAt: user.dismissedAt }, redactAudit: true }],
-            extraOps: [discardPending('invitation', user.id), discardPending('loginChange', user.id)],
-          });
+          // An admin's run acts as that admin: it stops sweeping the moment their rights go.
+          const context = { ...contextOf(deps, options.actorId, options.actorId ? 'admin' : 'cleanup'), now };
+          await commit(deps.table, sweep(user, cutoff, options.retentionDays, context));
         });
         report.swept += 1;
         report.userIds.push(listed.id);
@@ -130,11 +104,6 @@ export async function runCleanup(
 
 /** `POST /cleanup/run` for admins: the same sweep, or a dry run. */
 export async function runCleanupAsAdmin(deps: Deps, actorId: string, input: z.output<typeof cleanupRunSchema>, shouldYield?: () => boolean): Promise<CleanupReport> {
-  await requireAdmin(deps, actorId);
+  await readAsAdmin(deps, actorId);
   return runCleanup(deps, { dryRun: input.dryRun, retentionDays: input.retentionDays ?? deps.settings.retentionDays, actorId, ...(shouldYield ? { shouldYield } : {}) });
-}
-
-/** Places or lifts a legal hold: a held account is never swept. */
-export function withLegalHold(user: User, legalHold: boolean) {
-  return user.legalHold === legalHold ? undefined : { before: user, after: { ...user, legalHold }, action: legalHold ? 'user.legal_hold_placed' : 'user.legal_hold_lifted' };
 }

@@ -1,36 +1,14 @@
-import type { AuditEntry } from '../domain/audit';
-import { InvalidState, NotFound } from '../domain/errors';
+import { handoverOutcome, handsOver, reassign } from '../domain/dismissal';
+import { NotFound } from '../domain/errors';
 import type { Job, WorkItem } from '../domain/work';
+import { commit } from '../data/commit';
 import { newId } from '../data/ids';
-import { commitHandoverChunk, DelegateUnavailable, finishJob, getJob, HANDOVER_CHUNK, LeaverReturned, putNewJob, WorkItemChanged } from '../data/jobs';
-import { ConditionsFailed, StaleWrite, transactWrite } from '../data/transaction';
-import { auditPut } from '../data/audit';
-import { activeAdminGuard } from '../data/users';
+import { commitHandoverChunk, DelegateUnavailable, finishJob, getJob, HANDOVER_CHUNK, LeaverReturned, WorkItemChanged } from '../data/jobs';
+import { ConditionsFailed, StaleWrite } from '../data/transaction';
 import { getOpenWorkCount, listWorkByResponsible } from '../data/work';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../runtime';
-import { loadAsAdmin, requireAdmin } from './authorize';
-import { outboxPut } from '../data/outbox';
-
-export function newHandoverJob(input: { reason: Job['reason']; fromUserId: string; toUserId: string; actorId: string; now: Date }): Job {
-  const at = input.now.toISOString();
-  return {
-    id: newId(),
-    type: 'handover',
-    reason: input.reason,
-    fromUserId: input.fromUserId,
-    toUserId: input.toUserId,
-    actorId: input.actorId,
-    status: 'pending',
-    moved: { tasks: 0, activities: 0 },
-    chunks: 0,
-    failureReason: null,
-    createdAt: at,
-    updatedAt: at,
-    finishedAt: null,
-    version: 0,
-  };
-}
+import { contextOf, readAsAdmin } from './steps';
 
 /** Test seams: what happens between listing a chunk and committing it, and after each commit. */
 export type HandoverHooks = {
@@ -88,7 +66,7 @@ export async function runHandoverJob(deps: Deps, jobId: string, options: RunOpti
             continue;
           }
         }
-        job = await finishJob(deps.table, job, { status: 'completed', failureReason: null }, handoverAudits(job, at), at);
+        job = await finishJob(deps.table, job, { status: 'completed', failureReason: null }, handoverOutcome(job, at, newId), at);
         continue;
       }
       await hooks.beforeChunk?.(candidates);
@@ -113,7 +91,7 @@ export async function runHandoverJob(deps: Deps, jobId: string, options: RunOpti
     } catch (error) {
       if (error instanceof DelegateUnavailable || error instanceof LeaverReturned) {
         try {
-          job = await finishJob(deps.table, job, { status: 'failed', failureReason: error.message }, handoverAudits(job, at, error.message), at);
+          job = await finishJob(deps.table, job, { status: 'failed', failureReason: error.message }, handoverOutcome(job, at, newId, error.message), at);
         } catch (finishError) {
           if (!(finishError instanceof StaleWrite)) throw finishError;
           job = (await getJob(deps.table, jobId))!;
@@ -128,14 +106,6 @@ export async function runHandoverJob(deps: Deps, jobId: string, options: RunOpti
   }
 }
 
-/**
- * What a job takes: a dismissal everything the leaver holds; a reassignment the work that existed
- * when it was asked for (what arrives later stays with its owner, who is still there).
- */
-function handsOver(job: Job, item: WorkItem): boolean {
-  return job.reason === 'dismissal' || item.updatedAt <= job.createdAt;
-}
-
 /** The leaver still holds work the index does not list yet: retried later (the queue redelivers). */
 export class HandoverNotSettled extends Error {
   constructor(jobId: string, left: number) {
@@ -146,38 +116,19 @@ export class HandoverNotSettled extends Error {
 const UNLISTED_RECHECKS = 5;
 const UNLISTED_RECHECK_MS = 200;
 
-function handoverAudits(job: Job, at: string, failureReason?: string): AuditEntry[] {
-  const details = { jobId: job.id, tasks: job.moved.tasks, activities: job.moved.activities, ...(failureReason ? { failureReason } : {}) };
-  return [
-    { id: newId(), userId: job.fromUserId, actorId: job.actorId, action: failureReason ? 'work.handover_failed' : 'work.handed_over', before: null, after: { ...details, toUserId: job.toUserId }, at },
-    { id: newId(), userId: job.toUserId, actorId: job.actorId, action: failureReason ? 'work.handover_failed' : 'work.received', before: null, after: { ...details, fromUserId: job.fromUserId }, at },
-  ];
-}
-
 /**
  * Hands a user's open work to another active user without dismissing anyone: one transaction
  * records the job, queues it (outbox) and audits the request.
  */
 export async function reassignWork(deps: Deps, actorId: string, fromUserId: string, toUserId: string): Promise<Job> {
-  const { user } = await loadAsAdmin(deps, actorId, [fromUserId, toUserId]);
-  user(fromUserId);
-  const delegate = user(toUserId);
-  if (fromUserId === toUserId) throw new InvalidState('Work cannot be handed to its current owner');
-  if (delegate.status !== 'active') throw new InvalidState(`User ${toUserId} is ${delegate.status}; work goes to active users only`);
-  const now = deps.clock();
-  const job = newHandoverJob({ reason: 'reassign', fromUserId, toUserId, actorId, now });
-  await transactWrite(deps.table, [
-    activeAdminGuard(actorId),
-    putNewJob(job),
-    auditPut({ id: newId(), userId: fromUserId, actorId, action: 'work.reassign_requested', before: null, after: { jobId: job.id, toUserId }, at: now.toISOString() }),
-    auditPut({ id: newId(), userId: toUserId, actorId, action: 'work.reassign_requested', before: null, after: { jobId: job.id, fromUserId }, at: now.toISOString() }),
-    outboxPut({ type: 'handover', jobId: job.id }, now),
-  ]);
-  return job;
+  const { user } = await readAsAdmin(deps, actorId, { userIds: [fromUserId, toUserId] });
+  const change = reassign(user(fromUserId), user(toUserId), contextOf(deps, actorId, 'admin'));
+  await commit(deps.table, change);
+  return change.effects.flatMap((effect) => (effect.type === 'handover' ? [effect.job] : []))[0]!;
 }
 
 export async function getJobForAdmin(deps: Deps, actorId: string, jobId: string): Promise<Job> {
-  await requireAdmin(deps, actorId);
+  await readAsAdmin(deps, actorId);
   const job = await getJob(deps.table, jobId);
   if (!job) throw new NotFound('job', jobId);
   return job;

@@ -3,9 +3,9 @@ import { listDeliveryEvents, listEventsByStatus, reopenFailedEvents, type Delive
 import { enqueueJob } from '../data/outbox';
 import type { Page } from '../data/pagination';
 import type { Deps } from '../runtime';
-import { requireAdmin } from './authorize';
+import { readAsAdmin } from './steps';
 export async function listDeliveries(deps: Deps, actorId: string, status: DeliveryStatus, limit: number, cursor?: string): Promise<Page<DeliveryEvent>> {
-  await requireAdmin(deps, actorId);
+  await readAsAdmin(deps, actorId);
   return listEventsByStatus(deps.table, status, limit, cursor);
 }
 
@@ -15,7 +15,7 @@ export async function listDeliveries(deps: Deps, actorId: string, status: Delive
  * queueing failure or a message that ended in the dead-letter queue).
  */
 export async function redriveDelivery(deps: Deps, actorId: string, provider: string, deliveryId: string): Promise<{ redriven: number }> {
-  await requireAdmin(deps, actorId);
+  await readAsAdmin(deps, actorId);
   const reopened = await reopenFailedEvents(deps.table, provider, deliveryId);
   const events = await listDeliveryEvents(deps.table, provider, deliveryId);
   if (events.length === 0) throw new NotFound('delivery', `${provider}/${deliveryId}`);

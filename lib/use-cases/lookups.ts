@@ -1,25 +1,24 @@
 import type { AuditEntry } from '../domain/audit';
+import { emailSchema } from '../domain/email';
 import type { EmailRole, HolderRef } from '../domain/errors';
+import { validate } from '../domain/validate';
 import { listAudit } from '../data/audit';
-import { getEmailClaim } from '../data/claims';
 import type { Page } from '../data/pagination';
 import { getUser } from '../data/users';
 import type { Deps } from '../runtime';
-import { emailSchema } from '../domain/email';
-import { validate } from '../domain/validate';
-import { loadAsAdmin, requireAdmin } from './authorize';
+import { readAsAdmin } from './steps';
 
-export type EmailUsage =
-  | { email: string; status: 'free' }
-  | { email: string; status: 'in_use'; usedAs: EmailRole[]; user: HolderRef };
+export type EmailUsage = { email: string; status: 'free' } | { email: string; status: 'in_use'; usedAs: EmailRole[]; user: HolderRef };
 
 /**
  * Tells whether an address is free, and if not who holds it, as what and in which status: the
  * check the seed article makes admins do by rehiring a leaver and opening their password page.
+ * The admin and the claim are read in one request, the holder in a second.
  */
 export async function lookupEmail(deps: Deps, actorId: string, requested: string): Promise<EmailUsage> {
-  const email = validate(emailSchema, requested, 'path.email');
-  const [, claim] = await Promise.all([requireAdmin(deps, actorId), getEmailClaim(deps.table, email)]);
+  const email = validate(emailSchema, requested, 'email');
+  const { claims } = await readAsAdmin(deps, actorId, { addresses: [email] });
+  const claim = claims.get(email);
   if (!claim) return { email, status: 'free' };
   const holder = await getUser(deps.table, claim.userId);
   if (!holder) throw new Error(`claim on ${email} names missing user ${claim.userId}`);
@@ -27,7 +26,7 @@ export async function lookupEmail(deps: Deps, actorId: string, requested: string
 }
 
 export async function auditTrail(deps: Deps, actorId: string, userId: string, limit: number, cursor?: string): Promise<Page<AuditEntry>> {
-  const { user } = await loadAsAdmin(deps, actorId, [userId]);
+  const { user } = await readAsAdmin(deps, actorId, { userIds: [userId] });
   user(userId);
   return listAudit(deps.table, userId, limit, cursor);
 }

@@ -1,17 +1,14 @@
+import { decideLink, issueLink } from '../domain/links';
 import { issueToken } from '../domain/tokens';
-import { newId } from '../data/ids';
-import { getUserWithPending, RequestClosed, storeTokenHash } from '../data/pending-tokens';
-import { userGuard } from '../data/users';
-import { StaleWrite, transactWrite } from '../data/transaction';
-import { auditPut } from '../data/audit';
+import { commit } from '../data/commit';
+import { getUserWithPending, RequestClosed } from '../data/pending-tokens';
 import type { MailMessage } from '../jobs/queue';
 import { logger } from '../logger';
 import type { Mail, Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
-import { retryOnStale } from './retry';
+import { contextOf, retryOnStale } from './steps';
 
 const MAIL_KIND = { invitation: 'invitation', loginChange: 'login_email_change' } as const;
-const AUDIT_ACTION = { invitation: 'invitation.link_issued', loginChange: 'user.login_email_change_link_issued' } as const;
 
 export type MailOutcome = 'sent' | 'superseded';
 
@@ -58,28 +55,19 @@ export async function mailPendingLink(deps: MailDeps, message: MailMessage): Pro
 }
 
 async function mailOnce(deps: MailDeps, message: MailMessage): Promise<MailOutcome> {
-  const now = deps.clock();
+  const context = contextOf(deps, null, 'system');
   const { user, pending } = await getUserWithPending(deps.table, message.userId, message.kind);
-  if (!user || !pending || pending.requestId !== message.requestId) throw new RequestClosed('replaced or used');
-  if (pending.expiresAt <= now.toISOString()) throw new RequestClosed('expired before it was mailed');
-  const to = message.kind === 'invitation' ? user.loginEmail : pending.newEmail;
-  const accountFits = message.kind === 'invitation' ? user.status === 'invited' : !user.sweptAt;
-  if (!to || !accountFits) throw new RequestClosed('replaced or used');
+  const decided = decideLink(user, pending, message, context);
+  if ('closed' in decided) throw new RequestClosed(decided.closed);
   // An invitation link works only while the login is the address it went to (see acceptInvitation).
-  const { token, hash } = issueToken(user.id, message.kind === 'invitation' ? to : undefined);
-  await transactWrite(deps.table, [
-    storeTokenHash(pending, hash, now),
-    ...(message.kind === 'invitation'
-      ? [userGuard(user.id, '#status = :invited AND loginEmail = :to', { ':invited': 'invited', ':to': to }, () => new StaleWrite('the invited user'))]
-      : []),
-    auditPut({ id: newId(), userId: user.id, actorId: null, action: AUDIT_ACTION[message.kind], before: null, after: { to, expiresAt: pending.expiresAt }, at: now.toISOString() }),
-  ]);
-  const mail: Mail = { to, kind: MAIL_KIND[message.kind], token, expiresAt: pending.expiresAt, recipientName: user.firstName };
+  const { token, hash } = issueToken(message.userId, message.kind === 'invitation' ? decided.to : undefined);
+  await commit(deps.table, issueLink(message, { ...decided, tokenHash: hash }, context));
+  const mail: Mail = { to: decided.to, kind: MAIL_KIND[message.kind], token, expiresAt: decided.expiresAt, recipientName: user!.firstName };
   try {
     await deps.mailer.send(mail);
   } catch (error) {
     throw new MailNotSent((error as Error)?.name ?? 'unknown');
   }
-  logger.info('mail sent', { kind: message.kind, userId: user.id });
+  logger.info('mail sent', { kind: message.kind, userId: message.userId });
   return 'sent';
 }

@@ -1,19 +1,20 @@
+import { dueDismissal } from '../domain/dismissal';
 import { InvalidState, LastAdmin } from '../domain/errors';
+import { commit } from '../data/commit';
 import { getUser, listUsersByLifecycleDate } from '../data/users';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
-import { commitPlan, planDismissal } from './lifecycle';
-import { retryOnStale } from './retry';
+import { contextOf, retryOnStale } from './steps';
 
 export type DueDismissalsReport = { due: number; dismissed: string[]; skipped: { userId: string; reason: string }[] };
 
 /**
  * Carries out scheduled dismissals whose time has come (run every few minutes by a schedule):
  * 1. Query the sparse index for users whose dismissal is due (reads grow with what is due);
- * 2. for each, re-read the user and dismiss them as the schedule, with the delegate named at
- *    scheduling time if that person is still active (otherwise without a handover, noted in the
- *    audit entry). A rehire that cancelled the schedule meanwhile wins: the version guard makes
- *    the schedule re-decide and find nothing to do.
+ * 2. for each, re-read the user (and the delegate named when it was scheduled) and commit the
+ *    dismissal decided by lib/domain/dismissal.ts. A rehire that cancelled the schedule meanwhile
+ *    wins: the version guard makes the schedule re-decide and find nothing to do. A dismissal the
+ *    directory refuses (the last active admin) stays scheduled and is reported.
  */
 export async function runDueDismissals(deps: Deps, batch = 100): Promise<DueDismissalsReport> {
   const now = deps.clock();
@@ -26,19 +27,11 @@ export async function runDueDismissals(deps: Deps, batch = 100): Promise<DueDism
       try {
         const outcome = await retryOnStale(async () => {
           const user = await getUser(deps.table, due.id);
-          const schedule = user?.scheduledDismissal;
-          if (!user || !schedule || user.status !== 'active' || schedule.effectiveAt > now.toISOString()) return 'nothing due any more';
-          const delegate = schedule.delegateId ? await getUser(deps.table, schedule.delegateId) : undefined;
-          const delegateActive = delegate?.status === 'active' && delegate.id !== user.id;
-          const plan = planDismissal(user, {
-            delegate: delegateActive ? delegate : undefined,
-            effectiveAt: schedule.effectiveAt,
-            now,
-            actorId: schedule.requestedBy,
-            source: 'schedule',
-            details: { scheduledBy: schedule.source, ...(schedule.delegateId && !delegateActive ? { delegateSkipped: `${schedule.delegateId} is not active` } : {}) },
-          });
-          await commitPlan(deps, plan, { actorId: null, asAdmin: false, at: now });
+          const delegateId = user?.scheduledDismissal?.delegateId;
+          const delegate = delegateId ? await getUser(deps.table, delegateId) : undefined;
+          const change = dueDismissal(user, delegate, { ...contextOf(deps, null, 'schedule'), now });
+          if (!change) return 'nothing due any more';
+          await commit(deps.table, change);
           return 'dismissed';
         });
         if (outcome === 'dismissed') report.dismissed.push(due.id);

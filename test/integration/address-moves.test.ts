@@ -164,7 +164,7 @@ describe('transfer (rule 7)', () => {
     const successor = await seedActiveUser(deps, admin.id);
     const error = await transferEmail(deps, admin.id, leaver.loginEmail, { toUserId: successor.id, as: 'login' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidRequest);
-    expect((error as InvalidRequest).errors[0]!.path).toBe('body.replacementLoginEmail');
+    expect((error as InvalidRequest).errors[0]!.path).toBe('replacementLoginEmail');
     expect(await getEmailClaim(deps.table, leaver.loginEmail)).toMatchObject({ userId: leaver.id });
   });
 
@@ -222,7 +222,7 @@ describe('move to extranet (rule 8)', () => {
 
   it('refuses intranet or unknown workgroups with 400 and changes nothing', async () => {
     const employee = await seedActiveUser(deps, admin.id);
-    await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [intranetGroup] })).rejects.toMatchObject({ code: 'invalid_request', errors: [{ path: 'body.workgroupIds.0' }] });
+    await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [intranetGroup] })).rejects.toMatchObject({ code: 'invalid_request', errors: [{ path: 'workgroupIds.0' }] });
     await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: ['01JD3ZM4A8TXJ2R9KQ5N7B3C1D'] })).rejects.toBeInstanceOf(InvalidRequest);
     await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [] })).rejects.toBeInstanceOf(InvalidRequest);
     const after = (await getUser(deps.table, employee.id))!;
@@ -257,9 +257,9 @@ describe('workgroups (rule 3)', () => {
   });
 
   it('an extranet invitation must name at least one workgroup, all of them extranet', async () => {
-    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet' }))).rejects.toMatchObject({ code: 'invalid_request', errors: [{ path: 'body.workgroupIds' }] });
+    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet' }))).rejects.toMatchObject({ code: 'invalid_request', errors: [{ path: 'workgroupIds' }] });
     await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet', workgroupIds: [extranetGroup, intranetGroup] }))).rejects.toMatchObject({
-      errors: [{ path: 'body.workgroupIds.1' }],
+      errors: [{ path: 'workgroupIds.1' }],
     });
     await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet', workgroupIds: [extranetGroup] }))).resolves.toMatchObject({ type: 'extranet', workgroupIds: [extranetGroup] });
     await expect(inviteUser(deps, admin.id, makeInvite({ type: 'employee', workgroupIds: [intranetGroup, extranetGroup] }))).resolves.toMatchObject({ type: 'employee' });

@@ -7,7 +7,6 @@ import { listAudit } from '../../lib/data/audit';
 import { getJob, HANDOVER_CHUNK } from '../../lib/data/jobs';
 import { keys } from '../../lib/data/keys';
 import { getUser } from '../../lib/data/users';
-import { getWork } from '../../lib/data/work';
 import { reassignWork, runHandoverJob } from '../../lib/use-cases/handover';
 import { countRequests } from '../../lib/data/client';
 import { runJob } from '../../lib/jobs/run-job';
@@ -15,7 +14,7 @@ import { dismissUser, rehireUser } from '../../lib/use-cases/users';
 import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
-import { moveOpenWorkCount, seedOpenWork } from '../support/work';
+import { getWork, moveOpenWorkCount, seedOpenWork } from '../support/work';
 
 let deps: TestDeps;
 let admin: User;

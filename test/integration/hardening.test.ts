@@ -15,9 +15,8 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { providers } from '../../lib/webhooks/providers';
 import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
-import { moveOpenWorkCount } from '../support/work';
+import { getWork, moveOpenWorkCount } from '../support/work';
 import { createWork, workCounts } from '../../lib/use-cases/work';
-import { getWork } from '../../lib/data/work';
 import { getJob } from '../../lib/data/jobs';
 import { HandoverNotSettled, runHandoverJob } from '../../lib/use-cases/handover';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
@@ -72,7 +71,7 @@ describe('every entry point stores one claim key per address (rules 1 and 2)', (
     for (const c of ['\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800', '\u180b', '\ufe0f', '\u{e0100}']) {
       const error = await inviteUser(deps, admin.id, makeInvite({ loginEmail: `jose${c}@corp.example` })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidRequest);
-      expect((error as InvalidRequest).errors[0]!.path).toBe('body.loginEmail');
+      expect((error as InvalidRequest).errors[0]!.path).toBe('loginEmail');
     }
   });
 
@@ -80,7 +79,7 @@ describe('every entry point stores one claim key per address (rules 1 and 2)', (
     for (const firstName of ['Jane\nBcc: x@evil.example', 'Jane\u202e', 'Ja\u200bne']) {
       const error = await inviteUser(deps, admin.id, makeInvite({ firstName })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidRequest);
-      expect((error as InvalidRequest).errors[0]!.path).toBe('body.firstName');
+      expect((error as InvalidRequest).errors[0]!.path).toBe('firstName');
     }
     await createWorkgroup(deps, admin.id, { name: 'Field  Sales', extranet: false });
     for (const name of ['Field\u00a0Sales', 'Field\u200bSales', 'Field\u3000Sales']) {

@@ -169,7 +169,7 @@ describe('dismissing and rehiring', () => {
     await expect(dismissUser(deps, admin.id, leaver.id, { delegateId: gone.id })).rejects.toBeInstanceOf(InvalidState);
     await expect(dismissUser(deps, admin.id, leaver.id, { delegateId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' })).rejects.toBeInstanceOf(NotFound);
     const dismissed = await dismissUser(deps, admin.id, leaver.id, { delegateId: delegate.id });
-    expect(dismissed.delegateId).toBe(delegate.id);
+    expect(dismissed.handoverJobId).not.toBeNull();
     expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({ action: 'user.dismissed', after: { status: 'dismissed' } });
   });
 
@@ -192,7 +192,8 @@ describe('dismissing and rehiring', () => {
     }
     await deps.jobs.idle();
     const dismissed = (await getUser(deps.table, user.id))!;
-    expect(dismissed).toMatchObject({ status: 'dismissed', dismissedAt: effectiveAt, scheduledDismissal: null, delegateId: delegate.id });
+    expect(dismissed).toMatchObject({ status: 'dismissed', dismissedAt: effectiveAt, scheduledDismissal: null });
+    expect(dismissed.handoverJobId).not.toBeNull();
     expect(dismissed.handoverJobId).not.toBeNull();
     expect((await listAudit(deps.table, user.id, 3)).items.map((e) => [e.action, e.after?.source])).toEqual([
       ['work.handed_over', undefined],

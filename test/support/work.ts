@@ -1,7 +1,8 @@
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../lib/data/keys';
 import type { TableRef } from '../../lib/data/client';
 import { newId } from '../../lib/data/ids';
-import { openWorkDelta, workToItem } from '../../lib/data/work';
+import { itemToWork, openWorkDelta, workToItem } from '../../lib/data/work';
 import type { WorkItem, WorkKind } from '../../lib/domain/work';
 
 /**
@@ -41,4 +42,10 @@ export async function seedOpenWork(table: TableRef, responsibleId: string, count
 export async function moveOpenWorkCount(table: TableRef, userId: string, delta: { task?: number; activity?: number }): Promise<void> {
   const update = openWorkDelta(userId, delta).item.Update!;
   await table.client.send(new UpdateCommand({ ...update, TableName: table.name }));
+}
+
+/** A task or activity as stored (tests read items the product only reads in bulk). */
+export async function getWork(table: TableRef, id: string): Promise<WorkItem | undefined> {
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.work(id), ConsistentRead: true }));
+  return Item ? itemToWork(Item) : undefined;
 }

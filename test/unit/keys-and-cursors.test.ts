@@ -12,8 +12,8 @@ describe('key builders', () => {
   it('keep a user, their invitation and their audit trail in one partition', () => {
     const id = '01JD3ZK1X7Q8M2V5N4R6T9W0YB';
     expect(keys.user(id).pk).toBe(keys.invitation(id).pk);
-    expect(keys.audit(id, 'x').pk).toBe(keys.user(id).pk);
-    expect(keys.audit(id, 'x').sk.startsWith(keys.auditPrefix(id).skPrefix)).toBe(true);
+    expect(keys.audit({ kind: 'user', id }, 'x').pk).toBe(keys.user(id).pk);
+    expect(keys.audit({ kind: 'user', id }, 'x').sk.startsWith(keys.auditPrefix(id).skPrefix)).toBe(true);
   });
 
   it('index a user by status and by type, type-prefixed so one Query can filter both', () => {
