@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { Unauthorized } from '../domain/errors';
+import { userIdSchema } from '../domain/commands';
+import { Forbidden, Unauthorized } from '../domain/errors';
 import { runtime, type Deps } from '../runtime';
 import { build, type HttpEvent, type HttpHandler, type ParsedRequest } from './pipeline';
 import type { RequestContract } from './requests';
@@ -25,9 +26,15 @@ export function publicHandler<C extends RequestContract & { auth: 'public' }>(
   return build(contract, () => ({}), impl, runtime);
 }
 
-/** The caller's directory user id: `sub`, or the custom claim AUTH_SUBJECT_CLAIM names. */
+/**
+ * The caller's directory user id: `sub`, or the custom claim AUTH_SUBJECT_CLAIM names. It becomes
+ * a DynamoDB key, so a subject that cannot be a user id (ids are ULIDs) is refused here, as any
+ * token of someone who is no directory admin is (403), and never read: a trusted identity
+ * provider may still issue subjects longer than a key can hold.
+ */
 function subjectOf(event: HttpEvent, claim: string): string {
   const value = event.requestContext.authorizer?.jwt?.claims?.[claim];
   if (typeof value !== 'string' || value.length === 0) throw new Unauthorized();
+  if (!userIdSchema.safeParse(value).success) throw new Forbidden();
   return value;
 }
