@@ -1,6 +1,6 @@
 import { handoverOutcome, handsOver, reassign } from '../domain/dismissal';
 import { NotFound } from '../domain/errors';
-import type { Job, WorkItem } from '../domain/work';
+import type { Job } from '../domain/work';
 import { commit } from '../data/commit';
 import { newId } from '../data/ids';
 import { commitHandoverChunk, DelegateUnavailable, finishJob, getJob, HANDOVER_CHUNK, LeaverReturned, WorkItemChanged } from '../data/jobs';
@@ -10,13 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../runtime';
 import { contextOf, readAsAdmin } from './steps';
 
-/** Test seams: what happens between listing a chunk and committing it, and after each commit. */
-export type HandoverHooks = {
-  beforeChunk?: (items: WorkItem[]) => void | Promise<void>;
-  afterChunk?: (job: Job) => void | Promise<void>;
-};
-
-export type RunOptions = { hooks?: HandoverHooks; shouldYield?: () => boolean };
+export type RunOptions = { shouldYield?: () => boolean };
 
 /**
  * Runs (or resumes) a handover job until none of the leaver's open work from before the job is left:
@@ -35,7 +29,7 @@ export type RunOptions = { hooks?: HandoverHooks; shouldYield?: () => boolean };
  * belong to the leaver, so a rerun continues where the last commit ended.
  */
 export async function runHandoverJob(deps: Deps, jobId: string, options: RunOptions = {}): Promise<Job> {
-  const { hooks = {}, shouldYield } = options;
+  const { shouldYield } = options;
   let job = await getJob(deps.table, jobId);
   if (!job) throw new NotFound('job', jobId);
   const skip = new Set<string>();
@@ -69,14 +63,12 @@ export async function runHandoverJob(deps: Deps, jobId: string, options: RunOpti
         job = await finishJob(deps.table, job, { status: 'completed', failureReason: null }, handoverOutcome(job, at, newId), at);
         continue;
       }
-      await hooks.beforeChunk?.(candidates);
       let chunk = candidates;
       while (chunk.length > 0) {
         try {
           job = await commitHandoverChunk(deps.table, job, chunk, at);
           for (const item of chunk) skip.add(item.id);
           cursor = undefined;
-          await hooks.afterChunk?.(job);
           break;
         } catch (error) {
           if (!(error instanceof ConditionsFailed)) throw error;

@@ -85,3 +85,36 @@ export async function itemsWithPrefix(table: TableRef, prefix: string): Promise<
   } while (start);
   return items;
 }
+
+/**
+ * Runs test code around the next TransactWriteItems requests a client sends (after the n-th
+ * committed, or before one is sent): how a test stops or disturbs a job between its transactions
+ * without seams in the product. Work the callbacks do themselves is not intercepted.
+ */
+export function aroundTransactions(table: TableRef, hooks: { before?: (n: number) => Promise<void>; after?: (n: number) => Promise<void> }): () => void {
+  const name = `aroundTransactions-${randomUUID()}`;
+  let count = 0;
+  let inside = false;
+  table.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand' || inside) return next(args);
+      const n = ++count;
+      inside = true;
+      try {
+        await hooks.before?.(n);
+      } finally {
+        inside = false;
+      }
+      const result = await next(args);
+      inside = true;
+      try {
+        await hooks.after?.(n);
+      } finally {
+        inside = false;
+      }
+      return result;
+    },
+    { step: 'initialize', name },
+  );
+  return () => void table.client.middlewareStack.remove(name);
+}
