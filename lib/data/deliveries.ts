@@ -143,7 +143,10 @@ export async function listDeliveryEvents(table: TableRef, provider: string, deli
     events.push(...page.items.map(itemToEvent));
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  return events;
+  // Sort keys pad the index to three digits, so from event 1000 on the key order is not the
+  // event order (EVENT#1000 sorts before EVENT#101); the order matters (an employee's address
+  // change is applied before their termination), so it is restored here.
+  return events.sort((a, b) => a.index - b.index);
 }
 
 /** Settles an event, only from `received`: the guard that makes applying it happen exactly once. */

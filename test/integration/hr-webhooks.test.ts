@@ -279,3 +279,37 @@ describe('what the review found', () => {
     expect((await getUser(deps.table, user.id))!).toMatchObject({ status: 'dismissed', contactEmail: 'r10@corp.example' });
   });
 });
+
+describe('large BambooHR batches', () => {
+  it('450 employees are 450 events, recorded in chunks and queued, none ignored; then applied', async () => {
+    const known = [await employee('big-0'), await employee('big-449')];
+    const { deps: held, held: messages } = holdingJobs(deps);
+    const employees = Array.from({ length: 450 }, (_, i) => ({ id: `big-${i}`, changedFields: ['status'], fields: { status: 'Inactive' } }));
+    const delivery = bamboohrDelivery({ employees });
+    const receipt = await receiveHrWebhook(held, providers, 'bamboohr', delivery.body, delivery.headers);
+
+    expect(receipt.events).toBe(450);
+    const recorded = await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId);
+    expect(recorded.map((e) => e.index)).toEqual(employees.map((_, i) => i));
+    expect(recorded.every((e) => e.status === 'received' && e.event?.type === 'employee.terminated')).toBe(true);
+    expect(messages).toEqual([{ type: 'hrDelivery', provider: 'bamboohr', deliveryId: receipt.deliveryId }]);
+
+    await applyHrDelivery(deps, 'bamboohr', receipt.deliveryId);
+    for (const user of known) expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+    const statuses = (await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId)).map((e) => e.status);
+    expect(statuses.filter((s) => s === 'applied')).toHaveLength(2);
+    expect(statuses.filter((s) => s === 'failed')).toHaveLength(448);
+  }, 60_000);
+
+  it('over a thousand events keep their order: an employee\'s address change still comes before their termination', async () => {
+    const { deps: held } = holdingJobs(deps);
+    // Two events per employee: employee 499's are events 998 and 999, employee 500's 1000 and 1001.
+    const employees = Array.from({ length: 520 }, (_, i) => ({ id: `order-${i}`, changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: `o${i}@corp.example` } }));
+    const delivery = bamboohrDelivery({ employees });
+    const receipt = await receiveHrWebhook(held, providers, 'bamboohr', delivery.body, delivery.headers);
+    expect(receipt.events).toBe(1_040);
+    const recorded = await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId);
+    expect(recorded.map((e) => e.index)).toEqual(Array.from({ length: 1_040 }, (_, i) => i));
+    expect(recorded.slice(998, 1_002).map((e) => e.event?.type)).toEqual(['employee.email_changed', 'employee.terminated', 'employee.email_changed', 'employee.terminated']);
+  }, 60_000);
+});

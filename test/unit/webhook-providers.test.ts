@@ -129,6 +129,14 @@ describe('BambooHR', () => {
     expect(receive(a)).toBe(receive(b));
   });
 
+  it('maps a batch of any size the body limit allows: 450 employees are 450 events', () => {
+    const employees = Array.from({ length: 450 }, (_, i) => ({ id: String(i), changedFields: ['status'], fields: { status: 'Inactive' } }));
+    const { body, headers } = bamboohrDelivery({ employees });
+    const { entries } = bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() });
+    expect(entries).toHaveLength(450);
+    expect(entries.every((entry) => 'event' in entry && entry.event.type === 'employee.terminated')).toBe(true);
+  });
+
   it('keeps event-based payloads (ids only) as ignored', () => {
     const { body, headers } = bamboohrDelivery({ type: 'employee.updated', timestamp: '2026-01-31T18:42:00+0000', data: { companyId: '1', employeeId: '123', changedFields: ['status'] } });
     expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries[0]).toMatchObject({ ignored: expect.stringContaining('event-based') });

@@ -10,7 +10,10 @@ const employeeSchema = z.object({
   changedFields: z._default(z.array(z.string()), []),
   fields: z._default(z.record(z.string(), fieldValue), {}),
 });
-const fieldBasedSchema = z.object({ employees: z.array(employeeSchema).check(z.maxLength(400)) });
+// No count limit: the body limit (64 KiB) bounds a batch, and every employee in it is recorded
+// (in chunks, lib/data/deliveries.ts). Each employee is read on its own, so one that cannot be read
+// is kept as ignored without taking the rest of the batch with it.
+const fieldBasedSchema = z.object({ employees: z.array(z.unknown()) });
 
 /** A field sent either plainly or as `{ value }` (how it arrives depends on how the webhook was made). */
 const text = (value: z.infer<typeof fieldValue>): string | undefined => {
@@ -50,14 +53,17 @@ export const bamboohr: HrProvider = {
   },
 };
 
-function entriesFor(employee: z.infer<typeof employeeSchema>, sentAt: string): ParsedEntry[] {
+function entriesFor(raw: unknown, sentAt: string): ParsedEntry[] {
+  const sourceType = 'employee_with_fields.updated';
+  const parsed = employeeSchema.safeParse(raw);
+  if (!parsed.success) return [{ sourceType, ignored: 'not a field-based BambooHR employee entry' }];
+  const employee = parsed.data;
   const status = text(employee.fields.status);
   const history = text(employee.fields.employmentHistoryStatus);
   const terminationDate = text(employee.fields.terminationDate);
   const workEmail = text(employee.fields.workEmail);
   const changed = new Set(employee.changedFields);
   const base = { occurredAt: isoTime(employee.timestamp, sentAt), employee: { externalId: String(employee.id), email: workEmail } } satisfies Partial<HrEvent>;
-  const sourceType = 'employee_with_fields.updated';
   const entries: ParsedEntry[] = [];
   const statusChanged = changed.has('status') || changed.has('employmentHistoryStatus') || changed.has('terminationDate');
   if (changed.has('workEmail') && workEmail) {
