@@ -18,7 +18,8 @@ export type HttpEvent = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestCo
     authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
   };
 };
-export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+/** A route's Lambda handler; `routeId` names the contract it serves (the manifest is checked against it). */
+export type HttpHandler = ((event: HttpEvent, context: Context) => Promise<HttpResponse>) & { readonly routeId?: string };
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -58,11 +59,12 @@ export function build<C extends RequestContract, Extra, D>(
       body: JSON.stringify(result ?? {}),
     };
   };
-  return middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
+  const handler = middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(correlation(contract.id))
     .use(problemDetails())
-    .handler(core) as unknown as HttpHandler;
+    .handler(core);
+  return Object.assign(handler, { routeId: contract.id }) as unknown as HttpHandler;
 }
 
 function correlation(routeId: string): MiddlewareObj<HttpEvent, HttpResponse> {
@@ -90,14 +92,18 @@ function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
   };
 }
 
+const PLACED = new Set(['path', 'query', 'body', 'headers']);
+
 /**
  * Use cases and decisions name a command's fields (`effectiveAt`); the client needs to know where
- * it sent them: a path parameter of this route, else the body.
+ * it sent them: a path parameter of this route, else the body. A path its thrower already placed
+ * (a webhook adapter names `headers.webhook-id`) is kept.
  */
 function located(error: InvalidRequest, event: HttpEvent): InvalidRequest {
   const pathParameters = new Set(Object.keys(event.pathParameters ?? {}));
   return new InvalidRequest(error.errors.map((e) => {
     const field = e.path.split('.')[0] ?? '';
+    if (PLACED.has(field)) return e;
     return { ...e, path: pathParameters.has(field) ? `path.${e.path}` : e.path ? `body.${e.path}` : 'body' };
   }));
 }
