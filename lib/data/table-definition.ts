@@ -30,6 +30,16 @@ export const tableDefinition = {
 
 export type IndexName = keyof typeof tableDefinition.indexes;
 
+/**
+ * An index and its key attributes, by name, for the Query that uses it: the name and attributes
+ * come from the definition the table is created from, so a query cannot name an index or an
+ * attribute the table does not have.
+ */
+export function index<N extends IndexName>(name: N): { IndexName: N; partitionKey: (typeof tableDefinition.indexes)[N]['partitionKey']; sortKey: (typeof tableDefinition.indexes)[N]['sortKey'] } {
+  const { partitionKey, sortKey } = tableDefinition.indexes[name];
+  return { IndexName: name, partitionKey, sortKey };
+}
+
 /** The CreateTable request for DynamoDB Local (AWS gets the same shape from the CDK stack). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, indexes } = tableDefinition;

@@ -7,6 +7,7 @@ import type { TxOp } from './transaction';
 import type { TableRef } from './client';
 import { keys, LIFECYCLE, userIndexAttributes } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { index } from './table-definition';
 
 const USER_FIELDS = [
   'id', 'type', 'status', 'loginEmail', 'contactEmail', 'firstName', 'lastName', 'isAdmin',
@@ -65,11 +66,13 @@ export async function listUsers(table: TableRef, filter: UserListFilter): Promis
   const query = filter.status
     ? (() => {
         const { gsi1pk, gsi1skPrefix } = keys.usersByStatus(filter.status, filter.type);
-        return { index: 'usersByStatus', pkName: 'gsi1pk', skName: 'gsi1sk', pk: gsi1pk, prefix: gsi1skPrefix };
+        const { IndexName, partitionKey, sortKey } = index('usersByStatus');
+        return { index: IndexName, pkName: partitionKey, skName: sortKey, pk: gsi1pk, prefix: gsi1skPrefix };
       })()
     : (() => {
         const { gsi2pk, gsi2skPrefix } = keys.usersByType(filter.type);
-        return { index: 'usersByType', pkName: 'gsi2pk', skName: 'gsi2sk', pk: gsi2pk, prefix: gsi2skPrefix };
+        const { IndexName, partitionKey, sortKey } = index('usersByType');
+        return { index: IndexName, pkName: partitionKey, skName: sortKey, pk: gsi2pk, prefix: gsi2skPrefix };
       })();
   const startKey = decodeCursor(filter.cursor, ['pk', 'sk', query.pkName, query.skName], { [query.pkName]: query.pk }, { name: query.skName, prefix: query.prefix });
   const { Items, LastEvaluatedKey } = await table.client.send(
@@ -92,15 +95,17 @@ export async function listUsers(table: TableRef, filter: UserListFilter): Promis
  */
 export async function listUsersByLifecycleDate(table: TableRef, kind: keyof typeof LIFECYCLE, until: string, limit: number, cursor?: string): Promise<Page<User>> {
   const pk = LIFECYCLE[kind];
+  const { IndexName, partitionKey, sortKey } = index('usersByLifecycleDate');
   const { Items, LastEvaluatedKey } = await table.client.send(
     new QueryCommand({
       TableName: table.name,
-      IndexName: 'usersByLifecycleDate',
+      IndexName,
       // '~' sorts after the '#<id>' suffix, so every entry at exactly `until` is included.
-      KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk <= :until',
+      KeyConditionExpression: '#pk = :pk AND #sk <= :until',
+      ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
       ExpressionAttributeValues: { ':pk': pk, ':until': `${until}#~` },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', 'gsi4pk', 'gsi4sk'], { gsi4pk: pk }),
+      ExclusiveStartKey: decodeCursor(cursor, ['pk', 'sk', partitionKey, sortKey], { [partitionKey]: pk }),
     }),
   );
   return { items: (Items ?? []).map(itemToUser), nextCursor: encodeCursor(LastEvaluatedKey) };
@@ -114,15 +119,17 @@ export async function seedActiveAdminCount(table: TableRef): Promise<void> {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.activeAdmins(), ConsistentRead: true }));
   if (Item) return;
   const { gsi1pk } = keys.usersByStatus('active');
+  const { IndexName, partitionKey } = index('usersByStatus');
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const page = await table.client.send(
       new QueryCommand({
         TableName: table.name,
-        IndexName: 'usersByStatus',
-        KeyConditionExpression: 'gsi1pk = :pk',
+        IndexName,
+        KeyConditionExpression: '#pk = :pk',
         FilterExpression: 'isAdmin = :true',
+        ExpressionAttributeNames: { '#pk': partitionKey },
         ExpressionAttributeValues: { ':pk': gsi1pk, ':true': true },
         Select: 'COUNT',
         ExclusiveStartKey: start,

@@ -5,6 +5,7 @@ import type { TableRef } from './client';
 import { batchGetItems, itemId } from './items';
 import { keys, workIndexAttributes } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { index } from './table-definition';
 import type { TxOp } from './transaction';
 import { itemToUser } from './users';
 
@@ -56,14 +57,16 @@ export type WorkQuery = { userId: string; kind?: WorkKind | undefined; state: Wo
 /** Access pattern: a user's work in one state (optionally one kind), on index workByResponsible. */
 export async function listWorkByResponsible(table: TableRef, query: WorkQuery): Promise<Page<WorkItem>> {
   const { gsi3pk, gsi3skPrefix } = keys.workByResponsible(query.userId, query.state, query.kind);
+  const { IndexName, partitionKey, sortKey } = index('workByResponsible');
   const { Items, LastEvaluatedKey } = await table.client.send(
     new QueryCommand({
       TableName: table.name,
-      IndexName: 'workByResponsible',
-      KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :prefix)',
+      IndexName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
       ExpressionAttributeValues: { ':pk': gsi3pk, ':prefix': gsi3skPrefix },
       Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, ['pk', 'sk', 'gsi3pk', 'gsi3sk'], { gsi3pk }, { name: 'gsi3sk', prefix: gsi3skPrefix }),
+      ExclusiveStartKey: decodeCursor(query.cursor, ['pk', 'sk', partitionKey, sortKey], { [partitionKey]: gsi3pk }, { name: sortKey, prefix: gsi3skPrefix }),
     }),
   );
   return { items: (Items ?? []).map(itemToWork), nextCursor: encodeCursor(LastEvaluatedKey) };
@@ -72,14 +75,16 @@ export async function listWorkByResponsible(table: TableRef, query: WorkQuery): 
 /** Access pattern: how many open items of a kind a user has (a COUNT Query on the index). */
 export async function countOpenWork(table: TableRef, userId: string, kind: WorkKind): Promise<number> {
   const { gsi3pk, gsi3skPrefix } = keys.workByResponsible(userId, 'open', kind);
+  const { IndexName, partitionKey, sortKey } = index('workByResponsible');
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const page = await table.client.send(
       new QueryCommand({
         TableName: table.name,
-        IndexName: 'workByResponsible',
-        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :prefix)',
+        IndexName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
         ExpressionAttributeValues: { ':pk': gsi3pk, ':prefix': gsi3skPrefix },
         Select: 'COUNT',
         ExclusiveStartKey: start,
