@@ -1,10 +1,11 @@
-import { NotFound } from '../domain/errors';
+import { InvalidRequest, NotFound } from '../domain/errors';
 import { DuplicateDelivery, finishRecording, listDeliveryEvents, recordDelivery, toDeliveryEvents } from '../data/deliveries';
 import { enqueueJob } from '../data/outbox';
 import type { JobMessage } from '../jobs/queue';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
-import type { HrProvider } from '../webhooks/events';
+import type { HrProvider, VerifiedDelivery } from '../webhooks/events';
+import { deliveryIdProblem } from '../webhooks/identifiers';
 
 export type Receipt = { deliveryId: string; events: number; duplicate: boolean };
 
@@ -13,7 +14,8 @@ export type Receipt = { deliveryId: string; events: number; duplicate: boolean }
  * providers the calling function serves (each function bundles only its own providers' code):
  * 1. verify the signature over the raw body with the provider's secret, before parsing anything
  *    (401 with no detail on failure; an unknown or unconfigured provider is 404);
- * 2. durably record the delivery and its events in one transaction; a replay of the same delivery
+ * 2. refuse, before anything is read or written, a delivery whose id no key can hold (400);
+ * 3. durably record the delivery and its events in one transaction; a replay of the same delivery
  *    id is acknowledged and not recorded again;
  *    queueing it for the worker in the same write (outbox), and acknowledge (202). Applying
  *    happens asynchronously.
@@ -30,6 +32,7 @@ export async function receiveHrWebhook(
   if (!adapter || !secret) throw new NotFound('webhook provider', provider);
   const now = deps.clock();
   const delivery = adapter.receive({ rawBody, headers, secret, now });
+  assertReceivable(delivery);
   // An event cannot have happened after we received it: a clock far ahead must not make every
   // later event for that employee look stale.
   const entries = delivery.entries.map((entry) =>
@@ -52,4 +55,10 @@ export async function receiveHrWebhook(
     logger.info('hr delivery replay acknowledged', { provider, deliveryId: delivery.deliveryId, requeued: waiting });
     return { deliveryId: delivery.deliveryId, events: 0, duplicate: true };
   }
+}
+
+/** Adapters bound their ids (lib/webhooks/identifiers.ts); this is the backstop before the key is built. */
+function assertReceivable(delivery: VerifiedDelivery): void {
+  const idProblem = deliveryIdProblem(delivery.deliveryId);
+  if (idProblem) throw new InvalidRequest([{ path: 'deliveryId', message: idProblem }]);
 }

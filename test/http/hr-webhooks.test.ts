@@ -37,6 +37,16 @@ describe('POST /webhooks/hr/{provider}', () => {
     }
   });
 
+  it('answers 400 naming the header for a signed delivery whose webhook-id is over-long or malformed', async () => {
+    for (const id of ['m'.repeat(1_004), 'm'.repeat(2_104), 'msg with spaces']) {
+      const response = await post('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-5' } }, { id }));
+      expect(response, `${id.length} characters`).toMatchObject({
+        status: 400,
+        body: { code: 'invalid_request', errors: [{ path: 'headers.webhook-id', message: 'must be 1 to 128 visible ASCII characters' }] },
+      });
+    }
+  });
+
   it('answers 404 for a provider it does not know, and 413 for an oversized body', async () => {
     expect((await post('workday', standardDelivery({ type: 'employee.terminated' }))).status).toBe(404);
     // A name every plain object has is not a provider either (it once reached the adapter lookup and failed with 500).

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NotFound } from '../../lib/domain/errors';
+import { InvalidRequest, NotFound } from '../../lib/domain/errors';
 import { dismissUser } from '../../lib/use-cases/users';
 import { moveToExtranet } from '../../lib/use-cases/address-moves';
 import type { User } from '../../lib/domain/user';
@@ -33,6 +33,12 @@ const send = async (provider: string, delivery: SignedDelivery) => {
 };
 const employee = (externalId: string, fields: Parameters<typeof seedActiveUser>[2] = {}) => seedActiveUser(deps, admin.id, { externalId, ...fields });
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+/** The same dependencies, counting every call to DynamoDB. */
+const counting = () => {
+  const calls: string[] = [];
+  const client = { send: (command: { constructor: { name: string } }) => (calls.push(command.constructor.name), deps.table.client.send(command as never)) };
+  return { deps: { ...deps, table: { ...deps.table, client: client as unknown as typeof deps.table.client } }, calls };
+};
 const actions = async (userId: string) => (await listAudit(deps.table, userId, 20)).items.map((e) => e.action);
 
 describe('provider lookup', () => {
@@ -277,6 +283,29 @@ describe('what the review found', () => {
     const user = await employee('4712');
     await send('bamboohr', bamboohrDelivery({ employees: [{ id: '4712', changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: 'r10@corp.example' } }] }));
     expect((await getUser(deps.table, user.id))!).toMatchObject({ status: 'dismissed', contactEmail: 'r10@corp.example' });
+  });
+});
+
+describe('bounded identifiers (they become DynamoDB keys)', () => {
+  it('a signed delivery with an over-long webhook-id is refused, naming the header, before any DynamoDB call', async () => {
+    for (const length of [1_004, 2_104]) {
+      const { deps: watched, calls } = counting();
+      const delivery = standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-B1' } }, { id: 'm'.repeat(length) });
+      const refused = await receiveHrWebhook(watched, providers, 'standard', delivery.body, delivery.headers).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(InvalidRequest);
+      expect(refused).toMatchObject({ errors: [{ path: 'headers.webhook-id' }] });
+      expect(calls).toEqual([]);
+    }
+  });
+
+  it('a BambooHR employee whose id no user can hold is kept as ignored; the rest of the batch applies', async () => {
+    const user = await employee('4713');
+    const receipt = await send(
+      'bamboohr',
+      bamboohrDelivery({ employees: [{ id: '7'.repeat(3_000), changedFields: ['status'], fields: { status: 'Inactive' } }, { id: '4713', changedFields: ['status'], fields: { status: 'Inactive' } }] }),
+    );
+    expect((await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId)).map((e) => e.status)).toEqual(['ignored', 'applied']);
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { Unauthorized } from '../../lib/domain/errors';
+import { InvalidRequest, Unauthorized } from '../../lib/domain/errors';
 import { bamboohr } from '../../lib/webhooks/providers/bamboohr';
 import { gusto } from '../../lib/webhooks/providers/gusto';
 import { standard } from '../../lib/webhooks/providers/standard';
@@ -47,6 +47,31 @@ describe('Standard Webhooks', () => {
     ]);
   });
 
+  it('refuses an over-long or malformed webhook-id, naming the header (it becomes a key)', () => {
+    for (const id of ['m'.repeat(129), 'm'.repeat(1_004), 'm'.repeat(2_104), 'msg with spaces', 'msg_\u00e9t\u00e9', '']) {
+      const { body, headers } = standardDelivery({ type: 'employee.terminated', data: { externalId: 'E1' } }, { id });
+      let refused: unknown;
+      try {
+        standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() });
+      } catch (error) {
+        refused = error;
+      }
+      // An empty id is no signature the library accepts: 401 like any other.
+      if (id === '') expect(refused, 'empty').toBeInstanceOf(Unauthorized);
+      else {
+        expect(refused, `${id.length} characters`).toBeInstanceOf(InvalidRequest);
+        expect(refused).toMatchObject({ errors: [{ path: 'headers.webhook-id', message: expect.stringContaining('128') }] });
+      }
+    }
+    const longest = standardDelivery({ type: 'employee.terminated', data: { externalId: 'E1' } }, { id: `msg_${'x'.repeat(124)}` });
+    expect(standard.receive({ rawBody: longest.body, headers: longest.headers, secret: testWebhookSecrets.standard, now: now() }).deliveryId).toHaveLength(128);
+  });
+
+  it('keeps a payload naming a workgroup id no key can hold as ignored', () => {
+    const { body, headers } = standardDelivery({ type: 'employee.contractor_converted', data: { externalId: 'E1', workgroupIds: ['w'.repeat(2_000)] } });
+    expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).entries).toEqual([{ sourceType: 'unknown', ignored: 'payload does not match the documented shape' }]);
+  });
+
   it('keeps unknown event types as ignored, with the reason', () => {
     const { body, headers } = standardDelivery({ type: 'employee.promoted', data: { externalId: 'E1' } });
     expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).entries).toEqual([
@@ -84,6 +109,13 @@ describe('Gusto', () => {
     }
     const { body, headers } = gustoDelivery(gustoEvent('employee.updated', 'E'));
     expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ ignored: expect.stringContaining('employee.updated') });
+  });
+
+  it('never takes a malformed uuid as the delivery id', () => {
+    for (const uuid of ['u'.repeat(129), 'with space', 'tab\there']) {
+      const { body, headers } = gustoDelivery({ ...gustoEvent('employee.termination_effective', 'E'), uuid });
+      expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).deliveryId).toMatch(/^[0-9a-f]{40}$/);
+    }
   });
 
   it.each([
@@ -127,6 +159,29 @@ describe('BambooHR', () => {
     expect(a.headers['x-bamboohr-timestamp']).not.toBe(b.headers['x-bamboohr-timestamp']);
     const receive = (d: typeof a) => bamboohr.receive({ rawBody: d.body, headers: d.headers, secret: testWebhookSecrets.bamboohr, now: now() }).deliveryId;
     expect(receive(a)).toBe(receive(b));
+  });
+
+  it('keeps an employee whose id no directory user can hold as ignored, and maps the others of the batch', () => {
+    const { body, headers } = bamboohrDelivery({
+      employees: [
+        { id: '9'.repeat(3_000), changedFields: ['status'], fields: { status: 'Inactive' } },
+        { id: 'with\u0000control', changedFields: ['status'], fields: { status: 'Inactive' } },
+        { id: 124, changedFields: ['status'], fields: { status: 'Inactive' } },
+      ],
+    });
+    const { entries } = bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() });
+    expect(entries).toEqual([
+      { sourceType: 'employee_with_fields.updated', ignored: expect.stringContaining('128') },
+      { sourceType: 'employee_with_fields.updated', ignored: expect.stringContaining('employee id') },
+      { sourceType: 'employee_with_fields.updated', event: expect.objectContaining({ type: 'employee.terminated', employee: { externalId: '124', email: undefined } }) },
+    ]);
+  });
+
+  it('does not look an employee up by a work email no address can be', () => {
+    const { body, headers } = bamboohrDelivery(employee({ status: 'Inactive', workEmail: `${'a'.repeat(3_000)}@corp.example` }, ['status']));
+    expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries).toEqual([
+      { sourceType: 'employee_with_fields.updated', event: expect.objectContaining({ type: 'employee.terminated', employee: { externalId: '123', email: undefined } }) },
+    ]);
   });
 
   it('maps a batch of any size the body limit allows: 450 employees are 450 events', () => {

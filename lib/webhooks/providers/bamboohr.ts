@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from '../../zod';
 import type { HrEvent, HrProvider, ParsedEntry } from '../events';
+import { externalIdProblem } from '../identifiers';
 import { hexSignatureMatches, hmacSha256Hex, signatureRejected, TOLERANCE_SECONDS } from '../signatures';
 
 const fieldValue = z.optional(z.union([z.string(), z.number(), z.null(), z.object({ value: z.union([z.string(), z.number(), z.null()]) })]));
@@ -14,6 +15,8 @@ const employeeSchema = z.object({
 // (in chunks, lib/data/deliveries.ts). Each employee is read on its own, so one that cannot be read
 // is kept as ignored without taking the rest of the batch with it.
 const fieldBasedSchema = z.object({ employees: z.array(z.unknown()) });
+/** A work email longer than this is no address (lib/domain/email.ts): never looked up as one. */
+const MAX_ADDRESS = 254;
 
 /** A field sent either plainly or as `{ value }` (how it arrives depends on how the webhook was made). */
 const text = (value: z.infer<typeof fieldValue>): string | undefined => {
@@ -58,12 +61,16 @@ function entriesFor(raw: unknown, sentAt: string): ParsedEntry[] {
   const parsed = employeeSchema.safeParse(raw);
   if (!parsed.success) return [{ sourceType, ignored: 'not a field-based BambooHR employee entry' }];
   const employee = parsed.data;
+  // The id is looked up as an externalId (a key): one no user can hold is not looked up at all.
+  const idProblem = externalIdProblem(String(employee.id));
+  if (idProblem) return [{ sourceType, ignored: `employee id ${idProblem}: no directory user can hold it` }];
   const status = text(employee.fields.status);
   const history = text(employee.fields.employmentHistoryStatus);
   const terminationDate = text(employee.fields.terminationDate);
   const workEmail = text(employee.fields.workEmail);
   const changed = new Set(employee.changedFields);
-  const base = { occurredAt: isoTime(employee.timestamp, sentAt), employee: { externalId: String(employee.id), email: workEmail } } satisfies Partial<HrEvent>;
+  const email = workEmail && workEmail.length <= MAX_ADDRESS ? workEmail : undefined;
+  const base = { occurredAt: isoTime(employee.timestamp, sentAt), employee: { externalId: String(employee.id), email } } satisfies Partial<HrEvent>;
   const entries: ParsedEntry[] = [];
   const statusChanged = changed.has('status') || changed.has('employmentHistoryStatus') || changed.has('terminationDate');
   if (changed.has('workEmail') && workEmail) {

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
 import * as z from '../../zod';
 import type { HrEventType, HrProvider } from '../events';
+import { deliveryIdProblem, externalIdProblem } from '../identifiers';
 import { hexSignatureMatches, hmacSha256Hex, signatureRejected } from '../signatures';
 
+// Both ids become keys (lib/webhooks/identifiers.ts): a payload with ids no key can hold is not
+// an event we read, and is kept as ignored under the hash of its body.
 const payloadSchema = z.object({
-  uuid: z.string().check(z.minLength(1), z.maxLength(128)),
+  uuid: z.string().check(z.refine((id) => !deliveryIdProblem(id), 'must be a delivery id')),
   event_type: z.string(),
   entity_type: z.optional(z.string()),
-  entity_uuid: z.string().check(z.minLength(1), z.maxLength(128)),
-  timestamp: z.number().check(z.int()),
+  entity_uuid: z.string().check(z.refine((id) => !externalIdProblem(id), 'must be an employee id')),
+  // Unix seconds; bounded so that it is a date at all (year 9999 at most).
+  timestamp: z.number().check(z.int(), z.gte(0), z.lte(253_402_300_799)),
 });
 
 /**

@@ -1,6 +1,8 @@
 import { Webhook } from 'standardwebhooks';
+import { InvalidRequest } from '../../domain/errors';
 import * as z from '../../zod';
 import { hrEventTypes, type HrProvider, type ParsedEntry } from '../events';
+import { deliveryIdProblem, MAX_ID_LENGTH } from '../identifiers';
 import { signatureRejected } from '../signatures';
 
 const payloadSchema = z.object({
@@ -12,7 +14,7 @@ const payloadSchema = z.object({
       email: z.optional(z.string().check(z.maxLength(254))),
       effectiveAt: z.optional(z.iso.datetime({ offset: true })),
       delegateEmail: z.optional(z.string().check(z.maxLength(254))),
-      workgroupIds: z.optional(z.array(z.string()).check(z.maxLength(20))),
+      workgroupIds: z.optional(z.array(z.string().check(z.maxLength(MAX_ID_LENGTH))).check(z.maxLength(20))),
       contactEmail: z.optional(z.nullable(z.string().check(z.maxLength(254)))),
     }),
     {},
@@ -22,7 +24,9 @@ const payloadSchema = z.object({
 /**
  * Standard Webhooks (standardwebhooks.com): `webhook-id`, `webhook-timestamp`,
  * `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`, 5-minute tolerance, verified
- * by the reference library. The body is already in our internal vocabulary.
+ * by the reference library. The body is already in our internal vocabulary. The spec does not
+ * bound `webhook-id`, but it becomes the delivery's key: one no key can hold is a 400 naming the
+ * header, told only to a sender whose signature verified.
  */
 export const standard: HrProvider = {
   name: 'standard',
@@ -38,6 +42,8 @@ export const standard: HrProvider = {
       throw signatureRejected();
     }
     const deliveryId = headers['webhook-id']!;
+    const idProblem = deliveryIdProblem(deliveryId);
+    if (idProblem) throw new InvalidRequest([{ path: 'headers.webhook-id', message: idProblem }]);
     const sentAt = new Date(Number(headers['webhook-timestamp']) * 1000).toISOString();
     const parsed = payloadSchema.safeParse(payload);
     if (!parsed.success) return { deliveryId, entries: [{ ignored: 'payload does not match the documented shape', sourceType: 'unknown' }] };
