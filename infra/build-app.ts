@@ -1,23 +1,18 @@
-import { App, Validations, type Environment } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { defaultApiThrottle, defaultPublicRouteThrottle, validateSettings, type DirectorySettings } from './settings';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
-export type DirectorySettings = {
-  jwtIssuer: string;
-  jwtAudience: string;
-  mailFrom: string;
-  /** The JWT claim holding the caller's directory user id (default `sub`). */
-  subjectClaim?: string;
-  appBaseUrl: string;
-  env?: Environment;
-};
+export type { DirectorySettings } from './settings';
 
 /**
  * Builds the directory's two stacks from settings that the entry point (infra/app.ts) has already
- * resolved, so tests can build the same app with their own values.
+ * resolved, so tests can build the same app with their own values. Throws a SettingsError
+ * (infra/settings.ts) on values no deployment could work with, before any construct is made.
  */
 export function buildApp(settings: DirectorySettings, app: App = new App()) {
+  validateSettings(settings);
   const stateful = new StatefulStack(app, 'EmployeeDirectoryStateful', { env: settings.env });
   const stateless = new StatelessStack(app, 'EmployeeDirectoryStateless', {
     env: settings.env,
@@ -25,9 +20,13 @@ export function buildApp(settings: DirectorySettings, app: App = new App()) {
     webhookSecrets: stateful.webhookSecrets,
     jwtIssuer: settings.jwtIssuer,
     jwtAudience: settings.jwtAudience,
+    jwtScopes: settings.jwtScopes ?? [],
     mailFrom: settings.mailFrom,
+    sesIdentity: settings.sesIdentity,
     subjectClaim: settings.subjectClaim ?? 'sub',
     appBaseUrl: settings.appBaseUrl,
+    apiThrottle: settings.apiThrottle ?? defaultApiThrottle,
+    publicRouteThrottle: settings.publicRouteThrottle ?? defaultPublicRouteThrottle,
   });
   // cdk-nag 3 runs as a policy-validation plugin: any unacknowledged finding fails synthesis.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

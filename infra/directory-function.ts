@@ -158,24 +158,32 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
     queue.grantSendMessages(this);
   }
 
-  /** Sends as `mailFrom` (MAIL_FROM): `ses:SendEmail` on that one SES identity only, never `*`. */
-  allowSendingMail(mailFrom: string): void {
+  /**
+   * Sends as `mailFrom` (MAIL_FROM): `ses:SendEmail` (the one SES action the mailer calls) on the
+   * ARNs of the given SES identities only, never `*`, and only with `mailFrom` as the sender
+   * (`ses:FromAddress`). SES authorises a send on the identity that is verified: the address
+   * identity if the address is verified, the domain identity if only its domain is, so the
+   * identities must include the verified one or every send is AccessDenied.
+   */
+  allowSendingMail(mailFrom: string, identities: readonly string[]): void {
+    if (identities.length === 0) throw new Error('allowSendingMail needs at least one SES identity');
     this.addEnvironment('MAIL_FROM', mailFrom);
     this.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
-        resources: [sesIdentityArn(this, mailFrom)],
+        resources: identities.map((identity) => sesIdentityArn(this, identity)),
+        conditions: { StringEquals: { 'ses:FromAddress': mailFrom } },
       }),
     );
   }
 }
 
-/** ARN of the SES email identity `mailFrom` in the stack's account and region. */
-export function sesIdentityArn(scope: Construct, mailFrom: string): string {
+/** ARN of the SES identity (an address or a domain) in the stack's account and region. */
+export function sesIdentityArn(scope: Construct, identity: string): string {
   return Stack.of(scope).formatArn({
     service: 'ses',
     resource: 'identity',
-    resourceName: mailFrom,
+    resourceName: identity,
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
 }

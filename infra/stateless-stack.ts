@@ -19,6 +19,7 @@ import { queueNames, type QueueName } from '../lib/jobs/queue';
 import { DirectoryFunction, type AppEnvironment } from './directory-function';
 import { deadLetterQueue, WorkQueue } from './work-queue';
 import { Monitoring } from './monitoring';
+import { sesIdentitiesFor, type Throttle } from './settings';
 
 export type StatelessStackProps = StackProps & {
   /**
@@ -30,11 +31,25 @@ export type StatelessStackProps = StackProps & {
   jwtIssuer: string;
   /** Audience (`aud`) those tokens must carry. */
   jwtAudience: string;
-  /** SES sender identity (an email address). */
+  /**
+   * Scopes required on every admin route (the token's `scope`/`scp` claim must hold one of them);
+   * empty: none, so an ID token of the issuer and audience passes too.
+   */
+  jwtScopes: readonly string[];
+  /** The sender address (MAIL_FROM). */
   mailFrom: string;
+  /**
+   * The verified SES identity mail is sent through (the address, or its domain); absent: both the
+   * address identity and its domain identity. See `sesIdentitiesFor`.
+   */
+  sesIdentity?: string;
   subjectClaim: string;
   /** Base URL of the web app, used in mailed links. */
   appBaseUrl: string;
+  /** The stage's default route throttling: every admin route. */
+  apiThrottle: Throttle;
+  /** The throttling of each public route (its own token bucket), lower than `apiThrottle`. */
+  publicRouteThrottle: Throttle;
   /** The HR webhook signing secrets, owned by the stateful stack; only `readsWebhookSecrets` routes may read them. */
   webhookSecrets: secretsmanager.ISecret;
 };
@@ -132,7 +147,7 @@ export class StatelessStack extends Stack {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: props.apiThrottle,
       accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs), format: accessLogFormat },
     });
 
@@ -157,6 +172,7 @@ export class StatelessStack extends Stack {
     };
 
     const functions = new Map<string, DirectoryFunction>();
+    const publicRoutes: apigwv2.HttpRoute[] = [];
     for (const route of routes) {
       const name = pascalCase(route.id);
       const fn = new DirectoryFunction(this, `${name}Function`, {
@@ -172,9 +188,11 @@ export class StatelessStack extends Stack {
         methods: [apigwv2.HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${name}Integration`, fn),
         authorizer: route.auth === 'admin' ? jwtAuthorizer : new apigwv2.HttpNoneAuthorizer(),
+        ...(route.auth === 'admin' && props.jwtScopes.length > 0 && { authorizationScopes: [...props.jwtScopes] }),
       });
 
       if (route.auth === 'public') {
+        publicRoutes.push(...apiRoutes);
         for (const apiRoute of apiRoutes) {
           Validations.of(apiRoute).acknowledge({
             id: 'AwsSolutions-APIG4',
@@ -185,6 +203,22 @@ export class StatelessStack extends Stack {
     }
     this.functions = functions;
 
+    // Each public route gets its own, lower token bucket (route-level throttling in the stage's
+    // RouteSettings, keyed by route key), so an unauthenticated flood of webhooks or token
+    // confirmations is refused at the gateway instead of taking the Lambda concurrency and table
+    // capacity the admins' routes need. The stage must be created after the routes it names.
+    const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const apiRoute of publicRoutes) {
+      const cfnRoute = apiRoute.node.defaultChild as apigwv2.CfnRoute;
+      routeSettings[cfnRoute.routeKey] = {
+        ThrottlingRateLimit: props.publicRouteThrottle.rateLimit,
+        ThrottlingBurstLimit: props.publicRouteThrottle.burstLimit,
+      };
+      cfnStage.addDependency(cfnRoute);
+    }
+    cfnStage.routeSettings = routeSettings;
+
     const workerFunction = (worker: Worker, timeout: Duration, appEnvironment = true): DirectoryFunction => {
       const fn = new DirectoryFunction(this, `${pascalCase(worker.id)}Function`, {
         handler: worker.handler,
@@ -194,7 +228,7 @@ export class StatelessStack extends Stack {
       });
       fn.bindTable(props.table, worker.table);
       if (worker.enqueuesJobs) for (const [name, { queue }] of queues) fn.allowEnqueuing(name, queue);
-      if (worker.sendsMail) fn.allowSendingMail(props.mailFrom);
+      if (worker.sendsMail) fn.allowSendingMail(props.mailFrom, sesIdentitiesFor(props));
       return fn;
     };
 

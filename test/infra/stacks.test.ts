@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -12,6 +14,7 @@ import { maxReceiveCount } from '../../infra/work-queue';
 import { iteratorAgeThreshold, jobAttemptFailedMessage, jobAttemptFailuresMetricName, serverErrorRateThresholdPercent } from '../../infra/monitoring';
 import { webhookSecretsDescription } from '../../infra/stateful-stack';
 import { buildApp, type DirectorySettings } from '../../infra/build-app';
+import { SettingsError, settingsFromContext } from '../../infra/settings';
 
 // Custom values, so the assertions prove they flow from the settings rather than from defaults.
 const settings: DirectorySettings = {
@@ -49,10 +52,11 @@ let assembly: CloudAssembly;
 let stateful: Template;
 let stateless: Template;
 
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+
 // Synthesizing bundles every function with esbuild, so it happens once for the whole file. The
 // cdk-nag plugin runs during this synth and throws on any unacknowledged finding.
 beforeAll(() => {
-  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
   built = buildApp(settings, new App({ context: cdkJson.context }));
   assembly = built.app.synth();
   stateful = Template.fromStack(built.stateful);
@@ -268,6 +272,226 @@ describe('stateless stack: API and functions', () => {
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context.requestId') },
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
+  });
+});
+
+describe('settings from CDK context', () => {
+  const required = { jwtIssuer: 'https://issuer.test.example/', jwtAudience: 'directory-under-test' };
+  const fromContext = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
+  const problemsOf = (context: Record<string, unknown>): readonly string[] => {
+    try {
+      fromContext(context);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      return (error as SettingsError).problems;
+    }
+    throw new Error('expected a SettingsError');
+  };
+
+  it('refuses to build without jwtIssuer and jwtAudience, naming both and how to pass them', () => {
+    expect(() => fromContext({})).toThrow(SettingsError);
+    expect(() => fromContext({})).toThrow(/missing context jwtIssuer, jwtAudience/);
+    expect(() => fromContext({})).toThrow('-c jwtIssuer=https://YOUR-IDP/ -c jwtAudience=YOUR-AUDIENCE');
+    // Only the missing one is named; an empty or blank value counts as missing.
+    expect(problemsOf({ jwtIssuer: required.jwtIssuer })).toEqual([expect.stringMatching(/^missing context jwtAudience:/)]);
+    expect(problemsOf({ jwtIssuer: '  ', jwtAudience: required.jwtAudience })).toEqual([expect.stringMatching(/^missing context jwtIssuer:/)]);
+  });
+
+  it('stops `cdk synth` (infra/app.ts) with that message and no stack trace when the keys are missing', () => {
+    const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+    const run = (context?: Record<string, unknown>) => {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.CDK_CONTEXT_JSON;
+      delete env.CDK_CONTEXT_OVERFLOW_LOCATION;
+      // How the CDK CLI hands `-c key=value` to the app.
+      if (context) env.CDK_CONTEXT_JSON = JSON.stringify(context);
+      return spawnSync(`${repoRoot}node_modules/.bin/tsx`, ['infra/app.ts'], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
+    };
+    const none = run();
+    expect(none.status, none.stderr).toBe(1);
+    expect(none.stderr).toContain('missing context jwtIssuer, jwtAudience');
+    expect(none.stderr).toContain('-c jwtIssuer=');
+    expect(none.stderr).not.toMatch(/\n\s+at /);
+    const onlyIssuer = run({ jwtIssuer: required.jwtIssuer });
+    expect(onlyIssuer.status, onlyIssuer.stderr).toBe(1);
+    expect(onlyIssuer.stderr).toContain('missing context jwtAudience');
+    expect(onlyIssuer.stderr).not.toContain('jwtIssuer,');
+  }, 60_000);
+
+  it('reads every key, with these defaults', () => {
+    expect(fromContext(required)).toEqual({
+      ...required,
+      jwtScopes: undefined,
+      mailFrom: 'no-reply@example.com',
+      sesIdentity: undefined,
+      subjectClaim: 'sub',
+      appBaseUrl: 'https://directory.example.com',
+      apiThrottle: { rateLimit: 50, burstLimit: 100 },
+      publicRouteThrottle: { rateLimit: 10, burstLimit: 20 },
+      env: undefined,
+    });
+    // `-c` values arrive as strings: scopes comma separated, limits as numbers.
+    expect(
+      fromContext({
+        ...required,
+        jwtScopes: ' directory.admin, directory.write ,,directory.admin',
+        mailFrom: 'noreply@corp.example',
+        sesIdentity: 'corp.example',
+        apiRateLimit: '40',
+        apiBurstLimit: '80',
+        publicRateLimit: '2.5',
+        publicBurstLimit: 5,
+      }),
+    ).toMatchObject({
+      jwtScopes: ['directory.admin', 'directory.write'],
+      sesIdentity: 'corp.example',
+      apiThrottle: { rateLimit: 40, burstLimit: 80 },
+      publicRouteThrottle: { rateLimit: 2.5, burstLimit: 5 },
+    });
+    expect(fromContext({ ...required, jwtScopes: ' , ' }).jwtScopes).toBeUndefined();
+  });
+
+  it('refuses values no deployment could work with, listing each', () => {
+    expect(problemsOf({ jwtIssuer: 'http://issuer.example/', jwtAudience: 'a' })).toEqual([expect.stringContaining('jwtIssuer must be')]);
+    expect(problemsOf({ ...required, jwtScopes: 'directory admin' })).toEqual([expect.stringContaining('jwtScopes')]);
+    expect(problemsOf({ ...required, publicRateLimit: 'fast' })).toEqual([expect.stringContaining('publicRateLimit must be a number')]);
+    // Public routes are throttled below the default, never above it.
+    expect(problemsOf({ ...required, publicRateLimit: '60', publicBurstLimit: '0' })).toEqual([
+      expect.stringContaining('publicBurstLimit must be a positive integer'),
+      expect.stringContaining('publicRateLimit (60) must not exceed apiRateLimit (50)'),
+    ]);
+    // The verified identity must be the sender address or its domain, or SES refuses every send.
+    expect(problemsOf({ ...required, mailFrom: 'noreply@corp.example', sesIdentity: 'other.example' })).toEqual([expect.stringContaining('not the domain of mailFrom')]);
+    expect(problemsOf({ ...required, mailFrom: 'noreply@corp.example', sesIdentity: 'admin@corp.example' })).toEqual([expect.stringContaining('an address other than mailFrom')]);
+    expect(problemsOf({ ...required, mailFrom: 'Directory <noreply@corp.example>' })).toEqual([expect.stringContaining('mailFrom must be a plain address')]);
+    expect(() => fromContext({ ...required, mailFrom: 'noreply@mail.corp.example', sesIdentity: 'corp.example' })).not.toThrow();
+    // buildApp checks the same, so settings given in code cannot skip it.
+    expect(() => buildApp({ ...settings, jwtIssuer: '' })).toThrow(SettingsError);
+  });
+});
+
+/** The SES identity ARN the mail worker's policy names, as `sesIdentityArn` renders it. */
+const sesArn = (identity: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${identity}`]],
+});
+
+/** The statements of the mail worker's role that allow an SES action. */
+function mailStatements(from: Built, template: Template): (Statement & { Condition?: unknown })[] {
+  const roleId = logicalId(from.stateless, from.stateless.workers.get('mailWorker')!.role!);
+  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies)
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as (Statement & { Condition?: unknown })[])
+    .filter((s) => actionsOf([s]).some((a) => a.startsWith('ses:')));
+}
+
+/**
+ * The app built from `settings` with these changes, its functions not bundled (the CLI's
+ * `aws:cdk:bundling-stacks` context, as with `--exclusively`), so a variant costs no esbuild run.
+ * cdk-nag still runs when the template is synthesized.
+ */
+function variant(overrides: Partial<DirectorySettings>) {
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const variantBuilt = buildApp({ ...settings, ...overrides }, app);
+  return { built: variantBuilt, template: Template.fromStack(variantBuilt.stateless) };
+}
+
+const adminRoutes = routes.filter((r) => r.auth === 'admin');
+const publicRoutes = routes.filter((r) => r.auth === 'public');
+const routeKey = (route: (typeof routes)[number]) => `${route.method} ${route.path}`;
+
+describe('stateless stack: JWT scopes, public route throttling and the SES identity from settings', () => {
+  let scoped: ReturnType<typeof variant>;
+  let addressIdentity: ReturnType<typeof variant>;
+
+  beforeAll(() => {
+    scoped = variant({
+      jwtScopes: ['directory.admin', 'directory.write'],
+      sesIdentity: 'example.org',
+      apiThrottle: { rateLimit: 40, burstLimit: 80 },
+      publicRouteThrottle: { rateLimit: 4, burstLimit: 8 },
+    });
+    addressIdentity = variant({ sesIdentity: settings.mailFrom });
+  }, 120_000);
+
+  const routesIn = (template: Template) => Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+
+  it('requires no scope on any route when jwtScopes is not given', () => {
+    expect(settings.jwtScopes).toBeUndefined();
+    const all = routesIn(stateless);
+    expect(all).toHaveLength(routes.length);
+    for (const route of all) expect(route.AuthorizationScopes, route.RouteKey).toBeUndefined();
+  });
+
+  it('requires the given scopes on every admin route, and none on the public ones', () => {
+    const byKey = new Map(routesIn(scoped.template).map((r) => [r.RouteKey as string, r]));
+    expect(byKey.size).toBe(routes.length);
+    expect(adminRoutes.length).toBeGreaterThan(20);
+    for (const route of adminRoutes) {
+      expect(byKey.get(routeKey(route)), routeKey(route)).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: ['directory.admin', 'directory.write'] });
+    }
+    for (const route of publicRoutes) {
+      expect(byKey.get(routeKey(route)), routeKey(route)).toMatchObject({ AuthorizationType: 'NONE' });
+      expect(byKey.get(routeKey(route))!.AuthorizationScopes, routeKey(route)).toBeUndefined();
+    }
+  });
+
+  it('throttles each public route on its own, below the default route throttle of the stage', () => {
+    // The routes an unauthenticated caller can reach, the OpenAPI document among them.
+    expect(publicRoutes.map(routeKey).sort()).toEqual(
+      ['GET /openapi.json', 'POST /invitations/accept', 'POST /login-email-change/confirm', 'POST /webhooks/hr/standard', 'POST /webhooks/hr/{provider}'].sort(),
+    );
+    const stages = Object.entries(stateless.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(1);
+    const [stageId, stage] = stages[0]!;
+    expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(publicRoutes.map((route) => [routeKey(route), { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }])),
+    );
+    // No admin route has a setting of its own: they share the default.
+    for (const route of adminRoutes) expect(stage.Properties.RouteSettings[routeKey(route)], routeKey(route)).toBeUndefined();
+    // RouteSettings may name only routes that exist, so the stage is created after them.
+    const routeIds = stateless.findResources('AWS::ApiGatewayV2::Route');
+    const publicRouteIds = Object.keys(routeIds).filter((id) => publicRoutes.some((r) => routeKey(r) === routeIds[id]!.Properties.RouteKey));
+    expect(publicRouteIds).toHaveLength(publicRoutes.length);
+    expect(stage.DependsOn, stageId).toEqual(expect.arrayContaining(publicRouteIds));
+  });
+
+  it('takes both throttles from the settings', () => {
+    scoped.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 },
+      RouteSettings: Object.fromEntries(publicRoutes.map((route) => [routeKey(route), { ThrottlingRateLimit: 4, ThrottlingBurstLimit: 8 }])),
+    });
+  });
+
+  it('without sesIdentity, lets the mail worker send on the address identity and its domain identity, as that address only', () => {
+    const statements = mailStatements(built, stateless);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Action).toBe('ses:SendEmail');
+    // Whichever of the two SES verified, the send is authorised on it.
+    expect(built.stateless.resolve(statements[0]!.Resource)).toEqual([sesArn('directory-tests@example.org'), sesArn('example.org')]);
+    expect(statements[0]!.Condition).toEqual({ StringEquals: { 'ses:FromAddress': settings.mailFrom } });
+  });
+
+  it('with a domain sesIdentity, grants on that domain identity only; with an address, on that address only', () => {
+    for (const [name, { built: from, template }, identity] of [
+      ['domain', scoped, 'example.org'],
+      ['address', addressIdentity, settings.mailFrom],
+    ] as const) {
+      const statements = mailStatements(from, template);
+      expect(statements, name).toHaveLength(1);
+      expect(statements[0]!.Action, name).toBe('ses:SendEmail');
+      // One resource is rendered as a scalar, not a list of one.
+      expect(from.stateless.resolve(statements[0]!.Resource), name).toEqual(sesArn(identity));
+      expect(statements[0]!.Condition, name).toEqual({ StringEquals: { 'ses:FromAddress': settings.mailFrom } });
+      // The sender is still MAIL_FROM, whatever identity verifies it.
+      const fnId = logicalId(from.stateless, from.stateless.workers.get('mailWorker')!);
+      expect(template.findResources('AWS::Lambda::Function')[fnId]!.Properties.Environment.Variables.MAIL_FROM, name).toBe(settings.mailFrom);
+    }
+  });
+
+  it('has no unacknowledged cdk-nag finding with scopes, throttles and an SES identity set', () => {
+    const report = new AwsSolutionsChecks().validateScope(scoped.built.app);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
   });
 });
 
@@ -567,10 +791,9 @@ describe('stateless stack: least privilege', () => {
       }
       expect(mail, id).toHaveLength(1);
       expect(mail[0]!.Action, id).toBe('ses:SendEmail');
-      // Exactly one ARN, the identity of MAIL_FROM in the stack's account and region: no list, no wildcard.
-      expect(built.stateless.resolve(mail[0]!.Resource), id).toEqual({
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${settings.mailFrom}`]],
-      });
+      // The identities of MAIL_FROM in the stack's account and region (the address and its domain,
+      // no sesIdentity being set): no wildcard. Both cases are tested with the settings above.
+      expect(built.stateless.resolve(mail[0]!.Resource), id).toEqual([sesArn(settings.mailFrom), sesArn('example.org')]);
     }
     // And no policy in either stack allows any SES action to another role.
     const mailRole = logicalId(built.stateless, functionOf('mailWorker').role!);
