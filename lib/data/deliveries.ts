@@ -51,6 +51,13 @@ function itemToEvent(item: Record<string, unknown>): DeliveryEvent {
 const ROWS_PER_TRANSACTION = 98;
 /** How long settled delivery rows (and the replay marker) are kept before DynamoDB's TTL removes them. */
 export const DELIVERY_RETENTION_DAYS = 90;
+/**
+ * The oldest delivery accepted, by its signed time (lib/use-cases/hr-webhooks.ts). Well inside the
+ * retention: a delivery is recorded no earlier than it was signed, so its replay marker lives for
+ * at least DELIVERY_RETENTION_DAYS after that, and any replay old enough to find it gone is refused.
+ * A month covers every provider's retries and a manual re-send after an outage.
+ */
+export const MAX_DELIVERY_AGE_DAYS = 30;
 const expiresEpoch = (from: string) => Math.floor(Date.parse(from) / 1000) + DELIVERY_RETENTION_DAYS * 86_400;
 
 /**

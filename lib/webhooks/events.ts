@@ -18,7 +18,17 @@ export type HrEvent = {
 /** One entry of a verified delivery: an event to apply, or a payload entry we keep as ignored with a reason. */
 export type ParsedEntry = { event: HrEvent; sourceType: string } | { ignored: string; sourceType: string };
 
-export type VerifiedDelivery = { deliveryId: string; entries: ParsedEntry[] };
+export type VerifiedDelivery = {
+  deliveryId: string;
+  /**
+   * When the signed content says the delivery was made: the signed timestamp, or for a provider
+   * whose signature covers none (Gusto) the event time inside the signed body; null only when
+   * nothing in the delivery acts (every entry ignored). The receiver refuses a delivery older
+   * than its replay window, so a captured one cannot outlive its replay record.
+   */
+  signedAt: string | null;
+  entries: ParsedEntry[];
+};
 
 export type ReceiveInput = { rawBody: string; headers: Record<string, string | undefined>; secret: string; now: Date };
 

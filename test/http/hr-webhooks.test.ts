@@ -3,7 +3,8 @@ import type { User } from '../../lib/domain/user';
 import type { TestDeps } from '../support/db';
 import { seedActiveUser } from '../support/factories';
 import { startApiWithAdmin, type Api } from '../support/http';
-import { standardDelivery, type SignedDelivery } from '../support/webhooks';
+import { MAX_DELIVERY_AGE_DAYS } from '../../lib/data/deliveries';
+import { gustoDelivery, gustoEvent, standardDelivery, type SignedDelivery } from '../support/webhooks';
 
 let deps: TestDeps;
 let api: Api;
@@ -45,6 +46,12 @@ describe('POST /webhooks/hr/{provider}', () => {
         body: { code: 'invalid_request', errors: [{ path: 'headers.webhook-id', message: 'must be 1 to 128 visible ASCII characters' }] },
       });
     }
+  });
+
+  it('answers 401 like a stale timestamp for a signed Gusto event older than the replay window', async () => {
+    const at = new Date(Date.now() - (MAX_DELIVERY_AGE_DAYS + 1) * 86_400_000);
+    const response = await post('gusto', gustoDelivery(gustoEvent('employee.termination_effective', 'HTTP-6', at)));
+    expect(response).toEqual({ status: 401, body: { type: '/problems/unauthorized', title: 'Authentication required', status: 401, detail: 'Webhook signature verification failed', code: 'unauthorized', instance: '/webhooks/hr/gusto' } });
   });
 
   it('answers 404 for a provider it does not know, and 413 for an oversized body', async () => {

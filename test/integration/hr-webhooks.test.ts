@@ -1,20 +1,21 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidRequest, NotFound } from '../../lib/domain/errors';
+import { InvalidRequest, NotFound, Unauthorized } from '../../lib/domain/errors';
 import { dismissUser } from '../../lib/use-cases/users';
 import { moveToExtranet } from '../../lib/use-cases/address-moves';
 import type { User } from '../../lib/domain/user';
 import { listAudit } from '../../lib/data/audit';
-import { listDeliveryEvents } from '../../lib/data/deliveries';
+import { DELIVERY_RETENTION_DAYS, listDeliveryEvents, MAX_DELIVERY_AGE_DAYS } from '../../lib/data/deliveries';
 import { getUser } from '../../lib/data/users';
 import { applyHrDelivery } from '../../lib/use-cases/apply-hr-delivery';
 import { listDeliveries, redriveDelivery } from '../../lib/use-cases/hr-deliveries';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
+import type { HrProvider, VerifiedDelivery } from '../../lib/webhooks/events';
 import { providers } from '../../lib/webhooks/providers';
 import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { createWork, workCounts } from '../../lib/use-cases/work';
-import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
+import { createTestDeps, holdingJobs, itemsWithPrefix, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { bamboohrDelivery, gustoDelivery, gustoEvent, standardDelivery, type SignedDelivery } from '../support/webhooks';
 
@@ -305,6 +306,73 @@ describe('bounded identifiers (they become DynamoDB keys)', () => {
       bamboohrDelivery({ employees: [{ id: '7'.repeat(3_000), changedFields: ['status'], fields: { status: 'Inactive' } }, { id: '4713', changedFields: ['status'], fields: { status: 'Inactive' } }] }),
     );
     expect((await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId)).map((e) => e.status)).toEqual(['ignored', 'applied']);
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+  });
+});
+
+describe('providers whose signature covers no timestamp (Gusto)', () => {
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+
+  it('holds for any provider: an event with no signed time, or with one outside the window, or an id no key holds, is refused before any DynamoDB call', async () => {
+    const event = { type: 'employee.terminated' as const, occurredAt: new Date().toISOString(), employee: { externalId: 'HR-ANY' } };
+    const adapter = (delivery: VerifiedDelivery): HrProvider => ({ name: 'any', receive: () => delivery });
+    const cases: [VerifiedDelivery, unknown][] = [
+      [{ deliveryId: 'd-1', signedAt: null, entries: [{ sourceType: 'x', event }] }, Unauthorized],
+      [{ deliveryId: 'd-2', signedAt: daysAgo(MAX_DELIVERY_AGE_DAYS + 1).toISOString(), entries: [{ sourceType: 'x', event }] }, Unauthorized],
+      [{ deliveryId: 'd-3', signedAt: new Date(Date.now() + (MAX_DELIVERY_AGE_DAYS + 1) * 86_400_000).toISOString(), entries: [{ sourceType: 'x', event }] }, Unauthorized],
+      [{ deliveryId: 'd-4', signedAt: 'not a time', entries: [{ sourceType: 'x', event }] }, Unauthorized],
+      [{ deliveryId: 'd'.repeat(2_000), signedAt: new Date().toISOString(), entries: [{ sourceType: 'x', event }] }, InvalidRequest],
+    ];
+    for (const [delivery, refusal] of cases) {
+      const { deps: watched, calls } = counting();
+      const anySecret = { ...watched, webhookSecrets: { get: async () => 'any-secret' } };
+      await expect(receiveHrWebhook(anySecret, { any: adapter(delivery) }, 'any', '{}', {}), delivery.deliveryId.slice(0, 8)).rejects.toBeInstanceOf(refusal);
+      expect(calls).toEqual([]);
+    }
+    // Nothing in it acts: a payload the adapter does not read needs no signed time.
+    const { deps: watched } = counting();
+    const anySecret = { ...watched, webhookSecrets: { get: async () => 'any-secret' } };
+    await expect(receiveHrWebhook(anySecret, { any: adapter({ deliveryId: 'd-5', signedAt: null, entries: [{ sourceType: 'x', ignored: 'unread' }] }) }, 'any', '{}', {})).resolves.toMatchObject({ events: 1 });
+  });
+
+  it('the replay guard outlives the oldest delivery accepted', () => {
+    expect(MAX_DELIVERY_AGE_DAYS).toBeLessThan(DELIVERY_RETENTION_DAYS);
+  });
+
+  it('a correctly signed event older than the window is refused with 401 and changes nothing', async () => {
+    const user = await employee('gusto-stale-1');
+    const delivery = gustoDelivery(gustoEvent('employee.termination_effective', 'gusto-stale-1', daysAgo(MAX_DELIVERY_AGE_DAYS + 1)));
+    await expect(send('gusto', delivery)).rejects.toBeInstanceOf(Unauthorized);
+    expect((await getUser(deps.table, user.id))!.status).toBe('active');
+    expect(await itemsWithPrefix(deps.table, `HRDELIVERY#gusto#${JSON.parse(delivery.body).uuid}`)).toEqual([]);
+  });
+
+  it('a captured termination replayed after its replay record expired does not dismiss the rehired employee again', async () => {
+    const user = await employee('gusto-replay-1');
+    const termination = gustoDelivery(gustoEvent('employee.termination_effective', 'gusto-replay-1', new Date(Date.now() - 60_000)));
+    await send('gusto', termination);
+    expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
+    await send('gusto', gustoDelivery(gustoEvent('employee.rehire_effective', 'gusto-replay-1')));
+    expect((await getUser(deps.table, user.id))!.status).toBe('active');
+
+    // Past the retention DynamoDB's TTL removes the delivery and its rows: the replay guard is gone.
+    const pk = `HRDELIVERY#gusto#${JSON.parse(termination.body).uuid}`;
+    for (const item of await itemsWithPrefix(deps.table, pk)) {
+      await deps.table.client.send(new DeleteCommand({ TableName: deps.table.name, Key: { pk: item.pk, sk: item.sk } }));
+    }
+    deps.setNow(new Date(Date.now() + (DELIVERY_RETENTION_DAYS + 1) * 86_400_000));
+    try {
+      await expect(send('gusto', termination)).rejects.toBeInstanceOf(Unauthorized);
+    } finally {
+      deps.setNow(null);
+    }
+    expect((await getUser(deps.table, user.id))!.status).toBe('active');
+    expect(await itemsWithPrefix(deps.table, pk)).toEqual([]);
+  });
+
+  it('an event within the window is accepted as before', async () => {
+    const user = await employee('gusto-late-1');
+    await send('gusto', gustoDelivery(gustoEvent('employee.termination_effective', 'gusto-late-1', daysAgo(MAX_DELIVERY_AGE_DAYS - 1))));
     expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
   });
 });

@@ -72,6 +72,12 @@ describe('Standard Webhooks', () => {
     expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).entries).toEqual([{ sourceType: 'unknown', ignored: 'payload does not match the documented shape' }]);
   });
 
+  it('reports the signed timestamp as the time the delivery was made', () => {
+    const at = new Date(Date.now() - 60_000);
+    const { body, headers } = standardDelivery({ type: 'employee.rehired', data: { externalId: 'E1' } }, { at });
+    expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).signedAt).toBe(new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString());
+  });
+
   it('keeps unknown event types as ignored, with the reason', () => {
     const { body, headers } = standardDelivery({ type: 'employee.promoted', data: { externalId: 'E1' } });
     expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).entries).toEqual([
@@ -87,6 +93,7 @@ describe('Gusto', () => {
     const delivery = gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() });
     expect(delivery).toEqual({
       deliveryId: event.uuid,
+      signedAt: '2026-11-20T10:00:00.000Z',
       entries: [{ sourceType: 'employee.termination_effective', event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c' } } }],
     });
   });
@@ -109,6 +116,13 @@ describe('Gusto', () => {
     }
     const { body, headers } = gustoDelivery(gustoEvent('employee.updated', 'E'));
     expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ ignored: expect.stringContaining('employee.updated') });
+  });
+
+  it('reports the event time as the signed time (the signature covers no timestamp), or none for a payload it does not read', () => {
+    const { body, headers } = gustoDelivery(gustoEvent('employee.termination_effective', 'E', new Date('2026-11-20T10:00:00Z')));
+    expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).signedAt).toBe('2026-11-20T10:00:00.000Z');
+    const verification = gustoDelivery({ verification_token: 'abc', webhook_subscription_uuid: 'def' });
+    expect(gusto.receive({ rawBody: verification.body, headers: verification.headers, secret: testWebhookSecrets.gusto, now: now() })).toMatchObject({ signedAt: null, entries: [{ ignored: expect.any(String) }] });
   });
 
   it('never takes a malformed uuid as the delivery id', () => {
@@ -190,6 +204,12 @@ describe('BambooHR', () => {
     const { entries } = bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() });
     expect(entries).toHaveLength(450);
     expect(entries.every((entry) => 'event' in entry && entry.event.type === 'employee.terminated')).toBe(true);
+  });
+
+  it('reports the signed timestamp as the time the delivery was made', () => {
+    const at = new Date(Date.now() - 60_000);
+    const { body, headers } = bamboohrDelivery(employee({ status: 'Active' }, ['status']), { at });
+    expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).signedAt).toBe(new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString());
   });
 
   it('keeps event-based payloads (ids only) as ignored', () => {

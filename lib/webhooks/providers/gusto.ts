@@ -31,7 +31,9 @@ const EVENTS: Record<string, HrEventType> = {
 /**
  * Gusto: `X-Gusto-Signature` is the hex HMAC-SHA256 of the raw body keyed by the subscription's
  * verification token. Gusto sends no timestamp header (and retries for hours with the same body),
- * so replays are stopped by the delivery id (`uuid`), not by a tolerance. Payloads carry ids only:
+ * so replays are stopped by the delivery id (`uuid`), not by a tolerance. That record expires, so
+ * the event's own `timestamp` (signed with the body) is the delivery's signed time: the receiver
+ * refuses events older than its replay window, which the record outlives. Payloads carry ids only:
  * the employee is matched by `entity_uuid` as externalId.
  */
 export const gusto: HrProvider = {
@@ -42,12 +44,13 @@ export const gusto: HrProvider = {
     if (!parsed.success) {
       // Signed by Gusto but not an event we know (e.g. the subscription's verification request).
       const deliveryId = createHash('sha256').update(rawBody).digest('hex').slice(0, 40);
-      return { deliveryId, entries: [{ sourceType: 'unknown', ignored: 'not a Gusto event payload' }] };
+      return { deliveryId, signedAt: null, entries: [{ sourceType: 'unknown', ignored: 'not a Gusto event payload' }] };
     }
     const { uuid, event_type: type, entity_uuid: employeeId, timestamp } = parsed.data;
     const mapped = EVENTS[type];
     return {
       deliveryId: uuid,
+      signedAt: new Date(timestamp * 1000).toISOString(),
       entries: [
         mapped
           ? { sourceType: type, event: { type: mapped, occurredAt: new Date(timestamp * 1000).toISOString(), employee: { externalId: employeeId } } }

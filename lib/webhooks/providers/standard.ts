@@ -46,7 +46,7 @@ export const standard: HrProvider = {
     if (idProblem) throw new InvalidRequest([{ path: 'headers.webhook-id', message: idProblem }]);
     const sentAt = new Date(Number(headers['webhook-timestamp']) * 1000).toISOString();
     const parsed = payloadSchema.safeParse(payload);
-    if (!parsed.success) return { deliveryId, entries: [{ ignored: 'payload does not match the documented shape', sourceType: 'unknown' }] };
+    if (!parsed.success) return { deliveryId, signedAt: sentAt, entries: [{ ignored: 'payload does not match the documented shape', sourceType: 'unknown' }] };
     const { type, timestamp, data } = parsed.data;
     const entry: ParsedEntry = (hrEventTypes as readonly string[]).includes(type)
       ? {
@@ -62,6 +62,6 @@ export const standard: HrProvider = {
           },
         }
       : { sourceType: type, ignored: `event type ${type} is not one this directory applies` };
-    return { deliveryId, entries: [entry] };
+    return { deliveryId, signedAt: sentAt, entries: [entry] };
   },
 };
