@@ -17,10 +17,10 @@ export class LocalJwt {
     return new LocalJwt(key);
   }
 
-  /** Reads the key file, creating it (mode 600) on first use. */
+  /** Reads the key file, creating it (mode 600, in a folder of mode 700) on first use. */
   static fromFile(path: string): LocalJwt {
     if (!existsSync(path)) {
-      mkdirSync(dirname(path), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
     }
     return new LocalJwt(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url'));

@@ -13,11 +13,11 @@ import { runDueDismissals } from '../use-cases/scheduled-dismissals';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local';
 import { LocalJwt } from './local-auth';
 import { createLocalServer, listen } from './server';
-import { paths, writeServerState } from './state';
+import { paths, secureStateDir, writeServerState } from './state';
 import { ensureTable } from './table';
 
 /**
- * `npm start`: the whole API on loopback. Starts DynamoDB Local (persisted under .local/) unless
+ * `npm start`: the whole API on loopback. Starts DynamoDB Local (on 127.0.0.1, persisted under .local/) unless
  * DYNAMODB_ENDPOINT names one, creates the table from the shared definition, bootstraps the
  * admin, serves every route through the Lambda handlers, and stops DynamoDB Local on exit.
  */
@@ -34,10 +34,16 @@ const localEnv = z
 /** The documented development secret for `POST /webhooks/hr/standard` when HR_WEBHOOK_SECRET is unset. */
 const DEFAULT_HR_WEBHOOK_SECRET = 'whsec_bG9jYWwtaHItd2ViaG9vay1zZWNyZXQtZm9yLWRldmVsb3BtZW50';
 
+secureStateDir();
 let dynamo: DynamoLocal | undefined;
 if (!localEnv.DYNAMODB_ENDPOINT) {
   console.log(`Starting DynamoDB Local (data in ${paths.dynamodb}) ...`);
-  dynamo = await startDynamoLocal({ dbPath: paths.dynamodb });
+  try {
+    dynamo = await startDynamoLocal({ dbPath: paths.dynamodb });
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
 }
 const endpoint = localEnv.DYNAMODB_ENDPOINT ?? dynamo!.endpoint;
 const baseUrl = `http://${localEnv.HOST}:${localEnv.PORT}`;
@@ -66,7 +72,7 @@ const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
 const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox, settle: () => jobs.idle() });
 const port = await listen(server, localEnv.PORT, localEnv.HOST);
 const url = `http://${localEnv.HOST}:${port}`;
-writeServerState({ url, dynamodbEndpoint: endpoint, tableName: config.tableName, region: config.region, pid: process.pid });
+writeServerState({ url, dynamodbEndpoint: endpoint, tableName: config.tableName, region: config.region, pid: process.pid, dynamodbPid: dynamo?.pid });
 
 console.log(`
 Employee directory listening on ${url}
