@@ -5,9 +5,11 @@ import type { OutboxMessage } from '../jobs/queue';
 /**
  * The table every repository function works on: one client, one name, passed explicitly.
  * `relay` stands in for the DynamoDB stream where there is none (locally, in tests): it is handed
- * the outbox messages of every committed write, as the stream hands them to the relay in AWS.
+ * the outbox messages of every committed write, as the stream hands them to the relay in AWS, and
+ * the ids of their outbox items (`outboxIds[i]` is `messages[i]`'s), so the local runtime can mark
+ * what it has handled and resume the rest after a crash.
  */
-export type TableRef = { client: DynamoDBDocumentClient; name: string; relay?: (messages: OutboxMessage[]) => void };
+export type TableRef = { client: DynamoDBDocumentClient; name: string; relay?: (messages: OutboxMessage[], outboxIds: string[]) => void };
 
 export type ClientOptions = { region: string; endpoint?: string | undefined };
 

@@ -13,7 +13,9 @@ const RETENTION_DAYS = 7;
  * Follow-up work (a handover job, an HR delivery to apply, a link to mail) written in the same
  * transaction as the change that asks for it. The table's stream hands every new outbox item to
  * the relay function, which queues it on SQS: a change and its follow-up commit together or not at
- * all, and a queue or mail outage cannot lose work or fail the request.
+ * all, and a queue or mail outage cannot lose work or fail the request. Locally, where there is no
+ * stream, the server marks an item `handledAt` once its message was handled and runs the unmarked
+ * ones again at its next start (lib/local/recovery.ts).
  */
 export function outboxPut(message: OutboxMessage, at: Date): TxOp {
   return {
@@ -35,10 +37,22 @@ export function outboxPut(message: OutboxMessage, at: Date): TxOp {
 export async function enqueueJob(table: TableRef, message: OutboxMessage, at: Date): Promise<void> {
   const put = outboxPut(message, at).item.Put!;
   await table.client.send(new PutCommand({ ...put, TableName: table.name }));
-  table.relay?.([message]);
+  table.relay?.([message], [outboxIdOf(put.Item!.pk as string)]);
 }
 
-/** The outbox messages among a transaction's items (for the local stand-in of the stream). */
-export function outboxMessages(items: TxItem[]): OutboxMessage[] {
-  return items.flatMap((item) => (item.Put?.Item?.entity === OUTBOX_ENTITY ? [item.Put.Item.message as OutboxMessage] : []));
+const OUTBOX_PREFIX = keys.outbox('').pk;
+
+/** An outbox item's id, from its partition key (`OUTBOX#<id>`). */
+export function outboxIdOf(pk: string): string {
+  return pk.slice(OUTBOX_PREFIX.length);
+}
+
+/**
+ * The outbox messages among a transaction's items, with their items' ids (for the local stand-in
+ * of the stream).
+ */
+export function outboxEntries(items: TxItem[]): { id: string; message: OutboxMessage }[] {
+  return items.flatMap((item) =>
+    item.Put?.Item?.entity === OUTBOX_ENTITY ? [{ id: outboxIdOf(item.Put.Item.pk as string), message: item.Put.Item.message as OutboxMessage }] : [],
+  );
 }

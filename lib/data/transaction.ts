@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Busy } from '../domain/errors';
 import type { TableRef } from './client';
-import { outboxMessages } from './outbox';
+import { outboxEntries } from './outbox';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type WithoutTable<T> = T extends object ? Omit<T, 'TableName'> : never;
@@ -56,8 +56,8 @@ export async function transactWrite(table: TableRef, ops: TxOp[], options: Trans
     try {
       await table.client.send(new TransactWriteCommand({ TransactItems: items }));
       if (table.relay) {
-        const messages = outboxMessages(ops.map((op) => op.item));
-        if (messages.length > 0) table.relay(messages);
+        const entries = outboxEntries(ops.map((op) => op.item));
+        if (entries.length > 0) table.relay(entries.map((entry) => entry.message), entries.map((entry) => entry.id));
       }
       return;
     } catch (error) {

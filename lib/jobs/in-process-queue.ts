@@ -2,6 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../logger';
 import type { OutboxMessage } from './queue';
 
+export type EnqueueOptions = {
+  /**
+   * Runs once the message was handled (not when every attempt failed): the local runtime marks
+   * the message's outbox item handled here, so what is not marked is run again at the next start.
+   */
+  onHandled?: () => Promise<void>;
+};
+
 /**
  * Runs jobs in this process, after the current request, with a few retries like SQS redelivery.
  * The same worker code as in AWS; `idle()` lets tests and the local server wait for quiet.
@@ -18,7 +26,7 @@ export class InProcessJobQueue {
     return this;
   }
 
-  async enqueue(message: OutboxMessage): Promise<void> {
+  async enqueue(message: OutboxMessage, options: EnqueueOptions = {}): Promise<void> {
     const run = this.runner;
     if (!run) throw new Error('no job runner attached');
     const task = (async () => {
@@ -26,12 +34,24 @@ export class InProcessJobQueue {
       for (let attempt = 1; attempt <= this.attempts; attempt++) {
         try {
           await run(message);
-          return;
         } catch (error) {
           logger.warn('job attempt failed', { type: message.type, attempt, errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
           await sleep(50 * attempt);
+          continue;
         }
+        try {
+          await options.onHandled?.();
+        } catch (error) {
+          // The work is done; the worst case is that it runs again, which every job tolerates.
+          logger.warn('job handled, but recording that failed', { type: message.type, errorName: (error as Error)?.name });
+        }
+        return;
       }
+      logger.error('job not handled after every attempt', {
+        type: message.type,
+        attempts: this.attempts,
+        ...(options.onHandled ? { retriedAt: 'the next start (its outbox item stays unhandled)' } : {}),
+      });
     })();
     this.running.add(task);
     void task.finally(() => this.running.delete(task));

@@ -3,8 +3,8 @@ import * as z from '../zod';
 import { emailSchema } from '../domain/email';
 import { loadConfig } from '../config';
 import { logger } from '../logger';
-import { OutboxMailer } from '../mail/outbox-mailer';
 import { InProcessJobQueue } from '../jobs/in-process-queue';
+import type { OutboxMessage } from '../jobs/queue';
 import { runMessage } from '../jobs/run-message';
 import { StaticWebhookSecrets } from '../webhooks/secrets';
 import { createDeps, installRuntime } from '../runtime';
@@ -13,13 +13,16 @@ import { runDueDismissals } from '../use-cases/scheduled-dismissals';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local';
 import { LocalJwt } from './local-auth';
 import { createLocalServer, listen } from './server';
+import { PersistentOutboxMailer } from './persistent-outbox';
+import { markOutboxHandled, resumeUnfinishedWork } from './recovery';
 import { paths, secureStateDir, writeServerState } from './state';
 import { ensureTable } from './table';
 
 /**
- * `npm start`: the whole API on loopback. Starts DynamoDB Local (on 127.0.0.1, persisted under .local/) unless
- * DYNAMODB_ENDPOINT names one, creates the table from the shared definition, bootstraps the
- * admin, serves every route through the Lambda handlers, and stops DynamoDB Local on exit.
+ * `npm start`: the whole API on loopback. Starts DynamoDB Local (on 127.0.0.1, persisted under
+ * .local/) unless DYNAMODB_ENDPOINT names one, creates the table from the shared definition,
+ * bootstraps the admin, resumes the work a previous run left unfinished, serves every route
+ * through the Lambda handlers, and stops DynamoDB Local on exit.
  */
 const localEnv = z
   .object({
@@ -58,17 +61,25 @@ const config = loadConfig({
   GUSTO_WEBHOOK_SECRET: process.env.GUSTO_WEBHOOK_SECRET,
   BAMBOOHR_WEBHOOK_SECRET: process.env.BAMBOOHR_WEBHOOK_SECRET,
 });
-const outbox = new OutboxMailer(baseUrl);
+const outbox = new PersistentOutboxMailer(baseUrl, paths.mail);
 const jobs = new InProcessJobQueue();
 const deps = createDeps(config, { webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
 // Mail goes to the outbox that GET /_local/outbox lists, where AWS has the mail worker and SES.
 jobs.attach((message) => runMessage({ ...deps, mailer: outbox }, message));
-// No DynamoDB stream here: committed outbox messages go straight to the in-process queue.
-deps.table.relay = (messages) => messages.forEach((message) => void jobs.enqueue(message));
+// No DynamoDB stream here: committed outbox messages go straight to the in-process queue, and
+// each outbox item is marked handled once its message was, so a crash loses nothing (below).
+const relay = (message: OutboxMessage, outboxId: string | undefined) =>
+  void jobs.enqueue(message, outboxId ? { onHandled: () => markOutboxHandled(deps.table, outboxId, deps.clock()) } : {});
+deps.table.relay = (messages, outboxIds) => {
+  messages.forEach((message, i) => relay(message, outboxIds[i]));
+};
 installRuntime(deps);
 
 const table = await ensureTable(deps.table.client, config.tableName);
 const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
+// What the previous run committed but did not finish (it crashed, or gave up on a message):
+// queued again before serving, so nothing new is mistaken for it.
+const resumed = await resumeUnfinishedWork(deps.table, (message, options) => jobs.enqueue(message, options), deps.clock);
 const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox, settle: () => jobs.idle() });
 const port = await listen(server, localEnv.PORT, localEnv.HOST);
 const url = `http://${localEnv.HOST}:${port}`;
@@ -78,6 +89,7 @@ console.log(`
 Employee directory listening on ${url}
   DynamoDB:  ${endpoint} (table ${config.tableName}, ${table})
   Admin:     ${admin.user.loginEmail} (${admin.created ? 'created' : 'already there'}, id ${admin.user.id})
+  Resumed:   ${resumed.messages} unhandled outbox messages, ${resumed.jobs} other unfinished handover jobs
   Token:     export TOKEN=$(npm run -s token -- ${admin.user.loginEmail})
   Try:       curl -s ${url}/users -H "Authorization: Bearer $TOKEN"
   Outbox:    curl -s ${url}/_local/outbox
