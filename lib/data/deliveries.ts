@@ -1,5 +1,5 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { HrEvent, ParsedEntry } from '../webhooks/events';
+import type { HrEvent, ParsedEntry } from '../domain/hr-events';
 import type { JobMessage } from '../jobs/queue';
 import type { TableRef } from './client';
 import { enqueueJob, outboxPut } from './outbox';

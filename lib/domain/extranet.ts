@@ -2,6 +2,7 @@ import { changeOf, type Change, type Context } from './change';
 import { InvalidRequest, InvalidState } from './errors';
 import { assertNotSwept } from './cleanup';
 import { blankUserFields, tombstoneLogin, type User } from './user';
+import type { Workgroup } from './workgroup';
 
 /**
  * Rules 3 and 8: employees and extranet users, workgroups, and the move of a leaver to extranet.
@@ -101,4 +102,14 @@ export function moveToExtranet(employee: User, command: MoveToExtranetCommand, c
       { type: 'dropPending', kind: 'loginChange', userId: employee.id },
     ],
   );
+}
+
+/** Creates a workgroup; the commit claims its normalised name (409 when taken). */
+export function createWorkgroup(command: { name: string; extranet: boolean }, context: Context): { workgroup: Workgroup; change: Change } {
+  const workgroup: Workgroup = { id: context.newId(), name: command.name, extranet: command.extranet, createdAt: context.now.toISOString() };
+  const change = changeOf(context, [], [
+    { type: 'createWorkgroup', workgroup },
+    { type: 'note', subject: { kind: 'workgroup', id: workgroup.id }, action: 'workgroup.created', details: workgroup },
+  ]);
+  return { workgroup, change };
 }

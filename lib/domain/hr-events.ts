@@ -1,4 +1,3 @@
-import type { HrEvent } from '../webhooks/events';
 import { changeContactEmail } from './addresses';
 import { changeOf, isNoChange, type Change, type Context, type NoChange } from './change';
 import { dismiss, rehire } from './dismissal';
@@ -6,6 +5,26 @@ import { normalizedEmailOrProblem } from './email';
 import { InvalidRequest, InvalidState } from './errors';
 import { moveToExtranet } from './extranet';
 import type { User } from './user';
+
+/**
+ * The internal HR events every provider's payloads map onto (DOMAIN.md "HR webhooks").
+ * `occurredAt` orders events per employee: an older event arriving late is not applied.
+ */
+export const hrEventTypes = ['employee.terminated', 'employee.rehired', 'employee.contractor_converted', 'employee.email_changed'] as const;
+export type HrEventType = (typeof hrEventTypes)[number];
+
+export type HrEvent = {
+  type: HrEventType;
+  occurredAt: string;
+  employee: { externalId?: string | undefined; email?: string | undefined };
+  effectiveAt?: string | undefined;
+  delegateEmail?: string | undefined;
+  workgroupIds?: string[] | undefined;
+  contactEmail?: string | null | undefined;
+};
+
+/** One entry of a verified delivery: an event to apply, or a payload entry we keep as ignored with a reason. */
+export type ParsedEntry = { event: HrEvent; sourceType: string } | { ignored: string; sourceType: string };
 
 /**
  * What an HR event asks of the directory, decided by the same rules as an admin's request. An

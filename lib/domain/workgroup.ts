@@ -1,6 +1,5 @@
 import * as z from '../zod';
 import { foldCase } from './text';
-import { changeOf, type Change, type Context } from './change';
 
 /**
  * Marks a schema definition free of side effects, so a function's bundle drops the schemas it
@@ -25,14 +24,4 @@ export type Workgroup = z.infer<typeof workgroupSchema>;
  */
 export function normalizeWorkgroupName(name: string): string {
   return foldCase(name.normalize('NFKC').trim().replace(/\s+/gu, ' ')).normalize('NFKC');
-}
-
-/** Creates a workgroup; the commit claims its normalised name (409 when taken). */
-export function createWorkgroup(command: { name: string; extranet: boolean }, context: Context): { workgroup: Workgroup; change: Change } {
-  const workgroup: Workgroup = { id: context.newId(), name: command.name, extranet: command.extranet, createdAt: context.now.toISOString() };
-  const change = changeOf(context, [], [
-    { type: 'createWorkgroup', workgroup },
-    { type: 'note', subject: { kind: 'workgroup', id: workgroup.id }, action: 'workgroup.created', details: workgroup },
-  ]);
-  return { workgroup, change };
 }

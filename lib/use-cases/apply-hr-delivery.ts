@@ -10,7 +10,7 @@ import { transactWrite } from '../data/transaction';
 import { getUser } from '../data/users';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
-import type { HrEvent } from '../webhooks/events';
+import type { HrEvent } from '../domain/hr-events';
 import { contextOf, retryOnStale } from './steps';
 
 /** Applies every still-`received` event of a delivery (the queue worker's entry point). */

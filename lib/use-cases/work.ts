@@ -1,6 +1,7 @@
 import type { createWorkSchema, listWorkQuerySchema } from '../domain/commands';
 import { NotFound } from '../domain/errors';
-import { closeWork as closeWorkChange, createWork as createWorkChange, type WorkCounts, type WorkItem, type WorkKind } from '../domain/work';
+import { closeWork as closeWorkChange, createWork as createWorkChange } from '../domain/tasks';
+import type { WorkCounts, WorkItem, WorkKind } from '../domain/work';
 import type { z } from '../zod';
 import { commit } from '../data/commit';
 import { assertAdmin } from '../domain/admins';

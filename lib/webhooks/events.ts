@@ -1,22 +1,7 @@
-/**
- * The internal HR events every provider's payloads map onto (DOMAIN.md "HR webhooks").
- * `occurredAt` orders events per employee: an older event arriving late is not applied.
- */
-export const hrEventTypes = ['employee.terminated', 'employee.rehired', 'employee.contractor_converted', 'employee.email_changed'] as const;
-export type HrEventType = (typeof hrEventTypes)[number];
+import type { ParsedEntry } from '../domain/hr-events';
 
-export type HrEvent = {
-  type: HrEventType;
-  occurredAt: string;
-  employee: { externalId?: string | undefined; email?: string | undefined };
-  effectiveAt?: string | undefined;
-  delegateEmail?: string | undefined;
-  workgroupIds?: string[] | undefined;
-  contactEmail?: string | null | undefined;
-};
-
-/** One entry of a verified delivery: an event to apply, or a payload entry we keep as ignored with a reason. */
-export type ParsedEntry = { event: HrEvent; sourceType: string } | { ignored: string; sourceType: string };
+export type { HrEvent, HrEventType, ParsedEntry } from '../domain/hr-events';
+export { hrEventTypes } from '../domain/hr-events';
 
 export type VerifiedDelivery = {
   deliveryId: string;

@@ -1,4 +1,4 @@
-import type { WebhookSecrets } from './secrets';
+import type { WebhookSecrets } from './secret-store';
 
 export type SecretsExtensionOptions = {
   /** The Secrets Manager secret holding `{"standard": "whsec_...", "gusto": "...", "bamboohr": "..."}`. */

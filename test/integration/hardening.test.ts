@@ -13,7 +13,6 @@ import { listDeliveryEvents } from '../../lib/data/deliveries';
 import { keys } from '../../lib/data/keys';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
-import { providers } from '../../lib/webhooks/providers';
 import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
 import { getWork, moveOpenWorkCount } from '../support/work';
 import { createWork, workCounts } from '../../lib/use-cases/work';
@@ -21,7 +20,7 @@ import { getJob } from '../../lib/data/jobs';
 import { HandoverNotSettled, runHandoverJob } from '../../lib/use-cases/handover';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 import { expectClaimsConsistent } from '../support/invariants';
-import { standardDelivery } from '../support/webhooks';
+import { providers, standardDelivery } from '../support/webhooks';
 
 let deps: TestDeps;
 let admin: User;

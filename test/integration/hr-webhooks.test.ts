@@ -11,13 +11,12 @@ import { applyHrDelivery } from '../../lib/use-cases/apply-hr-delivery';
 import { listDeliveries, redriveDelivery } from '../../lib/use-cases/hr-deliveries';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
 import type { HrProvider, VerifiedDelivery } from '../../lib/webhooks/events';
-import { providers } from '../../lib/webhooks/providers';
 import { runDueDismissals } from '../../lib/use-cases/scheduled-dismissals';
 import { createWorkgroup } from '../../lib/use-cases/workgroups';
 import { createWork, workCounts } from '../../lib/use-cases/work';
 import { createTestDeps, holdingJobs, itemsWithPrefix, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
-import { bamboohrDelivery, gustoDelivery, gustoEvent, standardDelivery, type SignedDelivery } from '../support/webhooks';
+import { bamboohrDelivery, gustoDelivery, gustoEvent, providers, type SignedDelivery, standardDelivery } from '../support/webhooks';
 
 let deps: TestDeps;
 let admin: User;

@@ -6,8 +6,7 @@ import { auditTrail, lookupEmail } from '../../lib/use-cases/lookups';
 import { confirmLoginEmailChange, moveToExtranet, requestLoginEmailChange, transferEmail } from '../../lib/use-cases/address-moves';
 import { reassignWork } from '../../lib/use-cases/handover';
 import { receiveHrWebhook } from '../../lib/use-cases/hr-webhooks';
-import { providers } from '../../lib/webhooks/providers';
-import { standardDelivery } from '../support/webhooks';
+import { providers, standardDelivery } from '../support/webhooks';
 import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMember } from '../../lib/use-cases/workgroups';
 import {

@@ -1,6 +1,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { testWebhookSecrets } from './db';
+import type { HrProvider } from '../../lib/webhooks/events';
+import { bamboohr } from '../../lib/webhooks/providers/bamboohr';
+import { gusto } from '../../lib/webhooks/providers/gusto';
+import { standard } from '../../lib/webhooks/providers/standard';
+
+/** Every provider, as the two webhook functions serve them between them. */
+export const providers: Readonly<Record<string, HrProvider>> = { standard, gusto, bamboohr };
 
 /**
  * Deliveries signed the way each HR system documents it, written independently of our adapters

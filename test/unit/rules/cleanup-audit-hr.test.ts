@@ -5,7 +5,7 @@ import { assertNotSwept, retentionCutoff, retentionStart, setLegalHold, sweep, s
 import { InvalidRequest, InvalidState } from '../../../lib/domain/errors';
 import { decideHrEvent, noteHrEvent } from '../../../lib/domain/hr-events';
 import { decideLink, issueLink } from '../../../lib/domain/links';
-import type { HrEvent } from '../../../lib/webhooks/events';
+import type { HrEvent } from '../../../lib/domain/hr-events';
 import { aUser, context, nextId, NOW } from '../../support/domain';
 
 const DAY = 86_400_000;
