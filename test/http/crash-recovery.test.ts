@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import type { TableRef } from '../../lib/data/client';
 import { getJob } from '../../lib/data/jobs';
 import { keys } from '../../lib/data/keys';
@@ -12,7 +12,7 @@ import { statePaths } from '../../lib/local/state';
 import { dismissUser, inviteUser } from '../../lib/use-cases/users';
 import { createTestDeps, holdingJobs, itemsWithPrefix } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
-import { startServerProcess, tempStateDir, waitFor, type ServerProcess } from '../support/server-process';
+import { removeTempStateDirs, startServerProcess, tempStateDir, waitFor, type ServerProcess } from '../support/server-process';
 import { seedOpenWork } from '../support/work';
 
 /**
@@ -25,6 +25,7 @@ const running: ServerProcess[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.kill('SIGKILL')));
 });
+afterAll(removeTempStateDirs);
 
 async function start(env: Record<string, string>): Promise<ServerProcess> {
   const server = await startServerProcess(env);

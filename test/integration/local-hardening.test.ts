@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { secureStateDir, statePaths } from '../../lib/local/state';
-import { startServerProcess, tempStateDir, waitFor, type ServerProcess } from '../support/server-process';
+import { removeTempStateDirs, startServerProcess, tempStateDir, waitFor, type ServerProcess } from '../support/server-process';
 
 /**
  * The local runtime's exposure: DynamoDB Local answers any request without credentials, so it
@@ -41,6 +41,8 @@ function ipv6(hex: string): string {
 
 const isLoopback = (address: string) => /^127\./.test(address) || address === '::1' || /^::ffff:127\./.test(address);
 const mode = (path: string) => statSync(path).mode & 0o777;
+
+afterAll(removeTempStateDirs);
 
 describe('DynamoDB Local listens on loopback only', () => {
   it('the suite’s DynamoDB Local (started by lib/local/dynamodb-local.ts) is bound to 127.0.0.1', () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,9 +17,18 @@ export type ServerProcess = {
   kill(signal: NodeJS.Signals): Promise<void>;
 };
 
-/** A fresh, private folder for a server's `.local/` state. */
+const stateDirs: string[] = [];
+
+/** A fresh, private folder for a server's `.local/` state (removed by `removeTempStateDirs`). */
 export function tempStateDir(): string {
-  return mkdtempSync(join(tmpdir(), 'directory-state-'));
+  const dir = mkdtempSync(join(tmpdir(), 'directory-state-'));
+  stateDirs.push(dir);
+  return dir;
+}
+
+/** Removes the folders `tempStateDir` made (once their servers have exited). */
+export function removeTempStateDirs(): void {
+  for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
