@@ -156,6 +156,15 @@ export async function listDeliveryEvents(table: TableRef, provider: string, deli
   return events.sort((a, b) => a.index - b.index);
 }
 
+/** Settles an event on its own (nothing else changes): failed or ignored, only from `received`. */
+export async function settleEventAlone(table: TableRef, e: DeliveryEvent, outcome: { status: 'ignored' | 'failed'; reason: string; code: string | null }, at: string): Promise<void> {
+  try {
+    await transactWrite(table, [settleEvent(e, outcome, at)]);
+  } catch (error) {
+    if (!(error instanceof EventAlreadySettled)) throw error;
+  }
+}
+
 /** Settles an event, only from `received`: the guard that makes applying it happen exactly once. */
 export function settleEvent(e: DeliveryEvent, outcome: { status: Exclude<DeliveryStatus, 'received'>; reason?: string | null; code?: string | null }, at: string): TxOp {
   const next = { ...e, status: outcome.status };

@@ -4,9 +4,8 @@ import { DomainError, InvalidRequest, NotFound } from '../domain/errors';
 import { decideHrEvent, noteHrEvent } from '../domain/hr-events';
 import type { User } from '../domain/user';
 import { getEmailClaim, getExternalIdHolder } from '../data/claims';
-import { EventAlreadySettled, listDeliveryEvents, settleEvent, type DeliveryEvent } from '../data/deliveries';
+import { EventAlreadySettled, listDeliveryEvents, settleEvent, settleEventAlone, type DeliveryEvent } from '../data/deliveries';
 import { commit } from '../data/commit';
-import { transactWrite } from '../data/transaction';
 import { getUser } from '../data/users';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
@@ -29,13 +28,7 @@ export async function applyHrDelivery(deps: Deps, provider: string, deliveryId: 
  * thrown for the queue to retry.
  */
 async function applyEvent(deps: Deps, row: DeliveryEvent): Promise<void> {
-  const settle = async (status: 'ignored' | 'failed', reason: string, code: string | null = null) => {
-    try {
-      await transactWrite(deps.table, [settleEvent(row, { status, reason, code }, deps.clock().toISOString())]);
-    } catch (error) {
-      if (!(error instanceof EventAlreadySettled)) throw error;
-    }
-  };
+  const settle = (status: 'ignored' | 'failed', reason: string, code: string | null = null) => settleEventAlone(deps.table, row, { status, reason, code }, deps.clock().toISOString());
   try {
     await retryOnStale(async () => {
       const event = row.event!;
