@@ -7,7 +7,7 @@
  * BatchWriteItem puts (25 per request), sequentially and with several requests in flight; the
  * fastest one is the floor. The ratio says what safety (conditions, progress, resumability) costs.
  */
-import { InProcessJobQueue } from '../lib/jobs/in-process-queue';
+import { InProcessQueue } from '../lib/jobs/in-process-queue';
 import { runMessage } from '../lib/jobs/run-message';
 import { batchWrite } from './batch-write';
 import { countRequests, createDocumentClient } from '../lib/data/client';
@@ -45,7 +45,7 @@ try {
   const manual: Deps = { ...deps, table: { ...deps.table, relay: (messages) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
   const admin = (await bootstrapAdmin(deps, 'bench-admin@example.com')).user;
   // Invitations are mailed in-process, as the mail worker would.
-  const mailQueue = new InProcessJobQueue().attach((message) => runMessage({ ...deps, mailer: outbox }, message));
+  const mailQueue = new InProcessQueue().attach((message) => runMessage({ ...deps, mailer: outbox }, message));
   const inviting: Deps = { ...deps, table: { ...deps.table, relay: (messages) => messages.forEach((m) => void mailQueue.enqueue(m)) } };
   const activeUser = async (email: string) => {
     await inviteUser(inviting, admin.id, { type: 'employee', loginEmail: email, firstName: 'Bench', lastName: 'User' });

@@ -1,4 +1,4 @@
-import type { QueueName } from './jobs/queue';
+import type { QueueName } from './domain/follow-up';
 
 /**
  * Every setting the functions read, validated once at start-up. A missing or malformed variable

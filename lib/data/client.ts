@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OutboxMessage } from '../jobs/queue';
+import type { OutboxMessage } from '../domain/follow-up';
 
 /**
  * The table every repository function works on: one client, one name, passed explicitly.

@@ -1,8 +1,8 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HrEvent, ParsedEntry } from '../domain/hr-events';
-import type { JobMessage } from '../jobs/queue';
+import type { JobMessage } from '../domain/follow-up';
 import type { TableRef } from './client';
-import { enqueueJob, outboxPut } from './outbox';
+import { queueFollowUp, outboxPut } from './outbox';
 import { keys } from './keys';
 import { decodeCursor, encodeCursor, queryPartition, type Page } from './pagination';
 import { ConditionsFailed, StaleWrite, transactWrite, type TxOp } from './transaction';
@@ -95,7 +95,7 @@ export async function recordDelivery(
   ]);
   if (!complete) {
     await finishRecording(table, provider, deliveryId, events);
-    if (waiting) await enqueueJob(table, followUp, received);
+    if (waiting) await queueFollowUp(table, followUp, received);
   }
   return events;
 }

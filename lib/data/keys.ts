@@ -1,4 +1,5 @@
 import { retentionStart, type User } from '../domain/user';
+import { outboxKey } from './outbox-item';
 
 const AUDIT_PARTITION = { user: 'USER', work: 'WORK', workgroup: 'WORKGROUP' } as const;
 
@@ -27,7 +28,7 @@ export const keys = {
   workByResponsible: (userId: string, state: string, kind?: string) => ({ gsi3pk: `RESP#${userId}`, gsi3skPrefix: `${state}#${kind ? `${kind}#` : ''}` }),
   job: (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' }),
   /** One item per queued follow-up: its own partition, so busy periods never heat one key. */
-  outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'OUTBOX' }),
+  outbox: outboxKey,
   /** The first sight of a provider's delivery id: its existence is the replay guard. */
   delivery: (provider: string, deliveryId: string) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: 'DELIVERY' }),
   deliveryEvent: (provider: string, deliveryId: string, index: number) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: `EVENT#${String(index).padStart(3, '0')}` }),

@@ -1,10 +1,10 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { OutboxMessage } from '../jobs/queue';
+import type { OutboxMessage } from '../domain/follow-up';
 import type { TableRef } from './client';
 import { newId } from './ids';
 import { keys } from './keys';
-import { OUTBOX_ENTITY } from './outbox-item';
-import type { TxItem, TxOp } from './transaction';
+import { OUTBOX_ENTITY, outboxIdOf } from './outbox-item';
+import type { TxOp } from './transaction';
 
 /** Long enough to inspect a relay outage after the fact; the stream itself keeps records 24 h. */
 const RETENTION_DAYS = 7;
@@ -34,25 +34,8 @@ export function outboxPut(message: OutboxMessage, at: Date): TxOp {
 }
 
 /** Queues follow-up work on its own, when there is no other write to join. */
-export async function enqueueJob(table: TableRef, message: OutboxMessage, at: Date): Promise<void> {
+export async function queueFollowUp(table: TableRef, message: OutboxMessage, at: Date): Promise<void> {
   const put = outboxPut(message, at).item.Put!;
   await table.client.send(new PutCommand({ ...put, TableName: table.name }));
   table.relay?.([message], [outboxIdOf(put.Item!.pk as string)]);
-}
-
-const OUTBOX_PREFIX = keys.outbox('').pk;
-
-/** An outbox item's id, from its partition key (`OUTBOX#<id>`). */
-export function outboxIdOf(pk: string): string {
-  return pk.slice(OUTBOX_PREFIX.length);
-}
-
-/**
- * The outbox messages among a transaction's items, with their items' ids (for the local stand-in
- * of the stream).
- */
-export function outboxEntries(items: TxItem[]): { id: string; message: OutboxMessage }[] {
-  return items.flatMap((item) =>
-    item.Put?.Item?.entity === OUTBOX_ENTITY ? [{ id: outboxIdOf(item.Put.Item.pk as string), message: item.Put.Item.message as OutboxMessage }] : [],
-  );
 }

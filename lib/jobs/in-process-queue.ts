@@ -14,7 +14,7 @@ export type EnqueueOptions = {
  * Runs jobs in this process, after the current request, with a few retries like SQS redelivery.
  * The same worker code as in AWS; `idle()` lets tests and the local server wait for quiet.
  */
-export class InProcessJobQueue {
+export class InProcessQueue {
   private readonly running = new Set<Promise<void>>();
   private runner: ((message: OutboxMessage) => Promise<unknown>) | undefined;
 

@@ -1,4 +1,4 @@
-import { enqueueJob } from '../data/outbox';
+import { queueFollowUp } from '../data/outbox';
 import type { Deps } from '../runtime';
 import { applyHrDelivery } from '../use-cases/apply-hr-delivery';
 import { runHandoverJob } from '../use-cases/handover';
@@ -10,7 +10,7 @@ export async function runJob(deps: Deps, message: JobMessage, options: { shouldY
     case 'handover': {
       const job = await runHandoverJob(deps, message.jobId, options);
       // Stopped between chunks to stay inside the time limit: continue in a fresh invocation.
-      if (job.status === 'pending' || job.status === 'running') await enqueueJob(deps.table, message, deps.clock());
+      if (job.status === 'pending' || job.status === 'running') await queueFollowUp(deps.table, message, deps.clock());
       return;
     }
     case 'hrDelivery':

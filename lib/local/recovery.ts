@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from '../data/client';
 import { keys } from '../data/keys';
-import { outboxIdOf } from '../data/outbox';
+import { outboxIdOf } from '../data/outbox-item';
 import { OUTBOX_ENTITY } from '../data/outbox-item';
 import type { EnqueueOptions } from '../jobs/in-process-queue';
 import { outboxMessageSchema, type OutboxMessage } from '../jobs/queue';

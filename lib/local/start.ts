@@ -3,7 +3,7 @@ import * as z from '../zod';
 import { emailSchema } from '../domain/email';
 import { loadConfig } from '../config';
 import { logger } from '../logger';
-import { InProcessJobQueue } from '../jobs/in-process-queue';
+import { InProcessQueue } from '../jobs/in-process-queue';
 import type { OutboxMessage } from '../jobs/queue';
 import { runMessage } from '../jobs/run-message';
 import { StaticWebhookSecrets } from '../webhooks/secrets';
@@ -62,7 +62,7 @@ const config = loadConfig({
   BAMBOOHR_WEBHOOK_SECRET: process.env.BAMBOOHR_WEBHOOK_SECRET,
 });
 const outbox = new PersistentOutboxMailer(baseUrl, paths.mail);
-const jobs = new InProcessJobQueue();
+const jobs = new InProcessQueue();
 const deps = createDeps(config, { webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
 // Mail goes to the outbox that GET /_local/outbox lists, where AWS has the mail worker and SES.
 jobs.attach((message) => runMessage({ ...deps, mailer: outbox }, message));

@@ -1,6 +1,6 @@
 import { InvalidState, NotFound } from '../domain/errors';
 import { listDeliveryEvents, listEventsByStatus, reopenFailedEvents, type DeliveryEvent, type DeliveryStatus } from '../data/deliveries';
-import { enqueueJob } from '../data/outbox';
+import { queueFollowUp } from '../data/outbox';
 import type { Page } from '../data/pagination';
 import type { Deps } from '../runtime';
 import { readAsAdmin } from './steps';
@@ -21,6 +21,6 @@ export async function redriveDelivery(deps: Deps, actorId: string, provider: str
   if (events.length === 0) throw new NotFound('delivery', `${provider}/${deliveryId}`);
   const waiting = events.filter((e) => e.status === 'received').length;
   if (waiting === 0) throw new InvalidState(`Delivery ${provider}/${deliveryId} has no failed or waiting events`);
-  await enqueueJob(deps.table, { type: 'hrDelivery', provider, deliveryId }, deps.clock());
+  await queueFollowUp(deps.table, { type: 'hrDelivery', provider, deliveryId }, deps.clock());
   return { redriven: Math.max(reopened, waiting) };
 }

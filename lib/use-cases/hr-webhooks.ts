@@ -1,7 +1,7 @@
 import { InvalidRequest, NotFound } from '../domain/errors';
 import { DuplicateDelivery, finishRecording, listDeliveryEvents, MAX_DELIVERY_AGE_DAYS, recordDelivery, toDeliveryEvents } from '../data/deliveries';
-import { enqueueJob } from '../data/outbox';
-import type { JobMessage } from '../jobs/queue';
+import { queueFollowUp } from '../data/outbox';
+import type { JobMessage } from '../domain/follow-up';
 import { logger } from '../logger';
 import type { Deps } from '../runtime';
 import type { HrProvider, VerifiedDelivery } from '../webhooks/events';
@@ -53,7 +53,7 @@ export async function receiveHrWebhook(
       await finishRecording(deps.table, provider, delivery.deliveryId, toDeliveryEvents(provider, delivery.deliveryId, entries, now.toISOString()));
     }
     const waiting = (await listDeliveryEvents(deps.table, provider, delivery.deliveryId)).some((e) => e.status === 'received');
-    if (waiting) await enqueueJob(deps.table, followUp, now);
+    if (waiting) await queueFollowUp(deps.table, followUp, now);
     logger.info('hr delivery replay acknowledged', { provider, deliveryId: delivery.deliveryId, requeued: waiting });
     return { deliveryId: delivery.deliveryId, events: 0, duplicate: true };
   }

@@ -2,7 +2,7 @@ import { decideLink, issueLink } from '../domain/links';
 import { issueToken } from '../domain/tokens';
 import { commit } from '../data/commit';
 import { getUserWithPending, RequestClosed } from '../data/pending-tokens';
-import type { MailMessage } from '../jobs/queue';
+import type { MailMessage } from '../domain/follow-up';
 import { logger } from '../logger';
 import type { Mail, Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';

@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import type { TableRef } from '../../lib/data/client';
 import { getJob } from '../../lib/data/jobs';
 import { keys } from '../../lib/data/keys';
-import { outboxIdOf } from '../../lib/data/outbox';
+import { outboxIdOf } from '../../lib/data/outbox-item';
 import type { Job } from '../../lib/domain/work';
 import { LocalJwt } from '../../lib/local/local-auth';
 import { markOutboxHandled } from '../../lib/local/recovery';

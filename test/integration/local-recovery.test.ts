@@ -3,9 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../lib/data/client';
 import { newId } from '../../lib/data/ids';
 import { keys } from '../../lib/data/keys';
-import { enqueueJob, outboxIdOf, outboxPut } from '../../lib/data/outbox';
+import { outboxPut, queueFollowUp } from '../../lib/data/outbox';
+import { outboxIdOf } from '../../lib/data/outbox-item';
 import { transactWrite } from '../../lib/data/transaction';
-import { InProcessJobQueue, type EnqueueOptions } from '../../lib/jobs/in-process-queue';
+import { InProcessQueue, type EnqueueOptions } from '../../lib/jobs/in-process-queue';
 import type { OutboxMessage } from '../../lib/jobs/queue';
 import { findUnfinishedWork, markOutboxHandled, resumeUnfinishedWork } from '../../lib/local/recovery';
 import { createTestTable, itemsWithPrefix } from '../support/db';
@@ -28,7 +29,7 @@ describe('the local relay', () => {
     const relayed: { messages: OutboxMessage[]; ids: string[] }[] = [];
     const relaying = { ...table, relay: (messages: OutboxMessage[], ids: string[]) => void relayed.push({ messages, ids }) };
     await transactWrite(relaying, [outboxPut(handover('J1'), new Date()), outboxPut(handover('J2'), new Date())]);
-    await enqueueJob(relaying, handover('J3'), new Date());
+    await queueFollowUp(relaying, handover('J3'), new Date());
 
     const stored = new Map((await itemsWithPrefix(table, 'OUTBOX#')).map((item) => [outboxIdOf(item.pk as string), item.message]));
     expect(relayed.map((r) => r.messages)).toEqual([[handover('J1'), handover('J2')], [handover('J3')]]);
@@ -37,7 +38,7 @@ describe('the local relay', () => {
 
   it('the in-process queue calls onHandled after a message ran, and never for one that failed every attempt', async () => {
     const handled: string[] = [];
-    const queue = new InProcessJobQueue(2).attach(async (message) => {
+    const queue = new InProcessQueue(2).attach(async (message) => {
       if (message.type === 'handover' && message.jobId === 'BROKEN') throw new Error('always fails');
     });
     for (const jobId of ['OK', 'BROKEN']) await queue.enqueue(handover(jobId), { onHandled: async () => void handled.push(jobId) });
@@ -50,9 +51,9 @@ describe('resuming unfinished work at start', () => {
   it('finds outbox items not marked handled and jobs still pending or running, nothing else', async () => {
     const ids: string[] = [];
     const relaying = { ...table, relay: (_: OutboxMessage[], outboxIds: string[]) => void ids.push(...outboxIds) };
-    await enqueueJob(relaying, handover('DONE'), new Date('2026-01-01T00:00:00Z'));
-    await enqueueJob(relaying, handover('OPEN'), new Date('2026-01-01T00:00:01Z'));
-    await enqueueJob(relaying, { type: 'mail', kind: 'invitation', userId: 'U', requestId: 'R' }, new Date('2026-01-01T00:00:00.500Z'));
+    await queueFollowUp(relaying, handover('DONE'), new Date('2026-01-01T00:00:00Z'));
+    await queueFollowUp(relaying, handover('OPEN'), new Date('2026-01-01T00:00:01Z'));
+    await queueFollowUp(relaying, { type: 'mail', kind: 'invitation', userId: 'U', requestId: 'R' }, new Date('2026-01-01T00:00:00.500Z'));
     await markOutboxHandled(table, ids[0]!, new Date());
     // An item that is gone (expired) is not recreated by marking it.
     await markOutboxHandled(table, newId(), new Date());
@@ -68,9 +69,9 @@ describe('resuming unfinished work at start', () => {
     const ids: string[] = [];
     const relaying = { ...table, relay: (_: OutboxMessage[], outboxIds: string[]) => void ids.push(...outboxIds) };
     // Job A was queued twice (a redelivery), and is pending; job B has no message left; C fails every run.
-    await enqueueJob(relaying, handover('A'), new Date());
-    await enqueueJob(relaying, handover('A'), new Date());
-    await enqueueJob(relaying, handover('C'), new Date());
+    await queueFollowUp(relaying, handover('A'), new Date());
+    await queueFollowUp(relaying, handover('A'), new Date());
+    await queueFollowUp(relaying, handover('C'), new Date());
     await Promise.all([putJob('A', 'pending'), putJob('B', 'running'), putJob('C', 'running')]);
 
     const queued: { message: OutboxMessage; options: EnqueueOptions | undefined }[] = [];

@@ -6,7 +6,7 @@ import type { Mailer } from '../../lib/mail/mailer';
 import { OutboxMailer, type OutboxEntry } from '../../lib/mail/outbox-mailer';
 import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
-import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
+import { InProcessQueue } from '../../lib/jobs/in-process-queue';
 import { runMessage } from '../../lib/jobs/run-message';
 import type { OutboxMessage } from '../../lib/jobs/queue';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
@@ -22,7 +22,7 @@ export type TestDeps = Deps & {
   /** What the in-process mail worker sends with: the outbox. */
   mailer: Mailer;
   outbox: OutboxMailer;
-  jobs: InProcessJobQueue;
+  jobs: InProcessQueue;
   /** The mail sent so far, once the queued work (the mail worker's included) has run. */
   sentMail(): Promise<OutboxEntry[]>;
   /** Freezes the clock at a time; `null` lets it run live again. */
@@ -47,7 +47,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     table,
     mailer: outbox,
     outbox,
-    jobs: new InProcessJobQueue(),
+    jobs: new InProcessQueue(),
     sentMail: async () => {
       await deps.jobs.idle();
       return outbox.entries;

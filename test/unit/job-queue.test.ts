@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { InProcessJobQueue } from '../../lib/jobs/in-process-queue';
+import { InProcessQueue } from '../../lib/jobs/in-process-queue';
 import { mailMessageSchema, type OutboxMessage } from '../../lib/jobs/queue';
 import { mailMessageParser } from '../../lib/jobs/mail-message';
 import { relayOutbox } from '../../lib/jobs/relay';
@@ -116,7 +116,7 @@ describe('outbox relay', () => {
 describe('in-process job queue', () => {
   it('runs each job after the current request and retries a failed attempt', async () => {
     const attempts: string[] = [];
-    const queue = new InProcessJobQueue(3).attach(async (message) => {
+    const queue = new InProcessQueue(3).attach(async (message) => {
       attempts.push(message.type === 'handover' ? message.jobId : message.type);
       if (attempts.length === 1) throw new Error('transient');
     });

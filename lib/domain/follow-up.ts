@@ -1,0 +1,48 @@
+import * as z from '../zod';
+
+/*
+ * The follow-up work a change asks for, as it travels in the outbox, the stream and the queues:
+ * the contract between the commit step (which writes it in the change's transaction) and the
+ * workers (which run it after). Ids only: no secret, no personal data.
+ */
+
+/** See lib/domain/audit.ts: esbuild drops an unused schema only when its builder is marked pure. */
+/* @__NO_SIDE_EFFECTS__ */
+function pure<T>(build: () => T): T {
+  return build();
+}
+
+/** Work that runs after the request that committed it: a handover job, or an HR delivery to apply. */
+export const jobMessageSchema = pure(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('handover'), jobId: z.string().check(z.minLength(1)) }),
+    z.object({ type: z.literal('hrDelivery'), provider: z.string().check(z.minLength(1)), deliveryId: z.string().check(z.minLength(1)) }),
+  ]),
+);
+export type JobMessage = z.infer<typeof jobMessageSchema>;
+
+/**
+ * A link to mail: the pending invitation or login-email change of a user, as asked for by request
+ * `requestId`. Ids only: the token is issued by the mail worker, and the address and name are read
+ * from the table, so neither a secret nor personal data travels through the stream and the queue.
+ */
+export const mailMessageSchema = pure(() =>
+  z.object({
+    type: z.literal('mail'),
+    kind: z.enum(['invitation', 'loginChange']),
+    userId: z.string().check(z.minLength(1)),
+    requestId: z.string().check(z.minLength(1)),
+  }),
+);
+export type MailMessage = z.infer<typeof mailMessageSchema>;
+
+/** Everything an outbox item can carry. */
+export const outboxMessageSchema = pure(() => z.union([jobMessageSchema, mailMessageSchema]));
+export type OutboxMessage = JobMessage | MailMessage;
+
+/**
+ * The queues the relay feeds, one per worker: mail has its own so the jobs worker never bundles
+ * the mail client, and a mail outage never holds up handovers (nor the reverse).
+ */
+export const queueNames = ['jobs', 'mail'] as const;
+export type QueueName = (typeof queueNames)[number];
