@@ -3,9 +3,15 @@ import type { HrEvent, ParsedEntry } from '../domain/hr-events';
 import type { JobMessage } from '../domain/follow-up';
 import type { TableRef } from './client';
 import { queueFollowUp, outboxPut } from './outbox';
-import { keys } from './keys';
 import { decodeCursor, encodeCursor, queryPartition, type Page } from './pagination';
 import { ConditionsFailed, StaleWrite, transactWrite, type TxOp } from './transaction';
+
+/** HR deliveries and their events. */
+export const deliveryKeys = {
+  /** The first sight of a provider's delivery id: its existence is the replay guard. */
+  delivery: (provider: string, deliveryId: string) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: 'DELIVERY' }),
+  deliveryEvent: (provider: string, deliveryId: string, index: number) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: `EVENT#${String(index).padStart(3, '0')}` }),
+};
 
 export type DeliveryStatus = 'received' | 'applied' | 'ignored' | 'failed';
 
@@ -84,7 +90,7 @@ export async function recordDelivery(
     {
       item: {
         Put: {
-          Item: { ...keys.delivery(provider, deliveryId), entity: 'hrDelivery', provider, deliveryId, receivedAt, events: events.length, complete, expiresAtEpoch: expiresEpoch(receivedAt) },
+          Item: { ...deliveryKeys.delivery(provider, deliveryId), entity: 'hrDelivery', provider, deliveryId, receivedAt, events: events.length, complete, expiresAtEpoch: expiresEpoch(receivedAt) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -130,13 +136,13 @@ export async function finishRecording(table: TableRef, provider: string, deliver
       }
     }
   }
-  await table.client.send(new UpdateCommand({ TableName: table.name, Key: keys.delivery(provider, deliveryId), UpdateExpression: 'SET complete = :true', ExpressionAttributeValues: { ':true': true } }));
+  await table.client.send(new UpdateCommand({ TableName: table.name, Key: deliveryKeys.delivery(provider, deliveryId), UpdateExpression: 'SET complete = :true', ExpressionAttributeValues: { ':true': true } }));
 }
 
 function rowPut(e: DeliveryEvent): TxOp {
   const expiry = e.status === 'ignored' ? { expiresAtEpoch: expiresEpoch(e.receivedAt) } : {};
   return {
-    item: { Put: { Item: { ...keys.deliveryEvent(e.provider, e.deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e), ...expiry }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: { Put: { Item: { ...deliveryKeys.deliveryEvent(e.provider, e.deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e), ...expiry }, ConditionExpression: 'attribute_not_exists(pk)' } },
     onConditionFailed: () => new StaleWrite(`delivery event ${e.index}`),
   };
 }
@@ -146,7 +152,7 @@ export async function listDeliveryEvents(table: TableRef, provider: string, deli
   const events: DeliveryEvent[] = [];
   let cursor: string | undefined;
   do {
-    const page = await queryPartition(table, { pk: keys.delivery(provider, deliveryId).pk, skPrefix: 'EVENT#', limit: 100, cursor });
+    const page = await queryPartition(table, { pk: deliveryKeys.delivery(provider, deliveryId).pk, skPrefix: 'EVENT#', limit: 100, cursor });
     events.push(...page.items.map(itemToEvent));
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
@@ -174,7 +180,7 @@ export function settleEvent(e: DeliveryEvent, outcome: { status: Exclude<Deliver
   return {
     item: {
       Update: {
-        Key: keys.deliveryEvent(e.provider, e.deliveryId, e.index),
+        Key: deliveryKeys.deliveryEvent(e.provider, e.deliveryId, e.index),
         UpdateExpression: outcome.status === 'failed' ? `${set} REMOVE expiresAtEpoch` : `${set}, expiresAtEpoch = :expires`,
         ConditionExpression: '#status = :received',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -205,7 +211,7 @@ export async function reopenFailedEvents(table: TableRef, provider: string, deli
       return {
         item: {
           Update: {
-            Key: keys.deliveryEvent(provider, deliveryId, e.index),
+            Key: deliveryKeys.deliveryEvent(provider, deliveryId, e.index),
             UpdateExpression: 'SET #status = :received, reason = :null, code = :null, finishedAt = :null, gsi5pk = :gpk, gsi5sk = :gsk',
             ConditionExpression: '#status = :failed',
             ExpressionAttributeNames: { '#status': 'status' },

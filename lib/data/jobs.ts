@@ -2,12 +2,16 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { noteRecord, type AuditRecord } from '../domain/audit';
 import type { Job, WorkItem } from '../domain/work';
 import type { TableRef } from './client';
-import { keys } from './keys';
 import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { auditPut } from './audit';
 import { userGuard } from './users';
 import { newId } from './ids';
-import { openWorkDelta } from './work';
+import { openWorkDelta, workKeys } from './work';
+
+/** Handover jobs. */
+export const jobKeys = {
+  job: (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' }),
+};
 
 /**
  * One handover transaction moves at most this many items: with the delegate check, the leaver
@@ -28,7 +32,7 @@ export class WorkItemChanged extends Error {
 }
 
 export function jobToItem(job: Job) {
-  return { ...keys.job(job.id), entity: 'job', ...job };
+  return { ...jobKeys.job(job.id), entity: 'job', ...job };
 }
 
 function itemToJob(item: Record<string, unknown>): Job {
@@ -42,7 +46,7 @@ export function putNewJob(job: Job): TxOp {
 
 /** Access pattern: a job by id (consistent: it is the resume point). */
 export async function getJob(table: TableRef, id: string): Promise<Job | undefined> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.job(id), ConsistentRead: true }));
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: jobKeys.job(id), ConsistentRead: true }));
   return Item ? itemToJob(Item) : undefined;
 }
 
@@ -82,7 +86,7 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
     {
       item: {
         Update: {
-          Key: keys.job(job.id),
+          Key: jobKeys.job(job.id),
           UpdateExpression: 'SET #status = :running, moved.tasks = moved.tasks + :tasks, moved.activities = moved.activities + :activities, chunks = chunks + :one, version = version + :one, updatedAt = :at',
           ConditionExpression: guard.ConditionExpression,
           ExpressionAttributeNames: { '#status': 'status' },
@@ -98,7 +102,7 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
       (item): TxOp => ({
         item: {
           Update: {
-            Key: keys.work(item.id),
+            Key: workKeys.work(item.id),
             UpdateExpression: 'SET responsibleId = :to, gsi3pk = :toIndex, updatedAt = :at',
             ConditionExpression: `responsibleId = :from AND #state = :open${job.reason === 'reassign' ? ' AND updatedAt <= :cutoff' : ''}`,
             ExpressionAttributeNames: { '#state': 'state' },
@@ -134,7 +138,7 @@ export async function finishJob(table: TableRef, job: Job, outcome: { status: 'c
     {
       item: {
         Update: {
-          Key: keys.job(job.id),
+          Key: jobKeys.job(job.id),
           UpdateExpression: 'SET #status = :status, failureReason = :reason, finishedAt = :at, updatedAt = :at, version = version + :one',
           ConditionExpression: guard.ConditionExpression,
           ExpressionAttributeNames: { '#status': 'status' },

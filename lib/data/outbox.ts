@@ -2,8 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxMessage } from '../domain/follow-up';
 import type { TableRef } from './client';
 import { newId } from './ids';
-import { keys } from './keys';
-import { OUTBOX_ENTITY, outboxIdOf } from './outbox-item';
+import { OUTBOX_ENTITY, outboxIdOf, outboxKey } from './outbox-item';
 import type { TxOp } from './transaction';
 
 /** Long enough to inspect a relay outage after the fact; the stream itself keeps records 24 h. */
@@ -22,7 +21,7 @@ export function outboxPut(message: OutboxMessage, at: Date): TxOp {
     item: {
       Put: {
         Item: {
-          ...keys.outbox(newId()),
+          ...outboxKey(newId()),
           entity: OUTBOX_ENTITY,
           message,
           createdAt: at.toISOString(),

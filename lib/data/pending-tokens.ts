@@ -3,9 +3,8 @@ import { secretMatches } from '../domain/tokens';
 import type { User } from '../domain/user';
 import type { TableRef } from './client';
 import { batchGetItems, itemId } from './items';
-import { keys } from './keys';
 import type { TxOp } from './transaction';
-import { itemToUser } from './users';
+import { itemToUser, userKeys } from './users';
 
 /**
  * A mailed token waiting to be used, stored next to its user (so `<userId>.<secret>` finds it
@@ -17,6 +16,12 @@ import { itemToUser } from './users';
  * used, the request is replaced, or it expires.
  */
 import type { PendingKind, PendingRequest } from '../domain/change';
+
+/** Pending requests, next to their user: one of each kind per user. */
+export const pendingKeys = {
+  invitation: (userId: string) => ({ pk: `USER#${userId}`, sk: 'INVITATION' }),
+  loginChange: (userId: string) => ({ pk: `USER#${userId}`, sk: 'LOGIN_CHANGE' }),
+};
 export type { PendingKind } from '../domain/change';
 export type PendingToken = {
   kind: PendingKind;
@@ -29,12 +34,12 @@ export type PendingToken = {
   newEmail?: string | undefined;
 };
 
-const keyOf = (kind: PendingKind, userId: string) => (kind === 'invitation' ? keys.invitation(userId) : keys.loginChange(userId));
+const keyOf = (kind: PendingKind, userId: string) => (kind === 'invitation' ? pendingKeys.invitation(userId) : pendingKeys.loginChange(userId));
 
 /** Access pattern: a user and one pending token of theirs, in one request. */
 export async function getUserWithPending(table: TableRef, userId: string, kind: PendingKind): Promise<{ user?: User; pending?: PendingToken }> {
-  const items = await batchGetItems(table, [keys.user(userId), keyOf(kind, userId)]);
-  const user = items.get(itemId(keys.user(userId)));
+  const items = await batchGetItems(table, [userKeys.user(userId), keyOf(kind, userId)]);
+  const user = items.get(itemId(userKeys.user(userId)));
   const pending = items.get(itemId(keyOf(kind, userId)));
   return {
     ...(user ? { user: itemToUser(user) } : {}),

@@ -5,9 +5,40 @@ import { Forbidden } from '../domain/errors';
 import type { User, UserStatus, UserType } from '../domain/user';
 import type { TxOp } from './transaction';
 import type { TableRef } from './client';
-import { keys, LIFECYCLE, userIndexAttributes } from './keys';
+import { retentionStart } from '../domain/cleanup';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import { index } from './table-definition';
+
+/** A user item, the directory-wide admin counter and the user indexes. */
+export const userKeys = {
+  user: (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' }),
+  /** How many users are active admins: the guard that keeps at least one (rule 10). */
+  activeAdmins: () => ({ pk: 'DIRECTORY', sk: 'ACTIVE_ADMINS' }),
+  usersByStatus: (status: string, type?: string) => ({ gsi1pk: `STATUS#${status}`, gsi1skPrefix: type ? `${type}#` : '' }),
+  usersByType: (type?: string) => ({ gsi2pk: 'USERS', gsi2skPrefix: type ? `${type}#` : '' }),
+};
+
+export const LIFECYCLE = { dismissalDue: 'DISMISSAL_DUE', dismissed: 'DISMISSED' } as const;
+
+/** Index attributes a user item carries; recomputed on every write so they never go stale. */
+export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'dismissalRecordedAt' | 'scheduledDismissal' | 'sweptAt'>>) {
+  // A swept account has nothing left to clean up: it leaves the index. Retention counts from
+  // retentionStart, so a back-dated dismissal waits its full retention too.
+  const retention = retentionStart({ dismissedAt: user.dismissedAt ?? null, dismissalRecordedAt: user.dismissalRecordedAt ?? null });
+  const lifecycle =
+    user.status === 'dismissed' && retention && !user.sweptAt
+      ? { gsi4pk: LIFECYCLE.dismissed, gsi4sk: `${retention}#${user.id}` }
+      : user.status !== 'dismissed' && user.scheduledDismissal
+        ? { gsi4pk: LIFECYCLE.dismissalDue, gsi4sk: `${user.scheduledDismissal.effectiveAt}#${user.id}` }
+        : {};
+  return {
+    gsi1pk: `STATUS#${user.status}`,
+    gsi1sk: `${user.type}#${user.id}`,
+    gsi2pk: 'USERS',
+    gsi2sk: `${user.type}#${user.id}`,
+    ...lifecycle,
+  };
+}
 
 const USER_FIELDS = [
   'id', 'type', 'status', 'loginEmail', 'contactEmail', 'firstName', 'lastName', 'isAdmin',
@@ -15,7 +46,7 @@ const USER_FIELDS = [
 ] as const;
 
 export function userToItem(user: User) {
-  return { ...keys.user(user.id), entity: 'user', ...userIndexAttributes(user), ...user };
+  return { ...userKeys.user(user.id), entity: 'user', ...userIndexAttributes(user), ...user };
 }
 
 export function itemToUser(item: Record<string, unknown>): User {
@@ -33,7 +64,7 @@ export function userGuard(
   onFailed: (old: Record<string, unknown> | undefined) => Error,
 ): TxOp {
   return {
-    item: { ConditionCheck: { Key: keys.user(userId), ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values } },
+    item: { ConditionCheck: { Key: userKeys.user(userId), ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values } },
     onConditionFailed: onFailed,
   };
 }
@@ -45,13 +76,13 @@ export function activeAdminGuard(actorId: string): TxOp {
 
 /** Access pattern: one user by id (strongly consistent: it feeds conditional writes). */
 export async function getUser(table: TableRef, id: string): Promise<User | undefined> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.user(id), ConsistentRead: true }));
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: userKeys.user(id), ConsistentRead: true }));
   return Item ? itemToUser(Item) : undefined;
 }
 
 /** Access pattern: several users by id in one request (e.g. the acting admin and the target). */
 export async function getUsers(table: TableRef, ids: string[]): Promise<Map<string, User>> {
-  const items = await batchGetItems(table, ids.map((id) => keys.user(id)));
+  const items = await batchGetItems(table, ids.map((id) => userKeys.user(id)));
   return new Map([...items.values()].map((item) => [String(item.id), itemToUser(item)]));
 }
 
@@ -65,12 +96,12 @@ export type UserListFilter = { status?: UserStatus | undefined; type?: UserType 
 export async function listUsers(table: TableRef, filter: UserListFilter): Promise<Page<User>> {
   const query = filter.status
     ? (() => {
-        const { gsi1pk, gsi1skPrefix } = keys.usersByStatus(filter.status, filter.type);
+        const { gsi1pk, gsi1skPrefix } = userKeys.usersByStatus(filter.status, filter.type);
         const { IndexName, partitionKey, sortKey } = index('usersByStatus');
         return { index: IndexName, pkName: partitionKey, skName: sortKey, pk: gsi1pk, prefix: gsi1skPrefix };
       })()
     : (() => {
-        const { gsi2pk, gsi2skPrefix } = keys.usersByType(filter.type);
+        const { gsi2pk, gsi2skPrefix } = userKeys.usersByType(filter.type);
         const { IndexName, partitionKey, sortKey } = index('usersByType');
         return { index: IndexName, pkName: partitionKey, skName: sortKey, pk: gsi2pk, prefix: gsi2skPrefix };
       })();
@@ -116,9 +147,9 @@ export async function listUsersByLifecycleDate(table: TableRef, kind: keyof type
  * admins (a one-off at start-up, before anyone else writes; a counter already there is left alone).
  */
 export async function seedActiveAdminCount(table: TableRef): Promise<void> {
-  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: keys.activeAdmins(), ConsistentRead: true }));
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: userKeys.activeAdmins(), ConsistentRead: true }));
   if (Item) return;
-  const { gsi1pk } = keys.usersByStatus('active');
+  const { gsi1pk } = userKeys.usersByStatus('active');
   const { IndexName, partitionKey } = index('usersByStatus');
   let count = 0;
   let start: Record<string, unknown> | undefined;
@@ -140,7 +171,7 @@ export async function seedActiveAdminCount(table: TableRef): Promise<void> {
   } while (start);
   try {
     await table.client.send(
-      new PutCommand({ TableName: table.name, Item: { ...keys.activeAdmins(), entity: 'counter', activeAdmins: count }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({ TableName: table.name, Item: { ...userKeys.activeAdmins(), entity: 'counter', activeAdmins: count }, ConditionExpression: 'attribute_not_exists(pk)' }),
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;

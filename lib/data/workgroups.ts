@@ -1,7 +1,14 @@
 import type { Workgroup } from '../domain/workgroup';
 import type { TableRef } from './client';
-import { keys } from './keys';
 import { queryPartition, type Page } from './pagination';
+
+/** Workgroups and the claims on their names. */
+export const workgroupKeys = {
+  /** Workgroups share one partition: few items, listed together. */
+  workgroup: (id: string) => ({ pk: 'WORKGROUPS', sk: `WORKGROUP#${id}` }),
+  workgroupsPrefix: () => ({ pk: 'WORKGROUPS', skPrefix: 'WORKGROUP#' }),
+  workgroupName: (normalisedName: string) => ({ pk: `WGNAME#${normalisedName}`, sk: 'CLAIM' }),
+};
 
 function itemToWorkgroup(item: Record<string, unknown>): Workgroup {
   return { id: String(item.id), name: String(item.name), extranet: item.extranet === true, createdAt: String(item.createdAt) };
@@ -9,6 +16,6 @@ function itemToWorkgroup(item: Record<string, unknown>): Workgroup {
 
 /** Access pattern: all workgroups, oldest first (ids are ULIDs), with a cursor. */
 export async function listWorkgroups(table: TableRef, limit: number, cursor?: string): Promise<Page<Workgroup>> {
-  const page = await queryPartition(table, { ...keys.workgroupsPrefix(), limit, cursor });
+  const page = await queryPartition(table, { ...workgroupKeys.workgroupsPrefix(), limit, cursor });
   return { items: page.items.map(itemToWorkgroup), nextCursor: page.nextCursor };
 }

@@ -104,20 +104,6 @@ export function toUserView(user: User): UserView {
   };
 }
 
-/**
- * Where a dismissed account's retention (rule 12) starts: when the dismissal took effect or, if
- * later, when it was recorded, so a dismissal back-dated by years is not swept at the next run.
- */
-export function retentionStart(user: Pick<User, 'dismissedAt' | 'dismissalRecordedAt'>): string | null {
-  if (!user.dismissedAt) return null;
-  return user.dismissalRecordedAt && user.dismissalRecordedAt > user.dismissedAt ? user.dismissalRecordedAt : user.dismissedAt;
-}
-
-/** Counts towards "at least one active admin" (rule 10). */
-export function isActiveAdmin(user: Pick<User, 'status' | 'isAdmin'> | null): boolean {
-  return user !== null && user.status === 'active' && user.isAdmin;
-}
-
 /** Which roles a user holds an address in; drives the claim item for that address. */
 export function rolesOf(user: Pick<User, 'loginEmail' | 'contactEmail'>, address: string): ('login' | 'contact')[] {
   const roles: ('login' | 'contact')[] = [];
