@@ -25,3 +25,13 @@ export async function getExternalIdHolder(table: TableRef, externalId: string): 
   const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: claimKeys.externalIdClaim(externalId), ConsistentRead: true }));
   return Item ? String(Item.userId) : undefined;
 }
+
+/** The claim item of an address: who holds it, in which roles. */
+export function emailClaimItem(email: string, holding: { userId: string; roles: EmailRole[] }, at: string) {
+  return { ...claimKeys.emailClaim(email), entity: 'emailClaim', email, userId: holding.userId, roles: holding.roles, claimedAt: at };
+}
+
+/** The claim item of an HR system's employee id. */
+export function externalIdClaimItem(externalId: string, userId: string, at: string) {
+  return { ...claimKeys.externalIdClaim(externalId), entity: 'externalIdClaim', externalId, userId, claimedAt: at };
+}

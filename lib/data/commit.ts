@@ -4,9 +4,10 @@ import type { Change, Effect } from '../domain/change';
 import { addressClaimChanges, externalIdChanges } from '../domain/claims';
 import { EmailInUse, ExternalIdInUse, InvalidRequest, InvalidState, LastAdmin, NotFound, WorkgroupNameInUse } from '../domain/errors';
 import type { User } from '../domain/user';
-import { normalizeWorkgroupName } from '../domain/workgroup';
 import { auditPut } from './audit';
 import type { TableRef } from './client';
+import { emailClaimItem, externalIdClaimItem } from './claims';
+import { workgroupNameClaimItem, workgroupToItem } from './workgroups';
 import { newId } from './ids';
 import { jobToItem } from './jobs';
 import { keys, workIndexAttributes } from './keys';
@@ -77,7 +78,7 @@ function claimOps(table: TableRef, befores: (User | null)[], afters: User[], at:
       return holder ? new EmailInUse(address, old.roles as ('login' | 'contact')[], { id: holder.id, status: holder.status, type: holder.type }) : new StaleWrite(`claim on ${address}`);
     };
     return will
-      ? { item: { Put: { Item: { ...keys.emailClaim(address), entity: 'emailClaim', email: address, userId: will.userId, roles: will.roles, claimedAt: at }, ...condition } }, onConditionFailed }
+      ? { item: { Put: { Item: emailClaimItem(address, will, at), ...condition } }, onConditionFailed }
       : { item: { Delete: { Key: keys.emailClaim(address), ...condition } }, onConditionFailed };
   });
 }
@@ -95,7 +96,7 @@ function externalIdOps(befores: (User | null)[], afters: User[], at: string): Tx
     ...(will
       ? [
           {
-            item: { Put: { Item: { ...keys.externalIdClaim(will), entity: 'externalIdClaim', externalId: will, userId, claimedAt: at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            item: { Put: { Item: externalIdClaimItem(will, userId, at), ConditionExpression: 'attribute_not_exists(pk)' } },
             onConditionFailed: (old: Record<string, unknown> | undefined) => new ExternalIdInUse(will, String(old?.userId ?? 'unknown')),
           },
         ]
@@ -144,9 +145,9 @@ function effectOps(effect: Effect, change: Change, guardedActor: string | null):
     case 'createWorkgroup': {
       const { workgroup } = effect;
       return [
-        { item: { Put: { Item: { ...keys.workgroup(workgroup.id), entity: 'workgroup', ...workgroup }, ConditionExpression: 'attribute_not_exists(pk)' } } },
+        { item: { Put: { Item: workgroupToItem(workgroup), ConditionExpression: 'attribute_not_exists(pk)' } } },
         {
-          item: { Put: { Item: { ...keys.workgroupName(normalizeWorkgroupName(workgroup.name)), entity: 'workgroupNameClaim', workgroupId: workgroup.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: { Put: { Item: workgroupNameClaimItem(workgroup), ConditionExpression: 'attribute_not_exists(pk)' } },
           onConditionFailed: (old) => new WorkgroupNameInUse(workgroup.name, String(old?.workgroupId ?? 'unknown')),
         },
       ];

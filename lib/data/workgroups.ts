@@ -1,4 +1,4 @@
-import type { Workgroup } from '../domain/workgroup';
+import { normalizeWorkgroupName, type Workgroup } from '../domain/workgroup';
 import type { TableRef } from './client';
 import { queryPartition, type Page } from './pagination';
 
@@ -18,4 +18,13 @@ function itemToWorkgroup(item: Record<string, unknown>): Workgroup {
 export async function listWorkgroups(table: TableRef, limit: number, cursor?: string): Promise<Page<Workgroup>> {
   const page = await queryPartition(table, { ...workgroupKeys.workgroupsPrefix(), limit, cursor });
   return { items: page.items.map(itemToWorkgroup), nextCursor: page.nextCursor };
+}
+
+export function workgroupToItem(workgroup: Workgroup) {
+  return { ...workgroupKeys.workgroup(workgroup.id), entity: 'workgroup', ...workgroup };
+}
+
+/** The claim on a workgroup's normalised name: no two workgroups share one. */
+export function workgroupNameClaimItem(workgroup: Workgroup) {
+  return { ...workgroupKeys.workgroupName(normalizeWorkgroupName(workgroup.name)), entity: 'workgroupNameClaim', workgroupId: workgroup.id };
 }
