@@ -54,10 +54,18 @@ let stateless: Template;
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
 
-// Synthesizing bundles every function with esbuild, so it happens once for the whole file. The
-// cdk-nag plugin runs during this synth and throws on any unacknowledged finding.
+/**
+ * An app whose stacks' assets are not bundled: the CLI's `aws:cdk:bundling-stacks` context (as with
+ * `cdk synth --exclusively`) set to no stack, so NodejsFunction runs no esbuild and its code is a
+ * placeholder asset. Everything else is synthesized as for a deployment: constructs, the template,
+ * and the cdk-nag plugin, which throws on any unacknowledged finding during `synth()`. The one test
+ * that bundles, a single representative function, is in bundling.test.ts.
+ */
+const unbundledApp = () => new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+
+// Built and synthesized once for the whole file.
 beforeAll(() => {
-  built = buildApp(settings, new App({ context: cdkJson.context }));
+  built = buildApp(settings, unbundledApp());
   assembly = built.app.synth();
   stateful = Template.fromStack(built.stateful);
   stateless = Template.fromStack(built.stateless);
@@ -232,6 +240,15 @@ describe('stateless stack: API and functions', () => {
     }
   });
 
+  it('points every function at the handler of its bundle, and bundles none here (bundling.test.ts bundles one)', () => {
+    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(routes.length + workers.length);
+    // NodejsFunction's ESM bundle is index.mjs exporting `handler` (asserted on a real bundle there).
+    for (const fn of functions) expect(fn.Properties.Handler).toBe('index.handler');
+    expect(built.stateless.bundlingRequired).toBe(false);
+    expect(built.stateful.bundlingRequired).toBe(false);
+  });
+
   it('gives every function but the relay the settings its config loader validates, the sender address only to the mail worker, and none of them JOBS', () => {
     const tableNameImport = { 'Fn::ImportValue': expect.stringMatching(/^EmployeeDirectoryStateful:ExportsOutputRefTable/) };
     for (const { id } of allFunctions) {
@@ -385,13 +402,11 @@ function mailStatements(from: Built, template: Template): (Statement & { Conditi
 }
 
 /**
- * The app built from `settings` with these changes, its functions not bundled (the CLI's
- * `aws:cdk:bundling-stacks` context, as with `--exclusively`), so a variant costs no esbuild run.
+ * The app built from `settings` with these changes, unbundled like the main one (`unbundledApp`).
  * cdk-nag still runs when the template is synthesized.
  */
 function variant(overrides: Partial<DirectorySettings>) {
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const variantBuilt = buildApp({ ...settings, ...overrides }, app);
+  const variantBuilt = buildApp({ ...settings, ...overrides }, unbundledApp());
   return { built: variantBuilt, template: Template.fromStack(variantBuilt.stateless) };
 }
 
