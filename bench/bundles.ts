@@ -36,9 +36,22 @@ async function bundle(entry: string, name: string): Promise<string> {
 /** Wall time of importing the bundle once in a fresh Node process (what a cold start pays). */
 function importTimeMs(file: string): number {
   return Number(
-    execFileSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`], {
-      env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', APP_BASE_URL: 'https://x.example', MAIL_FROM: 'no-reply@x.example', JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs', MAIL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/mail', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    }).toString(),
+    execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t);`],
+      {
+        env: {
+          ...process.env,
+          AWS_REGION: 'us-east-1',
+          TABLE_NAME: 'bench',
+          APP_BASE_URL: 'https://x.example',
+          MAIL_FROM: 'no-reply@x.example',
+          JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
+          MAIL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/mail',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+      },
+    ).toString(),
   );
 }
 
@@ -48,7 +61,10 @@ function importTimeMs(file: string): number {
  */
 function loadTimesMs(files: string[]): number[] {
   const times = files.map(() => [] as number[]);
-  for (let round = 0; round < RUNS; round++) files.forEach((file, i) => times[i]!.push(importTimeMs(file)));
+  for (let round = 0; round < RUNS; round++)
+    files.forEach((file, i) => {
+      times[i]!.push(importTimeMs(file));
+    });
   return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!);
 }
 
@@ -60,7 +76,18 @@ try {
     "import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';\nconst client = new DynamoDBClient({});\nexport const handler = async () => client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'x' } } }));\n",
   );
   // Resolve the floor's imports from this project's node_modules.
-  const floorFile = await build({ entryPoints: [floorEntry], bundle: true, platform: 'node', format: 'esm', target: 'node24', minify: true, mainFields: ['module', 'main'], outfile: join(out, 'floor.mjs'), nodePaths: [join(root, 'node_modules')], logLevel: 'error' }).then(() => join(out, 'floor.mjs'));
+  const floorFile = await build({
+    entryPoints: [floorEntry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    mainFields: ['module', 'main'],
+    outfile: join(out, 'floor.mjs'),
+    nodePaths: [join(root, 'node_modules')],
+    logLevel: 'error',
+  }).then(() => join(out, 'floor.mjs'));
   const handlers = [...new Set([...routes.map((r) => r.handler), ...workers.map((w) => w.handler)])].sort();
   const files = [floorFile];
   for (const handler of handlers) files.push(await bundle(join(root, 'functions', `${handler}.ts`), handler));
@@ -77,7 +104,9 @@ try {
   }
   const worst = rows.reduce((a, b) => (b.size > a.size ? b : a));
   const slowest = rows.reduce((a, b) => (b.load > a.load ? b : a));
-  console.log(`\nLargest: ${worst.name} at ${(worst.size / floor.size).toFixed(2)}x the floor's size; slowest: ${slowest.name} at ${(slowest.load / floor.load).toFixed(2)}x its load time (target 1.30x).`);
+  console.log(
+    `\nLargest: ${worst.name} at ${(worst.size / floor.size).toFixed(2)}x the floor's size; slowest: ${slowest.name} at ${(slowest.load / floor.load).toFixed(2)}x its load time (target 1.30x).`,
+  );
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

@@ -65,11 +65,16 @@ try {
   const old = new Date(now - 400 * DAY).toISOString();
   // 1,000 stale, 9,000 recently dismissed, the rest active: every dismissed user is in the index.
   const users = Array.from({ length: USERS }, (_, i) => {
-    const dismissedAt = i < STALE ? new Date(now - (91 + (i % 200)) * DAY).toISOString() : i < STALE + 9_000 ? new Date(now - (i % 80) * DAY).toISOString() : null;
+    const dismissedAt =
+      i < STALE ? new Date(now - (91 + (i % 200)) * DAY).toISOString() : i < STALE + 9_000 ? new Date(now - (i % 80) * DAY).toISOString() : null;
     return makeUser(i, dismissedAt, old);
   });
   const seedStarted = performance.now();
-  await batchWrite(deps, users.flatMap((user, i) => [{ PutRequest: { Item: userToItem(user) } }, ...(i < STALE ? claimPuts(user) : [])]), 8);
+  await batchWrite(
+    deps,
+    users.flatMap((user, i) => [{ PutRequest: { Item: userToItem(user) } }, ...(i < STALE ? claimPuts(user) : [])]),
+    8,
+  );
   console.log(`Seeded ${USERS} users (${STALE} stale) in ${Math.round((performance.now() - seedStarted) / 1000)} s`);
 
   const log = countRequests(client);
@@ -96,10 +101,17 @@ try {
   console.log(`\nCleanup benchmark: ${USERS} users, ${STALE} stale, on DynamoDB Local (${new Date().toISOString().slice(0, 10)}, Node ${process.version})\n`);
   console.log('| run | time (ms) | accounts/s | vs fastest raw loop |');
   console.log('|---|---|---|---|');
-  console.log(`| cleanup sweep (${report.swept} transactions) | ${report.durationMs} | ${Math.round((STALE / report.durationMs) * 1000)} | ${(report.durationMs / fastestMs).toFixed(2)}x |`);
-  for (const [name, ms] of Object.entries(baselines)) console.log(`| raw: ${name} | ${Math.round(ms)} | ${Math.round((STALE / ms) * 1000)} | ${(ms / fastestMs).toFixed(2)}x |`);
-  console.log(`\nItems read by the sweep: ${report.itemsRead} index entries (of ${USERS} users, ${STALE + 9_000} dismissed); requests: ${requests.reads} reads, ${requests.writes} writes; fastest raw loop: ${fastestName}.`);
-  console.log(`Peak RSS during the sweep: ${Math.round(peakRss / 1024 / 1024)} MiB (${Math.round((peakRss - baselineRss) / 1024 / 1024)} MiB above the start of the sweep).`);
+  console.log(
+    `| cleanup sweep (${report.swept} transactions) | ${report.durationMs} | ${Math.round((STALE / report.durationMs) * 1000)} | ${(report.durationMs / fastestMs).toFixed(2)}x |`,
+  );
+  for (const [name, ms] of Object.entries(baselines))
+    console.log(`| raw: ${name} | ${Math.round(ms)} | ${Math.round((STALE / ms) * 1000)} | ${(ms / fastestMs).toFixed(2)}x |`);
+  console.log(
+    `\nItems read by the sweep: ${report.itemsRead} index entries (of ${USERS} users, ${STALE + 9_000} dismissed); requests: ${requests.reads} reads, ${requests.writes} writes; fastest raw loop: ${fastestName}.`,
+  );
+  console.log(
+    `Peak RSS during the sweep: ${Math.round(peakRss / 1024 / 1024)} MiB (${Math.round((peakRss - baselineRss) / 1024 / 1024)} MiB above the start of the sweep).`,
+  );
   client.destroy();
 } finally {
   await dynamo.stop();

@@ -26,7 +26,11 @@ const ITEMS = Number(process.env.ITEMS ?? 10_000);
 
 /** The baseline: the same items rewritten to another owner with unconditional BatchWriteItem puts. */
 function batchRewrite(deps: Deps, items: WorkItem[], responsibleId: string, inFlight: number): Promise<number> {
-  return batchWrite(deps.table, items.map((item) => ({ PutRequest: { Item: workToItem({ ...item, responsibleId }) } })), inFlight);
+  return batchWrite(
+    deps.table,
+    items.map((item) => ({ PutRequest: { Item: workToItem({ ...item, responsibleId }) } })),
+    inFlight,
+  );
 }
 
 const dynamo = await startDynamoLocal();
@@ -42,7 +46,10 @@ try {
   };
   const queued: string[] = [];
   // Queued handovers are collected (no stream here), so the benchmark decides when they run.
-  const manual: Deps = { ...deps, table: { ...deps.table, relay: (messages) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
+  const manual: Deps = {
+    ...deps,
+    table: { ...deps.table, relay: (messages) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) },
+  };
   const admin = (await bootstrapAdmin(deps, 'bench-admin@example.com')).user;
   // Invitations are mailed in-process, as the mail worker would.
   const mailQueue = new InProcessQueue().attach((message) => runMessage({ ...deps, mailer: outbox }, message));
@@ -81,7 +88,9 @@ try {
   console.log('|---|---|---|---|');
   console.log(`| handover job (${job.chunks} transactions) | ${Math.round(handoverMs)} | ${rate(handoverMs)} | ${(handoverMs / fastestMs).toFixed(2)}x |`);
   for (const [name, ms] of Object.entries(baselines)) console.log(`| raw: ${name} | ${Math.round(ms)} | ${rate(ms)} | ${(ms / fastestMs).toFixed(2)}x |`);
-  console.log(`\nHandover requests: ${requests.reads} reads, ${requests.writes} writes (${(requests.writes / ITEMS).toFixed(3)} write requests per item); fastest raw loop: ${fastestName}.`);
+  console.log(
+    `\nHandover requests: ${requests.reads} reads, ${requests.writes} writes (${(requests.writes / ITEMS).toFixed(3)} write requests per item); fastest raw loop: ${fastestName}.`,
+  );
   console.log(`RSS growth during the handover: ${Math.round((process.memoryUsage().rss - memoryBefore) / 1024 / 1024)} MiB.`);
   client.destroy();
 } finally {

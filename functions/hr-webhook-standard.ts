@@ -7,4 +7,6 @@ import { standard } from '../lib/webhooks/providers/standard';
  * `POST /webhooks/hr/standard`: a route of its own (API Gateway matches it before
  * `/webhooks/hr/{provider}`) so that only this function bundles the Standard Webhooks library.
  */
-export const handler = publicHandler(requests.hrWebhookStandard, async ({ raw }, deps) => receiveHrWebhook(deps, { standard }, 'standard', raw.body, raw.headers));
+export const handler = publicHandler(requests.hrWebhookStandard, async ({ raw }, deps) =>
+  receiveHrWebhook(deps, { standard }, 'standard', raw.body, raw.headers),
+);

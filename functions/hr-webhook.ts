@@ -7,4 +7,6 @@ import { gusto } from '../lib/webhooks/providers/gusto';
 /** The providers with their own signature schemes; the Standard Webhooks provider has its own function. */
 const adapters = { gusto, bamboohr };
 
-export const handler = publicHandler(requests.hrWebhook, async ({ params, raw }, deps) => receiveHrWebhook(deps, adapters, params.provider, raw.body, raw.headers));
+export const handler = publicHandler(requests.hrWebhook, async ({ params, raw }, deps) =>
+  receiveHrWebhook(deps, adapters, params.provider, raw.body, raw.headers),
+);

@@ -11,5 +11,10 @@ export const handler = middy<ScheduledEvent, CleanupReport>()
   .handler(async (_event, context) => {
     const deps = runtime();
     // What does not fit in this run is swept by the next one.
-    return runCleanup(deps, { dryRun: false, retentionDays: deps.settings.retentionDays, actorId: null, shouldYield: () => context.getRemainingTimeInMillis() < 10_000 });
+    return runCleanup(deps, {
+      dryRun: false,
+      retentionDays: deps.settings.retentionDays,
+      actorId: null,
+      shouldYield: () => context.getRemainingTimeInMillis() < 10_000,
+    });
   });

@@ -72,7 +72,7 @@ export class StatefulStack extends Stack {
     Validations.of(this.webhookSecrets).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The HR webhook signing secrets are issued by the HR providers (Standard Webhooks sender, Gusto, BambooHR) and rotated there; rotation is done by updating this secret\'s value, so no Secrets Manager rotation Lambda applies.',
+        "The HR webhook signing secrets are issued by the HR providers (Standard Webhooks sender, Gusto, BambooHR) and rotated there; rotation is done by updating this secret's value, so no Secrets Manager rotation Lambda applies.",
     });
   }
 }

@@ -247,7 +247,7 @@ export class StatelessStack extends Stack {
           Validations.of(onFailure).acknowledge({
             id: 'AwsSolutions-SQS3',
             reason:
-              'This queue is itself a dead-letter destination: the on-failure destination of the outbox relay\'s DynamoDB stream event source, which receives the stream position of records the relay gave up on. A queue that only receives failures needs no dead-letter queue of its own.',
+              "This queue is itself a dead-letter destination: the on-failure destination of the outbox relay's DynamoDB stream event source, which receives the stream position of records the relay gave up on. A queue that only receives failures needs no dead-letter queue of its own.",
           });
           onFailureQueues.set(worker.id, onFailure);
           // Only INSERTs of outbox items invoke the relay: the filter runs in the poller, so the
@@ -324,19 +324,18 @@ export class StatelessStack extends Stack {
     // updates the relay and the queue workers before any function that writes the table can
     // produce it, so an old relay never sees a message it would drop as malformed.
     const consumers = workers.filter((w) => w.source === 'outboxStream' || w.source === 'queue').map((w) => workerFunctions.get(w.id)!);
-    const producers = [...routes.filter((r) => r.table === 'readwrite').map((r) => functions.get(r.id)!), ...workers.filter((w) => w.source === 'schedule' && w.table === 'readwrite').map((w) => workerFunctions.get(w.id)!)];
+    const producers = [
+      ...routes.filter((r) => r.table === 'readwrite').map((r) => functions.get(r.id)!),
+      ...workers.filter((w) => w.source === 'schedule' && w.table === 'readwrite').map((w) => workerFunctions.get(w.id)!),
+    ];
     for (const producer of producers) producer.node.addDependency(...consumers);
     this.onFailureQueues = onFailureQueues;
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
       functions: new Map([...functions, ...workerFunctions]),
-      queueWorkers: new Map(
-        workers.filter((w) => w.source === 'queue').map((w) => [w.id, { fn: workerFunctions.get(w.id)!, queue: queues.get(w.queue)! }]),
-      ),
-      streamWorkers: new Map(
-        [...onFailureQueues].map(([workerId, onFailureQueue]) => [workerId, { fn: workerFunctions.get(workerId)!, onFailureQueue }]),
-      ),
+      queueWorkers: new Map(workers.filter((w) => w.source === 'queue').map((w) => [w.id, { fn: workerFunctions.get(w.id)!, queue: queues.get(w.queue)! }])),
+      streamWorkers: new Map([...onFailureQueues].map(([workerId, onFailureQueue]) => [workerId, { fn: workerFunctions.get(workerId)!, onFailureQueue }])),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });

@@ -89,12 +89,17 @@ export function loadConfig(env: Env): Config {
     loginChangeTtlHours: read.integer('LOGIN_CHANGE_TTL_HOURS', 24, 1, 8_760),
     retentionDays: read.integer('CLEANUP_RETENTION_DAYS', 90, 1, 36_500),
     /** The JWT claim holding the caller's directory user id (IdPs own `sub`; they can add a custom claim). */
-    subjectClaim: read.optional('AUTH_SUBJECT_CLAIM', 'must be a claim name (letters, digits, _:./-, at most 128)', (v) => /^[\w:./-]{1,128}$/.test(v)) ?? 'sub',
+    subjectClaim:
+      read.optional('AUTH_SUBJECT_CLAIM', 'must be a claim name (letters, digits, _:./-, at most 128)', (v) => /^[\w:./-]{1,128}$/.test(v)) ?? 'sub',
     /** AWS: a Secrets Manager secret with one signing secret per HR provider. */
     webhookSecretsArn: read.optional('HR_WEBHOOK_SECRETS_ARN', 'must be a secret ARN', (v) => v.startsWith('arn:')),
     secretsExtensionPort: read.integer('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', 2773, 1, 65_535),
     /** Local: per-provider secrets. The standard one has a documented development default. */
-    webhookSecrets: { standard: read.optional('HR_WEBHOOK_SECRET'), gusto: read.optional('GUSTO_WEBHOOK_SECRET'), bamboohr: read.optional('BAMBOOHR_WEBHOOK_SECRET') },
+    webhookSecrets: {
+      standard: read.optional('HR_WEBHOOK_SECRET'),
+      gusto: read.optional('GUSTO_WEBHOOK_SECRET'),
+      bamboohr: read.optional('BAMBOOHR_WEBHOOK_SECRET'),
+    },
   };
   read.done();
   return config;

@@ -8,7 +8,10 @@ const AUDIT_PARTITION = { user: 'USER', work: 'WORK', workgroup: 'WORKGROUP' } a
 /** Audit entries, in their subject's partition. */
 export const auditKeys = {
   /** An audit entry, in its subject's partition: a user's, a work item's or a workgroup's trail. */
-  audit: (subject: { kind: 'user' | 'work' | 'workgroup'; id: string }, entryId: string) => ({ pk: `${AUDIT_PARTITION[subject.kind]}#${subject.id}`, sk: `AUDIT#${entryId}` }),
+  audit: (subject: { kind: 'user' | 'work' | 'workgroup'; id: string }, entryId: string) => ({
+    pk: `${AUDIT_PARTITION[subject.kind]}#${subject.id}`,
+    sk: `AUDIT#${entryId}`,
+  }),
   auditPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'AUDIT#' }),
 };
 

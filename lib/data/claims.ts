@@ -14,9 +14,7 @@ export type EmailClaim = { email: string; userId: string; roles: EmailRole[] };
 
 /** Access pattern: who holds an address, and as what. */
 export async function getEmailClaim(table: TableRef, email: string): Promise<EmailClaim | undefined> {
-  const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.name, Key: claimKeys.emailClaim(email), ConsistentRead: true }),
-  );
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: claimKeys.emailClaim(email), ConsistentRead: true }));
   return Item ? { email: String(Item.email), userId: String(Item.userId), roles: Item.roles as EmailRole[] } : undefined;
 }
 

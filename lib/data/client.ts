@@ -17,9 +17,7 @@ export type ClientOptions = { region: string; endpoint?: string | undefined };
 export function createDocumentClient({ region, endpoint }: ClientOptions): DynamoDBDocumentClient {
   const base = new DynamoDBClient({
     region,
-    ...(endpoint
-      ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },

@@ -75,7 +75,9 @@ function claimOps(table: TableRef, befores: (User | null)[], afters: User[], at:
     const onConditionFailed = async (old: Record<string, unknown> | undefined) => {
       if (!old) return new StaleWrite(`claim on ${address}`);
       const holder = await getUser(table, String(old.userId));
-      return holder ? new EmailInUse(address, old.roles as ('login' | 'contact')[], { id: holder.id, status: holder.status, type: holder.type }) : new StaleWrite(`claim on ${address}`);
+      return holder
+        ? new EmailInUse(address, old.roles as ('login' | 'contact')[], { id: holder.id, status: holder.status, type: holder.type })
+        : new StaleWrite(`claim on ${address}`);
     };
     return will
       ? { item: { Put: { Item: emailClaimItem(address, will, at), ...condition } }, onConditionFailed }
@@ -114,7 +116,14 @@ function activeAdminCountOps(befores: (User | null)[], afters: User[]): TxOp[] {
   const values = { ':delta': delta, ...(delta < 0 ? { ':needed': 1 - delta } : {}) };
   return [
     {
-      item: { Update: { Key: keys.activeAdmins(), UpdateExpression: 'ADD activeAdmins :delta', ...(delta < 0 ? { ConditionExpression: 'activeAdmins >= :needed' } : {}), ExpressionAttributeValues: values } },
+      item: {
+        Update: {
+          Key: keys.activeAdmins(),
+          UpdateExpression: 'ADD activeAdmins :delta',
+          ...(delta < 0 ? { ConditionExpression: 'activeAdmins >= :needed' } : {}),
+          ExpressionAttributeValues: values,
+        },
+      },
       onConditionFailed: () => new LastAdmin(leaving),
     },
   ];
@@ -137,7 +146,14 @@ function effectOps(effect: Effect, change: Change, guardedActor: string | null):
     case 'addLink':
       return [storeTokenHash(effect, effect.tokenHash, change.at)];
     case 'requireInvitedAt':
-      return [userGuard(effect.userId, '#status = :invited AND loginEmail = :to', { ':invited': 'invited', ':to': effect.loginEmail }, () => new StaleWrite('the invited user'))];
+      return [
+        userGuard(
+          effect.userId,
+          '#status = :invited AND loginEmail = :to',
+          { ':invited': 'invited', ':to': effect.loginEmail },
+          () => new StaleWrite('the invited user'),
+        ),
+      ];
     case 'consumePending':
       return [consumePending(effect.kind, effect.userId, effect.tokenHash, change.at)];
     case 'requireWorkgroup':
@@ -162,10 +178,16 @@ function effectOps(effect: Effect, change: Change, guardedActor: string | null):
           ? []
           : [
               userGuard(work.responsibleId, 'attribute_exists(pk) AND #status <> :dismissed', { ':dismissed': 'dismissed' }, (old) =>
-                old ? new InvalidState(`User ${work.responsibleId} is dismissed; assign the work to a current user`) : new InvalidRequest([{ path: 'responsibleId', message: `user ${work.responsibleId} does not exist` }]),
+                old
+                  ? new InvalidState(`User ${work.responsibleId} is dismissed; assign the work to a current user`)
+                  : new InvalidRequest([{ path: 'responsibleId', message: `user ${work.responsibleId} does not exist` }]),
               ),
             ];
-      return [...responsible, { item: { Put: { Item: workToItem(work), ConditionExpression: 'attribute_not_exists(pk)' } } }, openWorkDelta(work.responsibleId, { [work.kind]: 1 })];
+      return [
+        ...responsible,
+        { item: { Put: { Item: workToItem(work), ConditionExpression: 'attribute_not_exists(pk)' } } },
+        openWorkDelta(work.responsibleId, { [work.kind]: 1 }),
+      ];
     }
     case 'closeWork': {
       const { work, at } = effect;
@@ -178,11 +200,18 @@ function effectOps(effect: Effect, change: Change, guardedActor: string | null):
               UpdateExpression: 'SET #state = :closed, gsi3sk = :sk, updatedAt = :at',
               ConditionExpression: '#state = :open AND responsibleId = :responsible',
               ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':closed': 'closed', ':open': 'open', ':responsible': work.responsibleId, ':sk': workIndexAttributes(closed).gsi3sk, ':at': at },
+              ExpressionAttributeValues: {
+                ':closed': 'closed',
+                ':open': 'open',
+                ':responsible': work.responsibleId,
+                ':sk': workIndexAttributes(closed).gsi3sk,
+                ':at': at,
+              },
             },
           },
           // Handed over meanwhile: re-read and close from the new owner.
-          onConditionFailed: (old) => (old?.state === 'open' ? new StaleWrite(`${work.kind} ${work.id}`) : new InvalidState(`${work.kind} ${work.id} is already closed`)),
+          onConditionFailed: (old) =>
+            old?.state === 'open' ? new StaleWrite(`${work.kind} ${work.id}`) : new InvalidState(`${work.kind} ${work.id} is already closed`),
         },
         openWorkDelta(work.responsibleId, { [work.kind]: -1 }),
       ];

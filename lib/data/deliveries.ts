@@ -10,7 +10,10 @@ import { ConditionsFailed, StaleWrite, transactWrite, type TxOp } from './transa
 export const deliveryKeys = {
   /** The first sight of a provider's delivery id: its existence is the replay guard. */
   delivery: (provider: string, deliveryId: string) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: 'DELIVERY' }),
-  deliveryEvent: (provider: string, deliveryId: string, index: number) => ({ pk: `HRDELIVERY#${provider}#${deliveryId}`, sk: `EVENT#${String(index).padStart(3, '0')}` }),
+  deliveryEvent: (provider: string, deliveryId: string, index: number) => ({
+    pk: `HRDELIVERY#${provider}#${deliveryId}`,
+    sk: `EVENT#${String(index).padStart(3, '0')}`,
+  }),
 };
 
 export type DeliveryStatus = 'received' | 'applied' | 'ignored' | 'failed';
@@ -90,7 +93,16 @@ export async function recordDelivery(
     {
       item: {
         Put: {
-          Item: { ...deliveryKeys.delivery(provider, deliveryId), entity: 'hrDelivery', provider, deliveryId, receivedAt, events: events.length, complete, expiresAtEpoch: expiresEpoch(receivedAt) },
+          Item: {
+            ...deliveryKeys.delivery(provider, deliveryId),
+            entity: 'hrDelivery',
+            provider,
+            deliveryId,
+            receivedAt,
+            events: events.length,
+            complete,
+            expiresAtEpoch: expiresEpoch(receivedAt),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -136,13 +148,25 @@ export async function finishRecording(table: TableRef, provider: string, deliver
       }
     }
   }
-  await table.client.send(new UpdateCommand({ TableName: table.name, Key: deliveryKeys.delivery(provider, deliveryId), UpdateExpression: 'SET complete = :true', ExpressionAttributeValues: { ':true': true } }));
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.name,
+      Key: deliveryKeys.delivery(provider, deliveryId),
+      UpdateExpression: 'SET complete = :true',
+      ExpressionAttributeValues: { ':true': true },
+    }),
+  );
 }
 
 function rowPut(e: DeliveryEvent): TxOp {
   const expiry = e.status === 'ignored' ? { expiresAtEpoch: expiresEpoch(e.receivedAt) } : {};
   return {
-    item: { Put: { Item: { ...deliveryKeys.deliveryEvent(e.provider, e.deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e), ...expiry }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: {
+      Put: {
+        Item: { ...deliveryKeys.deliveryEvent(e.provider, e.deliveryId, e.index), entity: 'hrDeliveryEvent', ...e, ...indexAttributes(e), ...expiry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     onConditionFailed: () => new StaleWrite(`delivery event ${e.index}`),
   };
 }
@@ -163,7 +187,12 @@ export async function listDeliveryEvents(table: TableRef, provider: string, deli
 }
 
 /** Settles an event on its own (nothing else changes): failed or ignored, only from `received`. */
-export async function settleEventAlone(table: TableRef, e: DeliveryEvent, outcome: { status: 'ignored' | 'failed'; reason: string; code: string | null }, at: string): Promise<void> {
+export async function settleEventAlone(
+  table: TableRef,
+  e: DeliveryEvent,
+  outcome: { status: 'ignored' | 'failed'; reason: string; code: string | null },
+  at: string,
+): Promise<void> {
   try {
     await transactWrite(table, [settleEvent(e, outcome, at)]);
   } catch (error) {
@@ -172,7 +201,11 @@ export async function settleEventAlone(table: TableRef, e: DeliveryEvent, outcom
 }
 
 /** Settles an event, only from `received`: the guard that makes applying it happen exactly once. */
-export function settleEvent(e: DeliveryEvent, outcome: { status: Exclude<DeliveryStatus, 'received'>; reason?: string | null; code?: string | null }, at: string): TxOp {
+export function settleEvent(
+  e: DeliveryEvent,
+  outcome: { status: Exclude<DeliveryStatus, 'received'>; reason?: string | null; code?: string | null },
+  at: string,
+): TxOp {
   const next = { ...e, status: outcome.status };
   const { gsi5pk, gsi5sk } = indexAttributes(next);
   // Settled events (and the personal data in them) expire; failed ones stay until handled.

@@ -87,7 +87,8 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
       item: {
         Update: {
           Key: jobKeys.job(job.id),
-          UpdateExpression: 'SET #status = :running, moved.tasks = moved.tasks + :tasks, moved.activities = moved.activities + :activities, chunks = chunks + :one, version = version + :one, updatedAt = :at',
+          UpdateExpression:
+            'SET #status = :running, moved.tasks = moved.tasks + :tasks, moved.activities = moved.activities + :activities, chunks = chunks + :one, version = version + :one, updatedAt = :at',
           ConditionExpression: guard.ConditionExpression,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':running': 'running', ':tasks': tasks, ':activities': activities, ':one': 1, ':version': job.version, ':at': at },
@@ -95,7 +96,16 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
       },
       onConditionFailed: guard.onFailed,
     },
-    auditPut(noteRecord(newId(), { kind: 'user', id: job.fromUserId }, job.actorId, 'work.handover_chunk', { jobId: job.id, chunk, tasks, activities, toUserId: job.toUserId }, at)),
+    auditPut(
+      noteRecord(
+        newId(),
+        { kind: 'user', id: job.fromUserId },
+        job.actorId,
+        'work.handover_chunk',
+        { jobId: job.id, chunk, tasks, activities, toUserId: job.toUserId },
+        at,
+      ),
+    ),
     openWorkDelta(job.fromUserId, { task: -tasks, activity: -activities }),
     openWorkDelta(job.toUserId, { task: tasks, activity: activities }),
     ...items.map(
@@ -132,7 +142,13 @@ export async function commitHandoverChunk(table: TableRef, job: Job, items: Work
 }
 
 /** Ends a job (completed or failed) with audit entries, from the version we read. */
-export async function finishJob(table: TableRef, job: Job, outcome: { status: 'completed' | 'failed'; failureReason: string | null }, audits: AuditRecord[], at: string): Promise<Job> {
+export async function finishJob(
+  table: TableRef,
+  job: Job,
+  outcome: { status: 'completed' | 'failed'; failureReason: string | null },
+  audits: AuditRecord[],
+  at: string,
+): Promise<Job> {
   const guard = jobVersionGuard(job);
   await transactWrite(table, [
     {

@@ -105,7 +105,11 @@ export function storeTokenHash(pending: Pick<PendingToken, 'kind' | 'userId' | '
     },
     onConditionFailed: (old) =>
       new RequestClosed(
-        !old || old.requestId !== pending.requestId ? 'replaced or used' : String(old.expiresAt) <= now.toISOString() ? 'expired before it was mailed' : `${MAX_LINKS_PER_REQUEST} links already mailed`,
+        !old || old.requestId !== pending.requestId
+          ? 'replaced or used'
+          : String(old.expiresAt) <= now.toISOString()
+            ? 'expired before it was mailed'
+            : `${MAX_LINKS_PER_REQUEST} links already mailed`,
       ),
   };
 }

@@ -35,7 +35,9 @@ export type IndexName = keyof typeof tableDefinition.indexes;
  * come from the definition the table is created from, so a query cannot name an index or an
  * attribute the table does not have.
  */
-export function index<N extends IndexName>(name: N): { IndexName: N; partitionKey: (typeof tableDefinition.indexes)[N]['partitionKey']; sortKey: (typeof tableDefinition.indexes)[N]['sortKey'] } {
+export function index<N extends IndexName>(
+  name: N,
+): { IndexName: N; partitionKey: (typeof tableDefinition.indexes)[N]['partitionKey']; sortKey: (typeof tableDefinition.indexes)[N]['sortKey'] } {
   const { partitionKey, sortKey } = tableDefinition.indexes[name];
   return { IndexName: name, partitionKey, sortKey };
 }

@@ -57,7 +57,11 @@ export async function transactWrite(table: TableRef, ops: TxOp[], options: Trans
       await table.client.send(new TransactWriteCommand({ TransactItems: items }));
       if (table.relay) {
         const entries = outboxEntries(ops.map((op) => op.item));
-        if (entries.length > 0) table.relay(entries.map((entry) => entry.message), entries.map((entry) => entry.id));
+        if (entries.length > 0)
+          table.relay(
+            entries.map((entry) => entry.message),
+            entries.map((entry) => entry.id),
+          );
       }
       return;
     } catch (error) {

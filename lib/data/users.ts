@@ -21,7 +21,9 @@ export const userKeys = {
 export const LIFECYCLE = { dismissalDue: 'DISMISSAL_DUE', dismissed: 'DISMISSED' } as const;
 
 /** Index attributes a user item carries; recomputed on every write so they never go stale. */
-export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'dismissalRecordedAt' | 'scheduledDismissal' | 'sweptAt'>>) {
+export function userIndexAttributes(
+  user: Pick<User, 'id' | 'type' | 'status'> & Partial<Pick<User, 'dismissedAt' | 'dismissalRecordedAt' | 'scheduledDismissal' | 'sweptAt'>>,
+) {
   // A swept account has nothing left to clean up: it leaves the index. Retention counts from
   // retentionStart, so a back-dated dismissal waits its full retention too.
   const retention = retentionStart({ dismissedAt: user.dismissedAt ?? null, dismissalRecordedAt: user.dismissalRecordedAt ?? null });
@@ -41,8 +43,29 @@ export function userIndexAttributes(user: Pick<User, 'id' | 'type' | 'status'> &
 }
 
 const USER_FIELDS = [
-  'id', 'type', 'status', 'loginEmail', 'contactEmail', 'firstName', 'lastName', 'isAdmin',
-  'workgroupIds', 'externalId', 'createdAt', 'updatedAt', 'dismissedAt', 'dismissalRecordedAt', 'movedToUserId', 'movedFromUserId', 'handoverJobId', 'scheduledDismissal', 'lastHrEventAt', 'lastHrDeliveryId', 'legalHold', 'sweptAt', 'version',
+  'id',
+  'type',
+  'status',
+  'loginEmail',
+  'contactEmail',
+  'firstName',
+  'lastName',
+  'isAdmin',
+  'workgroupIds',
+  'externalId',
+  'createdAt',
+  'updatedAt',
+  'dismissedAt',
+  'dismissalRecordedAt',
+  'movedToUserId',
+  'movedFromUserId',
+  'handoverJobId',
+  'scheduledDismissal',
+  'lastHrEventAt',
+  'lastHrDeliveryId',
+  'legalHold',
+  'sweptAt',
+  'version',
 ] as const;
 
 export function userToItem(user: User) {
@@ -64,7 +87,14 @@ export function userGuard(
   onFailed: (old: Record<string, unknown> | undefined) => Error,
 ): TxOp {
   return {
-    item: { ConditionCheck: { Key: userKeys.user(userId), ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values } },
+    item: {
+      ConditionCheck: {
+        Key: userKeys.user(userId),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      },
+    },
     onConditionFailed: onFailed,
   };
 }
@@ -82,7 +112,10 @@ export async function getUser(table: TableRef, id: string): Promise<User | undef
 
 /** Access pattern: several users by id in one request (e.g. the acting admin and the target). */
 export async function getUsers(table: TableRef, ids: string[]): Promise<Map<string, User>> {
-  const items = await batchGetItems(table, ids.map((id) => userKeys.user(id)));
+  const items = await batchGetItems(
+    table,
+    ids.map((id) => userKeys.user(id)),
+  );
   return new Map([...items.values()].map((item) => [String(item.id), itemToUser(item)]));
 }
 
@@ -105,7 +138,12 @@ export async function listUsers(table: TableRef, filter: UserListFilter): Promis
         const { IndexName, partitionKey, sortKey } = index('usersByType');
         return { index: IndexName, pkName: partitionKey, skName: sortKey, pk: gsi2pk, prefix: gsi2skPrefix };
       })();
-  const startKey = decodeCursor(filter.cursor, ['pk', 'sk', query.pkName, query.skName], { [query.pkName]: query.pk }, { name: query.skName, prefix: query.prefix });
+  const startKey = decodeCursor(
+    filter.cursor,
+    ['pk', 'sk', query.pkName, query.skName],
+    { [query.pkName]: query.pk },
+    { name: query.skName, prefix: query.prefix },
+  );
   const { Items, LastEvaluatedKey } = await table.client.send(
     new QueryCommand({
       TableName: table.name,
@@ -124,7 +162,13 @@ export async function listUsers(table: TableRef, filter: UserListFilter): Promis
  * Access pattern: users whose lifecycle date (scheduled dismissal or dismissal) is at or before
  * a time, oldest first, on the sparse index usersByLifecycleDate: reads grow with what is due.
  */
-export async function listUsersByLifecycleDate(table: TableRef, kind: keyof typeof LIFECYCLE, until: string, limit: number, cursor?: string): Promise<Page<User>> {
+export async function listUsersByLifecycleDate(
+  table: TableRef,
+  kind: keyof typeof LIFECYCLE,
+  until: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<User>> {
   const pk = LIFECYCLE[kind];
   const { IndexName, partitionKey, sortKey } = index('usersByLifecycleDate');
   const { Items, LastEvaluatedKey } = await table.client.send(
@@ -171,7 +215,11 @@ export async function seedActiveAdminCount(table: TableRef): Promise<void> {
   } while (start);
   try {
     await table.client.send(
-      new PutCommand({ TableName: table.name, Item: { ...userKeys.activeAdmins(), entity: 'counter', activeAdmins: count }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({
+        TableName: table.name,
+        Item: { ...userKeys.activeAdmins(), entity: 'counter', activeAdmins: count },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;

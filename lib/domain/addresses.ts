@@ -30,7 +30,13 @@ export type Holding = { holder: Pick<User, 'id' | 'status' | 'type'>; roles: Ema
  * pending change (a new request replaces it) waits for the link mailed to the NEW address, which
  * proves it is a live mailbox. A taken address is refused now and again at confirmation.
  */
-export function requestLoginChange(user: User, email: string, heldBy: Holding | undefined, context: Context, settings: { loginChangeTtlHours: number }): { change: Change; expiresAt: string } {
+export function requestLoginChange(
+  user: User,
+  email: string,
+  heldBy: Holding | undefined,
+  context: Context,
+  settings: { loginChangeTtlHours: number },
+): { change: Change; expiresAt: string } {
   assertNotSwept(user);
   if (user.loginEmail === email) throw new InvalidState(`${email} is already the login email of user ${user.id}`);
   if (heldBy && heldBy.holder.id !== user.id) {
@@ -39,21 +45,32 @@ export function requestLoginChange(user: User, email: string, heldBy: Holding | 
   }
   const expiresAt = new Date(context.now.getTime() + settings.loginChangeTtlHours * HOUR).toISOString();
   const requestId = context.newId();
-  const change = changeOf(context, [], [
-    { type: 'storePending', pending: { kind: 'loginChange', userId: user.id, requestId, expiresAt, newEmail: email } },
-    { type: 'mailLink', kind: 'loginChange', userId: user.id, requestId },
-    { type: 'note', subject: { kind: 'user', id: user.id }, action: 'user.login_email_change_requested', details: { pendingLoginEmail: email, expiresAt } },
-  ]);
+  const change = changeOf(
+    context,
+    [],
+    [
+      { type: 'storePending', pending: { kind: 'loginChange', userId: user.id, requestId, expiresAt, newEmail: email } },
+      { type: 'mailLink', kind: 'loginChange', userId: user.id, requestId },
+      { type: 'note', subject: { kind: 'user', id: user.id }, action: 'user.login_email_change_requested', details: { pendingLoginEmail: email, expiresAt } },
+    ],
+  );
   return { change, expiresAt };
 }
 
 /** Confirms a login change with the mailed link: the login switches, the old address is freed. */
-export function confirmLoginChange(user: User | undefined, pending: { newEmail?: string | undefined; expiresAt: string } | undefined, tokenHash: string | undefined, context: Context): Change {
+export function confirmLoginChange(
+  user: User | undefined,
+  pending: { newEmail?: string | undefined; expiresAt: string } | undefined,
+  tokenHash: string | undefined,
+  context: Context,
+): Change {
   if (!user || !pending?.newEmail || !tokenHash) throw new TokenInvalid();
   if (pending.expiresAt <= context.now.toISOString() || user.sweptAt) throw new TokenInvalid();
-  return changeOf({ ...context, actorId: user.id }, [{ before: user, after: { ...user, loginEmail: pending.newEmail }, action: 'user.login_email_changed' }], [
-    { type: 'consumePending', kind: 'loginChange', userId: user.id, tokenHash },
-  ]);
+  return changeOf(
+    { ...context, actorId: user.id },
+    [{ before: user, after: { ...user, loginEmail: pending.newEmail }, action: 'user.login_email_changed' }],
+    [{ type: 'consumePending', kind: 'loginChange', userId: user.id, tokenHash }],
+  );
 }
 
 /**
@@ -62,17 +79,27 @@ export function confirmLoginChange(user: User | undefined, pending: { newEmail?:
  * replacement login; if it is their contact address, it is cleared. An older pending login change
  * of the holder must not override the login decided here.
  */
-export function transfer(holder: User, recipient: User, email: string, command: Pick<TransferEmailInput, 'as' | 'replacementLoginEmail'>, context: Context): Change {
+export function transfer(
+  holder: User,
+  recipient: User,
+  email: string,
+  command: Pick<TransferEmailInput, 'as' | 'replacementLoginEmail'>,
+  context: Context,
+): Change {
   if (holder.id === recipient.id) throw new InvalidState(`User ${holder.id} already holds ${email}`);
-  if (holder.status !== 'dismissed') throw new InvalidState(`${email} belongs to ${holder.status} user ${holder.id}; only a dismissed user's address can be transferred`);
+  if (holder.status !== 'dismissed')
+    throw new InvalidState(`${email} belongs to ${holder.status} user ${holder.id}; only a dismissed user's address can be transferred`);
   if (recipient.status === 'dismissed') throw new InvalidState(`User ${recipient.id} is dismissed; transfer the address to a current user`);
   const roles = rolesOf(holder, email);
   const holderAfter: User = { ...holder };
   if (roles.includes('login')) {
     if (!command.replacementLoginEmail) {
-      throw new InvalidRequest([{ path: 'replacementLoginEmail', message: `required: ${email} is the login of dismissed user ${holder.id}, who needs another` }]);
+      throw new InvalidRequest([
+        { path: 'replacementLoginEmail', message: `required: ${email} is the login of dismissed user ${holder.id}, who needs another` },
+      ]);
     }
-    if (command.replacementLoginEmail === email) throw new InvalidRequest([{ path: 'replacementLoginEmail', message: 'must differ from the transferred address' }]);
+    if (command.replacementLoginEmail === email)
+      throw new InvalidRequest([{ path: 'replacementLoginEmail', message: 'must differ from the transferred address' }]);
     holderAfter.loginEmail = command.replacementLoginEmail;
   } else if (command.replacementLoginEmail) {
     throw new InvalidRequest([{ path: 'replacementLoginEmail', message: `${email} is not the holder's login; leave this out` }]);

@@ -33,7 +33,18 @@ export function setAdmin(user: User, isAdmin: boolean, context: Context): Change
 /** The first admin of a new directory. */
 export function bootstrapAdmin(email: string, context: Context): Change {
   const at = context.now.toISOString();
-  const admin: User = { ...blankUserFields, id: context.newId(), type: 'employee', status: 'active', loginEmail: email, firstName: 'Directory', lastName: 'Admin', isAdmin: true, createdAt: at, updatedAt: at };
+  const admin: User = {
+    ...blankUserFields,
+    id: context.newId(),
+    type: 'employee',
+    status: 'active',
+    loginEmail: email,
+    firstName: 'Directory',
+    lastName: 'Admin',
+    isAdmin: true,
+    createdAt: at,
+    updatedAt: at,
+  };
   return changeOf({ ...context, actorId: null }, [{ before: null, after: admin, action: 'user.bootstrapped_admin' }]);
 }
 

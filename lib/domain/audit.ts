@@ -15,16 +15,17 @@ function pure<T>(build: () => T): T {
 /** One audit entry: who did what to whom, with the changed fields before and after. */
 export const auditEntrySchema = pure(() =>
   z
-  .object({
-    id: z.string(),
-    userId: z.string(),
-    actorId: z.nullable(z.string()).check(z.describe('null when the system acted (bootstrap, schedules)')),
-    action: z.string(),
-    before: z.nullable(z.record(z.string(), z.unknown())),
-    after: z.nullable(z.record(z.string(), z.unknown())),
-    at: z.string(),
-  })
-  .check(z.meta({ id: 'AuditEntry' })));
+    .object({
+      id: z.string(),
+      userId: z.string(),
+      actorId: z.nullable(z.string()).check(z.describe('null when the system acted (bootstrap, schedules)')),
+      action: z.string(),
+      before: z.nullable(z.record(z.string(), z.unknown())),
+      after: z.nullable(z.record(z.string(), z.unknown())),
+      at: z.string(),
+    })
+    .check(z.meta({ id: 'AuditEntry' })),
+);
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 /** Only the fields that changed, so entries stay small and readable. */
@@ -49,7 +50,14 @@ export type AuditRecord = {
 };
 
 /** An entry about something the change does not rewrite as a user (a request, work, a job). */
-export function noteRecord(id: string, subject: AuditSubject, actorId: string | null, action: string, details: Record<string, unknown>, at: string): AuditRecord {
+export function noteRecord(
+  id: string,
+  subject: AuditSubject,
+  actorId: string | null,
+  action: string,
+  details: Record<string, unknown>,
+  at: string,
+): AuditRecord {
   return { id, subject, actorId, action, before: null, after: details, at };
 }
 
@@ -65,15 +73,41 @@ export function auditRecords(change: Change, stored: User[], newId: () => string
     const diff = diffFields(userChange.before ? toUserView(userChange.before) : null, toUserView(after));
     const subject = { kind: 'user' as const, id: after.id };
     if (userChange.redactAudit) {
-      return { id: newId(), subject, actorId: change.actorId, action: userChange.action, before: null, after: { changedFields: Object.keys(diff.after ?? {}), ...userChange.details }, at };
+      return {
+        id: newId(),
+        subject,
+        actorId: change.actorId,
+        action: userChange.action,
+        before: null,
+        after: { changedFields: Object.keys(diff.after ?? {}), ...userChange.details },
+        at,
+      };
     }
-    return { id: newId(), subject, actorId: change.actorId, action: userChange.action, before: diff.before, after: userChange.details ? { ...diff.after, ...userChange.details } : diff.after, at };
+    return {
+      id: newId(),
+      subject,
+      actorId: change.actorId,
+      action: userChange.action,
+      before: diff.before,
+      after: userChange.details ? { ...diff.after, ...userChange.details } : diff.after,
+      at,
+    };
   });
-  const notes = change.effects.flatMap((effect) => (effect.type === 'note' ? [noteRecord(newId(), effect.subject, change.actorId, effect.action, effect.details, at)] : []));
+  const notes = change.effects.flatMap((effect) =>
+    effect.type === 'note' ? [noteRecord(newId(), effect.subject, change.actorId, effect.action, effect.details, at)] : [],
+  );
   return [...users, ...notes];
 }
 
 /** A user's audit entry as the API shows it. */
 export function toAuditEntry(record: AuditRecord): AuditEntry {
-  return { id: record.id, userId: record.subject.id, actorId: record.actorId, action: record.action, before: record.before, after: record.after, at: record.at };
+  return {
+    id: record.id,
+    userId: record.subject.id,
+    actorId: record.actorId,
+    action: record.action,
+    before: record.before,
+    after: record.after,
+    at: record.at,
+  };
 }

@@ -31,14 +31,23 @@ export function assertNotSwept(user: User, remedy = 'it cannot be changed'): voi
 /** Why an account may not be swept now, or undefined when it may. */
 export function sweepRefusal(user: User | undefined, cutoff: string): string | undefined {
   const since = user && retentionStart(user);
-  if (!user || user.status !== 'dismissed' || user.sweptAt || !since || since > cutoff) return 'no longer stale (rehired or already swept)';
+  if (user?.status !== 'dismissed' || user.sweptAt || !since || since > cutoff) return 'no longer stale (rehired or already swept)';
   if (user.legalHold) return 'legal hold';
   return undefined;
 }
 
 /** The anonymised account: no personal fields, no real addresses, nothing HR can match. */
 export function anonymised(user: User, at: string): User {
-  return { ...user, loginEmail: sweptLogin(user.id), contactEmail: null, firstName: 'Former', lastName: 'user', externalId: null, workgroupIds: [], sweptAt: at };
+  return {
+    ...user,
+    loginEmail: sweptLogin(user.id),
+    contactEmail: null,
+    firstName: 'Former',
+    lastName: 'user',
+    externalId: null,
+    workgroupIds: [],
+    sweptAt: at,
+  };
 }
 
 /** Sweeps one stale account; the audit entry names the changed fields, not their values. */
@@ -47,7 +56,15 @@ export function sweep(user: User | undefined, cutoff: string, retentionDays: num
   if (refusal || !user) throw new InvalidState(refusal ?? 'no such account');
   return changeOf(
     context,
-    [{ before: user, after: anonymised(user, context.now.toISOString()), action: 'user.swept', details: { retentionDays, dismissedAt: user.dismissedAt }, redactAudit: true }],
+    [
+      {
+        before: user,
+        after: anonymised(user, context.now.toISOString()),
+        action: 'user.swept',
+        details: { retentionDays, dismissedAt: user.dismissedAt },
+        redactAudit: true,
+      },
+    ],
     [
       { type: 'dropPending', kind: 'invitation', userId: user.id },
       { type: 'dropPending', kind: 'loginChange', userId: user.id },

@@ -40,44 +40,46 @@ export const userIdSchema = pure(() => id.check(z.meta({ description: 'A user id
 
 export const inviteUserSchema = pure(() =>
   z
-  .strictObject({
-    type: z.enum(userTypes),
-    loginEmail: emailSchema,
-    contactEmail: z.nullish(emailSchema),
-    firstName: name,
-    lastName: name,
-    workgroupIds: z.optional(z.array(workgroupIdSchema).check(z.maxLength(20))),
-    externalId: z.nullish(freeText(128)),
-  })
-  .check(z.meta({ id: 'InviteUser' })));
+    .strictObject({
+      type: z.enum(userTypes),
+      loginEmail: emailSchema,
+      contactEmail: z.nullish(emailSchema),
+      firstName: name,
+      lastName: name,
+      workgroupIds: z.optional(z.array(workgroupIdSchema).check(z.maxLength(20))),
+      externalId: z.nullish(freeText(128)),
+    })
+    .check(z.meta({ id: 'InviteUser' })),
+);
 export type InviteUserInput = z.output<typeof inviteUserSchema>;
 
 export const acceptInvitationSchema = pure(() => z.strictObject({ token }).check(z.meta({ id: 'AcceptInvitation' })));
 
 export const listUsersQuerySchema = pure(() =>
   z.strictObject({
-  status: z.optional(z.enum(userStatuses)),
-  type: z.optional(z.enum(userTypes)),
-  limit: pageLimit,
-  cursor,
-}));
+    status: z.optional(z.enum(userStatuses)),
+    type: z.optional(z.enum(userTypes)),
+    limit: pageLimit,
+    cursor,
+  }),
+);
 export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
 
 export const pageQuerySchema = pure(() => z.strictObject({ limit: pageLimit, cursor }));
 
 export const dismissUserSchema = pure(() =>
   z
-  .strictObject({
-    delegateId: z.optional(userIdSchema),
-    effectiveAt: z.optional(z.iso.datetime({ offset: true })),
-  })
-  .check(z.meta({ id: 'DismissUser' })));
+    .strictObject({
+      delegateId: z.optional(userIdSchema),
+      effectiveAt: z.optional(z.iso.datetime({ offset: true })),
+    })
+    .check(z.meta({ id: 'DismissUser' })),
+);
 export type DismissUserInput = z.output<typeof dismissUserSchema>;
 
 export const setContactEmailSchema = pure(() =>
-  z
-  .strictObject({ email: z.nullable(emailSchema) })
-  .check(z.meta({ id: 'SetContactEmail', description: 'null clears the contact email' })));
+  z.strictObject({ email: z.nullable(emailSchema) }).check(z.meta({ id: 'SetContactEmail', description: 'null clears the contact email' })),
+);
 
 export const setAdminSchema = pure(() => z.strictObject({ isAdmin: z.boolean() }).check(z.meta({ id: 'SetAdmin' })));
 
@@ -93,56 +95,57 @@ export const confirmLoginEmailChangeSchema = pure(() => z.strictObject({ token }
 
 export const transferEmailSchema = pure(() =>
   z
-  .strictObject({
-    toUserId: userIdSchema,
-    as: z.enum(['login', 'contact']),
-    replacementLoginEmail: z.optional(emailSchema).check(z.describe("required when the address is the dismissed holder's login: their new login")),
-  })
-  .check(z.meta({ id: 'TransferEmail' })));
+    .strictObject({
+      toUserId: userIdSchema,
+      as: z.enum(['login', 'contact']),
+      replacementLoginEmail: z.optional(emailSchema).check(z.describe("required when the address is the dismissed holder's login: their new login")),
+    })
+    .check(z.meta({ id: 'TransferEmail' })),
+);
 export type TransferEmailInput = z.output<typeof transferEmailSchema>;
 
 export const moveToExtranetSchema = pure(() =>
   z
-  .strictObject({
-    workgroupIds: z.array(workgroupIdSchema).check(z.minLength(1), z.maxLength(20)),
-    loginEmail: z.optional(emailSchema).check(z.describe('login of the new extranet account; omitted: the employee login moves to it')),
-  })
-  .check(z.meta({ id: 'MoveToExtranet' })));
+    .strictObject({
+      workgroupIds: z.array(workgroupIdSchema).check(z.minLength(1), z.maxLength(20)),
+      loginEmail: z.optional(emailSchema).check(z.describe('login of the new extranet account; omitted: the employee login moves to it')),
+    })
+    .check(z.meta({ id: 'MoveToExtranet' })),
+);
 export type MoveToExtranetInput = z.output<typeof moveToExtranetSchema>;
 
-export const createWorkSchema = pure(() =>
-  z
-  .strictObject({ title: freeText(500), responsibleId: userIdSchema })
-  .check(z.meta({ id: 'CreateWork' })));
+export const createWorkSchema = pure(() => z.strictObject({ title: freeText(500), responsibleId: userIdSchema }).check(z.meta({ id: 'CreateWork' })));
 
 export const listWorkQuerySchema = pure(() =>
   z.strictObject({
-  responsibleId: userIdSchema,
-  state: z._default(z.enum(['open', 'closed']), 'open'),
-  limit: pageLimit,
-  cursor,
-}));
+    responsibleId: userIdSchema,
+    state: z._default(z.enum(['open', 'closed']), 'open'),
+    limit: pageLimit,
+    cursor,
+  }),
+);
 
 export const workParamSchema = pure(() => z.strictObject({ id }));
 
 export const providerParamSchema = pure(() => z.strictObject({ provider }));
 export const deliveryParamSchema = pure(() =>
   z.strictObject({
-  provider,
-  deliveryId: z.string().check(z.minLength(1), z.maxLength(128)),
-}));
+    provider,
+    deliveryId: z.string().check(z.minLength(1), z.maxLength(128)),
+  }),
+);
 export const listDeliveriesQuerySchema = pure(() =>
   z.strictObject({
-  status: z._default(z.enum(['received', 'applied', 'ignored', 'failed']), 'failed'),
-  limit: pageLimit,
-  cursor,
-}));
+    status: z._default(z.enum(['received', 'applied', 'ignored', 'failed']), 'failed'),
+    limit: pageLimit,
+    cursor,
+  }),
+);
 
 export const reassignWorkSchema = pure(() => z.strictObject({ toUserId: userIdSchema }).check(z.meta({ id: 'ReassignWork' })));
 
 export const cleanupRunSchema = pure(() =>
-  z
-  .strictObject({ dryRun: z.boolean(), retentionDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(36_500))) })
-  .check(z.meta({ id: 'CleanupRun' })));
+  z.strictObject({ dryRun: z.boolean(), retentionDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(36_500))) }).check(z.meta({ id: 'CleanupRun' })),
+);
 
 export const legalHoldSchema = pure(() => z.strictObject({ legalHold: z.boolean() }).check(z.meta({ id: 'LegalHold' })));

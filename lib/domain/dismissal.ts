@@ -30,10 +30,17 @@ export function dismiss(target: User, command: DismissalCommand, context: Contex
   const now = context.now;
   const details = { source: context.source, ...command.details };
   if (effectiveAt && Date.parse(effectiveAt) > now.getTime()) {
-    const scheduledDismissal = { effectiveAt: new Date(effectiveAt).toISOString(), delegateId: delegate?.id ?? null, requestedBy: context.actorId, source: context.source };
+    const scheduledDismissal = {
+      effectiveAt: new Date(effectiveAt).toISOString(),
+      delegateId: delegate?.id ?? null,
+      requestedBy: context.actorId,
+      source: context.source,
+    };
     return changeOf(context, [{ before: target, after: { ...target, scheduledDismissal }, action: 'user.dismissal_scheduled', details }]);
   }
-  const job = delegate ? newHandoverJob({ reason: 'dismissal', fromUserId: target.id, toUserId: delegate.id, actorId: context.actorId ?? context.source }, context) : undefined;
+  const job = delegate
+    ? newHandoverJob({ reason: 'dismissal', fromUserId: target.id, toUserId: delegate.id, actorId: context.actorId ?? context.source }, context)
+    : undefined;
   const after: User = {
     ...target,
     status: 'dismissed',
@@ -85,7 +92,19 @@ export function rehire(user: User, context: Context, details: Record<string, unk
 /** A handover job, pending until the jobs worker runs it. */
 export function newHandoverJob(input: Pick<Job, 'reason' | 'fromUserId' | 'toUserId' | 'actorId'>, context: Pick<Context, 'now' | 'newId'>): Job {
   const at = context.now.toISOString();
-  return { id: context.newId(), type: 'handover', ...input, status: 'pending', moved: { tasks: 0, activities: 0 }, chunks: 0, failureReason: null, createdAt: at, updatedAt: at, finishedAt: null, version: 0 };
+  return {
+    id: context.newId(),
+    type: 'handover',
+    ...input,
+    status: 'pending',
+    moved: { tasks: 0, activities: 0 },
+    chunks: 0,
+    failureReason: null,
+    createdAt: at,
+    updatedAt: at,
+    finishedAt: null,
+    version: 0,
+  };
 }
 
 /**
@@ -96,11 +115,15 @@ export function reassign(from: User, to: User, context: Context): Change {
   if (from.id === to.id) throw new InvalidState('Work cannot be handed to its current owner');
   if (to.status !== 'active') throw new InvalidState(`User ${to.id} is ${to.status}; work goes to active users only`);
   const job = newHandoverJob({ reason: 'reassign', fromUserId: from.id, toUserId: to.id, actorId: context.actorId ?? context.source }, context);
-  return changeOf(context, [], [
-    { type: 'handover', job },
-    { type: 'note', subject: { kind: 'user', id: from.id }, action: 'work.reassign_requested', details: { jobId: job.id, toUserId: to.id } },
-    { type: 'note', subject: { kind: 'user', id: to.id }, action: 'work.reassign_requested', details: { jobId: job.id, fromUserId: from.id } },
-  ]);
+  return changeOf(
+    context,
+    [],
+    [
+      { type: 'handover', job },
+      { type: 'note', subject: { kind: 'user', id: from.id }, action: 'work.reassign_requested', details: { jobId: job.id, toUserId: to.id } },
+      { type: 'note', subject: { kind: 'user', id: to.id }, action: 'work.reassign_requested', details: { jobId: job.id, fromUserId: from.id } },
+    ],
+  );
 }
 
 /** What a job takes: a dismissal everything the leaver holds, a reassignment what existed when asked. */
@@ -112,7 +135,21 @@ export function handsOver(job: Pick<Job, 'reason' | 'createdAt'>, item: Pick<Wor
 export function handoverOutcome(job: Job, at: string, newId: () => string, failureReason?: string): AuditRecord[] {
   const details = { jobId: job.id, tasks: job.moved.tasks, activities: job.moved.activities, ...(failureReason ? { failureReason } : {}) };
   return [
-    noteRecord(newId(), { kind: 'user', id: job.fromUserId }, job.actorId, failureReason ? 'work.handover_failed' : 'work.handed_over', { ...details, toUserId: job.toUserId }, at),
-    noteRecord(newId(), { kind: 'user', id: job.toUserId }, job.actorId, failureReason ? 'work.handover_failed' : 'work.received', { ...details, fromUserId: job.fromUserId }, at),
+    noteRecord(
+      newId(),
+      { kind: 'user', id: job.fromUserId },
+      job.actorId,
+      failureReason ? 'work.handover_failed' : 'work.handed_over',
+      { ...details, toUserId: job.toUserId },
+      at,
+    ),
+    noteRecord(
+      newId(),
+      { kind: 'user', id: job.toUserId },
+      job.actorId,
+      failureReason ? 'work.handover_failed' : 'work.received',
+      { ...details, fromUserId: job.fromUserId },
+      at,
+    ),
   ];
 }

@@ -60,7 +60,10 @@ export class NotFound extends DomainError {
   readonly code = 'not_found';
   readonly status = 404;
   readonly title = 'Not found';
-  constructor(readonly resource: string, readonly id: string) {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
     super(`${resource} ${id} does not exist`);
   }
 }
@@ -111,7 +114,10 @@ export class ExternalIdInUse extends DomainError {
   readonly code = 'external_id_in_use';
   readonly status = 409;
   readonly title = 'External id already in use';
-  constructor(readonly externalId: string, readonly userId: string) {
+  constructor(
+    readonly externalId: string,
+    readonly userId: string,
+  ) {
     super(`externalId ${externalId} already belongs to user ${userId}`);
   }
   override extensions() {
@@ -123,7 +129,10 @@ export class WorkgroupNameInUse extends DomainError {
   readonly code = 'workgroup_name_in_use';
   readonly status = 409;
   readonly title = 'Workgroup name already in use';
-  constructor(readonly workgroupName: string, readonly workgroupId: string) {
+  constructor(
+    readonly workgroupName: string,
+    readonly workgroupId: string,
+  ) {
     super(`A workgroup named ${workgroupName} already exists (${workgroupId})`);
   }
   override extensions() {

@@ -41,7 +41,14 @@ export function leaveWorkgroup(user: User, workgroupId: string, context: Context
   if (user.type === 'extranet' && user.workgroupIds.length === 1) {
     throw new InvalidState(`Workgroup ${workgroupId} is the last workgroup of extranet user ${user.id}; extranet users belong to at least one`);
   }
-  return changeOf(context, [{ before: user, after: { ...user, workgroupIds: user.workgroupIds.filter((id) => id !== workgroupId) }, action: 'user.workgroup_left', details: { workgroupId } }]);
+  return changeOf(context, [
+    {
+      before: user,
+      after: { ...user, workgroupIds: user.workgroupIds.filter((id) => id !== workgroupId) },
+      action: 'user.workgroup_left',
+      details: { workgroupId },
+    },
+  ]);
 }
 
 export type MoveToExtranetCommand = { workgroupIds: string[]; loginEmail?: string | undefined; details?: Record<string, unknown> };
@@ -107,9 +114,13 @@ export function moveToExtranet(employee: User, command: MoveToExtranetCommand, c
 /** Creates a workgroup; the commit claims its normalised name (409 when taken). */
 export function createWorkgroup(command: { name: string; extranet: boolean }, context: Context): { workgroup: Workgroup; change: Change } {
   const workgroup: Workgroup = { id: context.newId(), name: command.name, extranet: command.extranet, createdAt: context.now.toISOString() };
-  const change = changeOf(context, [], [
-    { type: 'createWorkgroup', workgroup },
-    { type: 'note', subject: { kind: 'workgroup', id: workgroup.id }, action: 'workgroup.created', details: workgroup },
-  ]);
+  const change = changeOf(
+    context,
+    [],
+    [
+      { type: 'createWorkgroup', workgroup },
+      { type: 'note', subject: { kind: 'workgroup', id: workgroup.id }, action: 'workgroup.created', details: workgroup },
+    ],
+  );
   return { workgroup, change };
 }

@@ -53,7 +53,9 @@ export function decideHrEvent(user: User, event: HrEvent, delegate: User | undef
  */
 export function noteHrEvent(user: User, event: HrEvent, outcome: string, context: HrEventContext): Change {
   const after = { ...user, lastHrEventAt: event.occurredAt, lastHrDeliveryId: context.deliveryId };
-  return changeOf(context, [{ before: user, after, action: 'user.hr_event_noted', details: { source: context.source, deliveryId: context.deliveryId, eventType: event.type, outcome } }]);
+  return changeOf(context, [
+    { before: user, after, action: 'user.hr_event_noted', details: { source: context.source, deliveryId: context.deliveryId, eventType: event.type, outcome } },
+  ]);
 }
 
 function decideFresh(user: User, event: HrEvent, delegate: User | undefined, context: Context, details: Record<string, unknown>): HrDecision {
@@ -65,7 +67,13 @@ function decideFresh(user: User, event: HrEvent, delegate: User | undefined, con
       const usable = delegate && delegate.status === 'active' && delegate.id !== user.id ? delegate : undefined;
       const change = dismiss(user, { delegate: usable, effectiveAt: event.effectiveAt, details }, context);
       if (event.delegateEmail && !usable) {
-        return { ...change, problem: { code: 'delegate_invalid', reason: `dismissed without a handover: ${event.delegateEmail} is not an active user; hand the work over with POST /users/${user.id}/reassign` } };
+        return {
+          ...change,
+          problem: {
+            code: 'delegate_invalid',
+            reason: `dismissed without a handover: ${event.delegateEmail} is not an active user; hand the work over with POST /users/${user.id}/reassign`,
+          },
+        };
       }
       return change;
     }
@@ -76,7 +84,8 @@ function decideFresh(user: User, event: HrEvent, delegate: User | undefined, con
       if (!event.workgroupIds?.length) throw new InvalidRequest([{ path: 'workgroupIds', message: 'a contractor conversion names the extranet workgroups' }]);
       return moveToExtranet(user, { workgroupIds: event.workgroupIds, details: { deliveryId: details.deliveryId } }, context);
     case 'employee.email_changed': {
-      if (event.contactEmail === undefined) throw new InvalidRequest([{ path: 'contactEmail', message: 'an email change names the new contact email (or null)' }]);
+      if (event.contactEmail === undefined)
+        throw new InvalidRequest([{ path: 'contactEmail', message: 'an email change names the new contact email (or null)' }]);
       const email = event.contactEmail === null ? null : contactEmailOf(event.contactEmail);
       if (user.status === 'dismissed') throw new InvalidState(`User ${user.id} is dismissed; HR email changes apply to current employees`);
       return changeContactEmail(user, email, context, details) ?? { noChange: `user ${user.id} already has that contact email` };

@@ -33,21 +33,37 @@ export function invite(command: InviteUserInput, context: Context, settings: { i
   };
   const requestId = context.newId();
   const expiresAt = new Date(context.now.getTime() + settings.invitationTtlHours * HOUR).toISOString();
-  return changeOf(context, [{ before: null, after: user, action: 'user.invited' }], [
-    { type: 'storePending', pending: { kind: 'invitation', userId: user.id, requestId, expiresAt } },
-    { type: 'mailLink', kind: 'invitation', userId: user.id, requestId },
-    ...workgroupIds.map((workgroupId, i) => ({ type: 'requireWorkgroup' as const, workgroupId, extranet: user.type === 'extranet', field: `workgroupIds.${i}` })),
-  ]);
+  return changeOf(
+    context,
+    [{ before: null, after: user, action: 'user.invited' }],
+    [
+      { type: 'storePending', pending: { kind: 'invitation', userId: user.id, requestId, expiresAt } },
+      { type: 'mailLink', kind: 'invitation', userId: user.id, requestId },
+      ...workgroupIds.map((workgroupId, i) => ({
+        type: 'requireWorkgroup' as const,
+        workgroupId,
+        extranet: user.type === 'extranet',
+        field: `workgroupIds.${i}`,
+      })),
+    ],
+  );
 }
 
 /**
  * Accepting the mailed link activates the invited user and uses up the invitation. `tokenHash` is
  * the stored link the presented token matched (bound to the login it was mailed to), if any.
  */
-export function acceptInvitation(user: User | undefined, invitation: { expiresAt: string } | undefined, tokenHash: string | undefined, context: Context): Change {
+export function acceptInvitation(
+  user: User | undefined,
+  invitation: { expiresAt: string } | undefined,
+  tokenHash: string | undefined,
+  context: Context,
+): Change {
   if (!user || !invitation || !tokenHash || user.status !== 'invited') throw new TokenInvalid();
   if (invitation.expiresAt <= context.now.toISOString()) throw new TokenInvalid();
-  return changeOf({ ...context, actorId: user.id }, [{ before: user, after: { ...user, status: 'active' }, action: 'invitation.accepted' }], [
-    { type: 'consumePending', kind: 'invitation', userId: user.id, tokenHash },
-  ]);
+  return changeOf(
+    { ...context, actorId: user.id },
+    [{ before: user, after: { ...user, status: 'active' }, action: 'invitation.accepted' }],
+    [{ type: 'consumePending', kind: 'invitation', userId: user.id, tokenHash }],
+  );
 }

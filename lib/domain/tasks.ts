@@ -11,10 +11,14 @@ import type { WorkItem, WorkKind } from './work';
 export function createWork(kind: WorkKind, command: { title: string; responsibleId: string }, context: Context): { work: WorkItem; change: Change } {
   const at = context.now.toISOString();
   const work: WorkItem = { id: context.newId(), kind, title: command.title, responsibleId: command.responsibleId, state: 'open', createdAt: at, updatedAt: at };
-  const change = changeOf(context, [], [
-    { type: 'createWork', work },
-    { type: 'note', subject: { kind: 'work', id: work.id }, action: `${kind}.created`, details: { title: work.title, responsibleId: work.responsibleId } },
-  ]);
+  const change = changeOf(
+    context,
+    [],
+    [
+      { type: 'createWork', work },
+      { type: 'note', subject: { kind: 'work', id: work.id }, action: `${kind}.created`, details: { title: work.title, responsibleId: work.responsibleId } },
+    ],
+  );
   return { work, change };
 }
 
@@ -23,9 +27,13 @@ export function closeWork(work: WorkItem, context: Context): { work: WorkItem; c
   if (work.state !== 'open') throw new InvalidState(`${work.kind} ${work.id} is already closed`);
   const at = context.now.toISOString();
   const closed: WorkItem = { ...work, state: 'closed', updatedAt: at };
-  const change = changeOf(context, [], [
-    { type: 'closeWork', work, at },
-    { type: 'note', subject: { kind: 'work', id: work.id }, action: `${work.kind}.closed`, details: { state: 'closed' } },
-  ]);
+  const change = changeOf(
+    context,
+    [],
+    [
+      { type: 'closeWork', work, at },
+      { type: 'note', subject: { kind: 'work', id: work.id }, action: `${work.kind}.closed`, details: { state: 'closed' } },
+    ],
+  );
   return { work: closed, change };
 }

@@ -21,7 +21,9 @@ export function parseToken(token: string): { userId: string; secret: string } | 
 
 export function hashSecret(secret: string, boundTo?: string): string {
   // The secret is base64url, so the separator cannot occur in it.
-  return createHash('sha256').update(boundTo === undefined ? secret : `${secret}\n${boundTo}`).digest('hex');
+  return createHash('sha256')
+    .update(boundTo === undefined ? secret : `${secret}\n${boundTo}`)
+    .digest('hex');
 }
 
 /** Constant-time comparison of a presented secret (and the address it must be bound to) with a stored hash. */

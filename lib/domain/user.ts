@@ -56,28 +56,29 @@ export type ScheduledDismissal = { effectiveAt: string; delegateId: string | nul
 /** The user as the HTTP contract shows it to admins (DOMAIN.md "A user reads as"). */
 export const userViewSchema = pure(() =>
   z
-  .object({
-    id: z.string(),
-    type: z.enum(userTypes),
-    status: z.enum(userStatuses),
-    loginEmail: z.string(),
-    contactEmail: z.nullable(z.string()),
-    firstName: z.string(),
-    lastName: z.string(),
-    isAdmin: z.boolean(),
-    workgroupIds: z.array(z.string()),
-    externalId: z.nullable(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    dismissedAt: z.nullable(z.string()),
-    movedToUserId: z.nullable(z.string()).check(z.describe('extranet account that succeeded this employee profile')),
-    movedFromUserId: z.nullable(z.string()).check(z.describe('employee profile this extranet account was moved from')),
-    handoverJobId: z.nullable(z.string()).check(z.describe('job handing open work to the delegate named at dismissal (GET /jobs/{id})')),
-    scheduledDismissalAt: z.nullable(z.string()).check(z.describe('when a future-dated dismissal takes effect; cancelled by a rehire')),
-    legalHold: z.boolean().check(z.describe('exempt from cleanup')),
-    sweptAt: z.nullable(z.string()).check(z.describe('when cleanup anonymised this account and released its addresses')),
-  })
-  .check(z.meta({ id: 'User' })));
+    .object({
+      id: z.string(),
+      type: z.enum(userTypes),
+      status: z.enum(userStatuses),
+      loginEmail: z.string(),
+      contactEmail: z.nullable(z.string()),
+      firstName: z.string(),
+      lastName: z.string(),
+      isAdmin: z.boolean(),
+      workgroupIds: z.array(z.string()),
+      externalId: z.nullable(z.string()),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      dismissedAt: z.nullable(z.string()),
+      movedToUserId: z.nullable(z.string()).check(z.describe('extranet account that succeeded this employee profile')),
+      movedFromUserId: z.nullable(z.string()).check(z.describe('employee profile this extranet account was moved from')),
+      handoverJobId: z.nullable(z.string()).check(z.describe('job handing open work to the delegate named at dismissal (GET /jobs/{id})')),
+      scheduledDismissalAt: z.nullable(z.string()).check(z.describe('when a future-dated dismissal takes effect; cancelled by a rehire')),
+      legalHold: z.boolean().check(z.describe('exempt from cleanup')),
+      sweptAt: z.nullable(z.string()).check(z.describe('when cleanup anonymised this account and released its addresses')),
+    })
+    .check(z.meta({ id: 'User' })),
+);
 export type UserView = z.infer<typeof userViewSchema>;
 
 export function toUserView(user: User): UserView {

@@ -10,5 +10,7 @@ import { InvalidRequest } from './errors';
 export function validate<S extends z.ZodMiniType>(schema: S, input: unknown, where?: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new InvalidRequest(result.error.issues.map((issue) => ({ path: [...(where ? [where] : []), ...issue.path.map(String)].join('.'), message: issue.message })));
+  throw new InvalidRequest(
+    result.error.issues.map((issue) => ({ path: [...(where ? [where] : []), ...issue.path.map(String)].join('.'), message: issue.message })),
+  );
 }

@@ -18,16 +18,17 @@ export type WorkState = (typeof workStates)[number];
 
 export const workItemSchema = pure(() =>
   z
-  .object({
-    id: z.string(),
-    kind: z.enum(workKinds),
-    title: z.string(),
-    responsibleId: z.string(),
-    state: z.enum(workStates),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .check(z.meta({ id: 'WorkItem' })));
+    .object({
+      id: z.string(),
+      kind: z.enum(workKinds),
+      title: z.string(),
+      responsibleId: z.string(),
+      state: z.enum(workStates),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    })
+    .check(z.meta({ id: 'WorkItem' })),
+);
 export type WorkItem = z.infer<typeof workItemSchema>;
 
 export const workCountsSchema = pure(() => z.object({ openTasks: z.int(), openActivities: z.int() }).check(z.meta({ id: 'WorkCounts' })));
@@ -39,21 +40,22 @@ export type JobStatus = (typeof jobStatuses)[number];
 /** A resumable handover: progress is committed with each chunk, so a rerun continues, never repeats. */
 export const jobSchema = pure(() =>
   z
-  .object({
-    id: z.string(),
-    type: z.literal('handover'),
-    reason: z.enum(['dismissal', 'reassign']),
-    fromUserId: z.string(),
-    toUserId: z.string(),
-    status: z.enum(jobStatuses),
-    moved: z.object({ tasks: z.int(), activities: z.int() }),
-    chunks: z.int().check(z.describe('transactions committed so far')),
-    failureReason: z.nullable(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    finishedAt: z.nullable(z.string()),
-  })
-  .check(z.meta({ id: 'Job' })));
+    .object({
+      id: z.string(),
+      type: z.literal('handover'),
+      reason: z.enum(['dismissal', 'reassign']),
+      fromUserId: z.string(),
+      toUserId: z.string(),
+      status: z.enum(jobStatuses),
+      moved: z.object({ tasks: z.int(), activities: z.int() }),
+      chunks: z.int().check(z.describe('transactions committed so far')),
+      failureReason: z.nullable(z.string()),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      finishedAt: z.nullable(z.string()),
+    })
+    .check(z.meta({ id: 'Job' })),
+);
 export type Job = z.infer<typeof jobSchema> & { version: number; actorId: string };
 
 export function toJobView(job: Job): z.infer<typeof jobSchema> {

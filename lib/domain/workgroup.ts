@@ -13,9 +13,8 @@ function pure<T>(build: () => T): T {
 
 /** A workgroup (project); extranet workgroups are the only ones extranet users may join (rule 3). */
 export const workgroupSchema = pure(() =>
-  z
-  .object({ id: z.string(), name: z.string(), extranet: z.boolean(), createdAt: z.string() })
-  .check(z.meta({ id: 'Workgroup' })));
+  z.object({ id: z.string(), name: z.string(), extranet: z.boolean(), createdAt: z.string() }).check(z.meta({ id: 'Workgroup' })),
+);
 export type Workgroup = z.infer<typeof workgroupSchema>;
 
 /**

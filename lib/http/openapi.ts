@@ -54,7 +54,10 @@ function toOpenApi(schema: z.core.$ZodType, components: Record<string, JsonSchem
     if (Array.isArray(value)) return value.map(rebase);
     if (value === null || typeof value !== 'object') return value;
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, key === '$ref' && typeof item === 'string' ? item.replace('#/$defs/', '#/components/schemas/') : rebase(item)]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        key === '$ref' && typeof item === 'string' ? item.replace('#/$defs/', '#/components/schemas/') : rebase(item),
+      ]),
     );
   };
   for (const [id, definition] of Object.entries($defs)) components[id] = rebase(definition) as JsonSchema;
@@ -87,11 +90,13 @@ export function openApiDocument(): unknown {
   const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemRef } } });
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
+    // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the document describes every contract, so it needs them all
     const contract: requests.RequestContract = requests[route.id];
     const response: ResponseDoc = responses[route.id];
     const isAdmin = route.auth === 'admin';
     const params = [...parameters(contract.params, 'path', components), ...parameters(contract.query, 'query', components)];
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = {
       operationId: route.id,
       summary: route.summary,
       ...(isAdmin ? { security: [{ bearer: [] }] } : {}),

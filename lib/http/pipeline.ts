@@ -37,7 +37,12 @@ export type ParsedRequest<C extends RequestContract> = {
  * it never builds the dependencies, so its bundle leaves out the AWS SDK altogether.
  */
 export function staticHandler<C extends RequestContract & { auth: 'public' }>(contract: C, impl: () => Promise<unknown>): HttpHandler {
-  return build(contract, () => ({}), impl, () => undefined);
+  return build(
+    contract,
+    () => ({}),
+    impl,
+    () => undefined,
+  );
 }
 
 /** The request pipeline every HTTP function shares: logging context, parsing, errors as problem+json. */
@@ -101,11 +106,13 @@ const PLACED = new Set(['path', 'query', 'body', 'headers']);
  */
 function located(error: InvalidRequest, event: HttpEvent): InvalidRequest {
   const pathParameters = new Set(Object.keys(event.pathParameters ?? {}));
-  return new InvalidRequest(error.errors.map((e) => {
-    const field = e.path.split('.')[0] ?? '';
-    if (PLACED.has(field)) return e;
-    return { ...e, path: pathParameters.has(field) ? `path.${e.path}` : e.path ? `body.${e.path}` : 'body' };
-  }));
+  return new InvalidRequest(
+    error.errors.map((e) => {
+      const field = e.path.split('.')[0] ?? '';
+      if (PLACED.has(field)) return e;
+      return { ...e, path: pathParameters.has(field) ? `path.${e.path}` : e.path ? `body.${e.path}` : 'body' };
+    }),
+  );
 }
 
 /** Parses path, query and body against the route's contract; every failure is a 4xx. */

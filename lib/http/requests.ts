@@ -1,6 +1,29 @@
 import type { ZodMiniType } from '../zod';
 import {
-  acceptInvitationSchema, cleanupRunSchema, confirmLoginEmailChangeSchema, createWorkSchema, createWorkgroupSchema, deliveryParamSchema, dismissUserSchema, emailParamSchema, inviteUserSchema, legalHoldSchema, listDeliveriesQuerySchema, listUsersQuerySchema, listWorkQuerySchema, membershipParamSchema, moveToExtranetSchema, pageQuerySchema, providerParamSchema, reassignWorkSchema, requestLoginEmailChangeSchema, setAdminSchema, setContactEmailSchema, transferEmailSchema, userParamSchema, workParamSchema,
+  acceptInvitationSchema,
+  cleanupRunSchema,
+  confirmLoginEmailChangeSchema,
+  createWorkSchema,
+  createWorkgroupSchema,
+  deliveryParamSchema,
+  dismissUserSchema,
+  emailParamSchema,
+  inviteUserSchema,
+  legalHoldSchema,
+  listDeliveriesQuerySchema,
+  listUsersQuerySchema,
+  listWorkQuerySchema,
+  membershipParamSchema,
+  moveToExtranetSchema,
+  pageQuerySchema,
+  providerParamSchema,
+  reassignWorkSchema,
+  requestLoginEmailChangeSchema,
+  setAdminSchema,
+  setContactEmailSchema,
+  transferEmailSchema,
+  userParamSchema,
+  workParamSchema,
 } from '../domain/commands';
 import type { RouteAuth } from './routes';
 
@@ -29,7 +52,13 @@ export const rehireUser = { id: 'rehireUser', auth: 'admin', params: userParamSc
 export const setContactEmail = { id: 'setContactEmail', auth: 'admin', params: userParamSchema, body: setContactEmailSchema, status: 200 } as const;
 export const setAdmin = { id: 'setAdmin', auth: 'admin', params: userParamSchema, body: setAdminSchema, status: 200 } as const;
 export const listAudit = { id: 'listAudit', auth: 'admin', params: userParamSchema, query: pageQuerySchema, status: 200 } as const;
-export const requestLoginEmailChange = { id: 'requestLoginEmailChange', auth: 'admin', params: userParamSchema, body: requestLoginEmailChangeSchema, status: 202 } as const;
+export const requestLoginEmailChange = {
+  id: 'requestLoginEmailChange',
+  auth: 'admin',
+  params: userParamSchema,
+  body: requestLoginEmailChangeSchema,
+  status: 202,
+} as const;
 export const confirmLoginEmailChange = { id: 'confirmLoginEmailChange', auth: 'public', body: confirmLoginEmailChangeSchema, status: 200 } as const;
 export const transferEmail = { id: 'transferEmail', auth: 'admin', params: emailParamSchema, body: transferEmailSchema, status: 200 } as const;
 export const moveToExtranet = { id: 'moveToExtranet', auth: 'admin', params: userParamSchema, body: moveToExtranetSchema, status: 201 } as const;

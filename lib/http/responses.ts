@@ -11,8 +11,7 @@ import type { RouteId } from './routes';
  */
 export type ResponseDoc = { schema?: z.ZodMiniType; description: string };
 
-const page = (item: z.ZodMiniType, id: string) =>
-  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) }).check(z.meta({ id }));
+const page = (item: z.ZodMiniType, id: string) => z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) }).check(z.meta({ id }));
 
 export const emailUsageSchema = z
   .union([
@@ -40,12 +39,20 @@ export const responses = {
   setAdmin: { schema: userViewSchema, description: 'The user' },
   listAudit: { schema: page(auditEntrySchema, 'AuditPage'), description: 'A page of audit entries' },
   requestLoginEmailChange: {
-    schema: z.object({ userId: z.string(), email: z.string(), status: z.literal('pending'), expiresAt: z.string() }).check(z.meta({ id: 'PendingLoginEmailChange' })),
+    schema: z
+      .object({ userId: z.string(), email: z.string(), status: z.literal('pending'), expiresAt: z.string() })
+      .check(z.meta({ id: 'PendingLoginEmailChange' })),
     description: 'Confirmation mailed to the new address; nothing changes until it is confirmed',
   },
   confirmLoginEmailChange: { schema: userViewSchema, description: 'The user with the new login' },
-  transferEmail: { schema: z.object({ from: userViewSchema, to: userViewSchema }).check(z.meta({ id: 'Transfer' })), description: 'Both users after the transfer' },
-  moveToExtranet: { schema: z.object({ dismissed: userViewSchema, extranetUser: userViewSchema }).check(z.meta({ id: 'ExtranetMove' })), description: 'The dismissed employee profile and the new extranet account' },
+  transferEmail: {
+    schema: z.object({ from: userViewSchema, to: userViewSchema }).check(z.meta({ id: 'Transfer' })),
+    description: 'Both users after the transfer',
+  },
+  moveToExtranet: {
+    schema: z.object({ dismissed: userViewSchema, extranetUser: userViewSchema }).check(z.meta({ id: 'ExtranetMove' })),
+    description: 'The dismissed employee profile and the new extranet account',
+  },
   createWorkgroup: { schema: workgroupSchema, description: 'The workgroup' },
   listWorkgroups: { schema: page(workgroupSchema, 'WorkgroupPage'), description: 'A page of workgroups' },
   addWorkgroupMember: { schema: userViewSchema, description: 'The user with the workgroup' },

@@ -4,7 +4,10 @@ import type { OutboxMessage } from './queue';
 
 /** AWS adapter: the relay's messages as SQS messages on one queue; its worker consumes them (dead-letter queue after 5 receives). */
 export class SqsBatchQueue implements BatchQueue {
-  constructor(private readonly client: SQSClient, private readonly queueUrl: string) {}
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
 
   async enqueueBatch(messages: OutboxMessage[]): Promise<number[]> {
     if (messages.length === 0) return [];

@@ -47,7 +47,9 @@ export function matchRoute(method: string, path: string): Match | 'method_not_al
     pathMatched = true;
     if (c.route.method !== method) continue;
     const pathParameters: Record<string, string> = {};
-    c.names.forEach((name, i) => (pathParameters[name] = decodeURIComponent(m[i + 1]!)));
+    c.names.forEach((name, i) => {
+      pathParameters[name] = decodeURIComponent(m[i + 1]!);
+    });
     return { route: c.route, pathParameters };
   }
   return pathMatched ? 'method_not_allowed' : undefined;
@@ -78,7 +80,11 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
     if (url.pathname === '/_local/outbox' && method === 'GET' && outbox && isLoopbackRequest(req)) {
       // Answer with the mail of every request made so far, as a reader of the outbox expects.
       await settle?.();
-      return { statusCode: 200, headers: { ...baseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(outbox.entries.map(({ to, kind, token, sentAt }) => ({ to, kind, token, sentAt }))) };
+      return {
+        statusCode: 200,
+        headers: { ...baseHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify(outbox.entries.map(({ to, kind, token, sentAt }) => ({ to, kind, token, sentAt }))),
+      };
     }
     let rawPath: string;
     try {
@@ -133,7 +139,14 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return size === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
-function toEvent(req: IncomingMessage, url: URL, method: string, match: Match, body: string | undefined, claims: Record<string, string | number | boolean | string[]> | undefined): HttpEvent {
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  match: Match,
+  body: string | undefined,
+  claims: Record<string, string | number | boolean | string[]> | undefined,
+): HttpEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   const query: Record<string, string> = {};
@@ -155,7 +168,13 @@ function toEvent(req: IncomingMessage, url: URL, method: string, match: Match, b
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',

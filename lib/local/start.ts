@@ -71,7 +71,9 @@ jobs.attach((message) => runMessage({ ...deps, mailer: outbox }, message));
 const relay = (message: OutboxMessage, outboxId: string | undefined) =>
   void jobs.enqueue(message, outboxId ? { onHandled: () => markOutboxHandled(deps.table, outboxId, deps.clock()) } : {});
 deps.table.relay = (messages, outboxIds) => {
-  messages.forEach((message, i) => relay(message, outboxIds[i]));
+  messages.forEach((message, i) => {
+    relay(message, outboxIds[i]);
+  });
 };
 installRuntime(deps);
 

@@ -22,7 +22,7 @@ if (!state) {
 const client = createDocumentClient({ region: state.region, endpoint: state.dynamodbEndpoint });
 const claim = await getEmailClaim({ client, name: state.tableName }, normalizeEmail(email));
 client.destroy();
-if (!claim || !claim.roles.includes('login')) {
+if (!claim?.roles.includes('login')) {
   console.error(`No directory user signs in with ${email}.`);
   process.exit(1);
 }

@@ -13,12 +13,18 @@ export type RenderedMail = { subject: string; text: string };
 const CONTENT: Record<MailKind, { subject: string; why: string[]; path: string }> = {
   invitation: {
     subject: 'You are invited to the company directory',
-    why: ['An administrator invited you to the company directory with this address as your login.', 'Open this link to accept the invitation and activate your account:'],
+    why: [
+      'An administrator invited you to the company directory with this address as your login.',
+      'Open this link to accept the invitation and activate your account:',
+    ],
     path: '/invitations/accept',
   },
   login_email_change: {
     subject: 'Confirm your new login email',
-    why: ['An administrator asked to make this address the login email of your directory account.', 'Nothing changes until you confirm. Open this link to confirm the change:'],
+    why: [
+      'An administrator asked to make this address the login email of your directory account.',
+      'Nothing changes until you confirm. Open this link to confirm the change:',
+    ],
     path: '/login-email-change/confirm',
   },
 };
@@ -30,6 +36,13 @@ export function renderMail(mail: Mail, appBaseUrl: string): RenderedMail {
   const expires = new Date(mail.expiresAt).toUTCString();
   return {
     subject,
-    text: [`Hello ${mail.recipientName},`, '', ...why, link, '', `The link works once and expires on ${expires}. If you did not expect this mail, ignore it.`].join('\n'),
+    text: [
+      `Hello ${mail.recipientName},`,
+      '',
+      ...why,
+      link,
+      '',
+      `The link works once and expires on ${expires}. If you did not expect this mail, ignore it.`,
+    ].join('\n'),
   };
 }

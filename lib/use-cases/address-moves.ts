@@ -29,7 +29,13 @@ export async function requestLoginEmailChange(deps: Deps, actorId: string, id: s
   const target = user(id);
   const claim = claims.get(email);
   const holder = claim && claim.userId !== id ? await getUser(deps.table, claim.userId) : undefined;
-  const { change, expiresAt } = requestLoginChange(target, email, holder && claim ? { holder, roles: claim.roles } : undefined, contextOf(deps, actorId, 'admin'), deps.settings);
+  const { change, expiresAt } = requestLoginChange(
+    target,
+    email,
+    holder && claim ? { holder, roles: claim.roles } : undefined,
+    contextOf(deps, actorId, 'admin'),
+    deps.settings,
+  );
   await commit(deps.table, change);
   return { userId: id, email, status: 'pending', expiresAt };
 }
@@ -57,7 +63,12 @@ export async function confirmLoginEmailChange(deps: Deps, token: string): Promis
  *    entries at once; re-decide if either user changed meanwhile, so a transfer racing a rehire of
  *    the holder never lets both happen.
  */
-export async function transferEmail(deps: Deps, actorId: string, requestedEmail: string, request: z.input<typeof transferEmailSchema>): Promise<{ from: User; to: User }> {
+export async function transferEmail(
+  deps: Deps,
+  actorId: string,
+  requestedEmail: string,
+  request: z.input<typeof transferEmailSchema>,
+): Promise<{ from: User; to: User }> {
   const email = validate(emailSchema, requestedEmail, 'email');
   const command = validate(transferEmailSchema, request);
   return retryOnStale(async () => {
@@ -77,7 +88,12 @@ export async function transferEmail(deps: Deps, actorId: string, requestedEmail:
  * employee dismissed, the extranet account created in the named extranet workgroups (each checked
  * as it commits), the login moved or a new one claimed.
  */
-export async function moveToExtranet(deps: Deps, actorId: string, id: string, request: z.input<typeof moveToExtranetSchema>): Promise<{ dismissed: User; extranetUser: User }> {
+export async function moveToExtranet(
+  deps: Deps,
+  actorId: string,
+  id: string,
+  request: z.input<typeof moveToExtranetSchema>,
+): Promise<{ dismissed: User; extranetUser: User }> {
   const command = validate(moveToExtranetSchema, request);
   return retryOnStale(async () => {
     const { user } = await readAsAdmin(deps, actorId, { userIds: [id] });

@@ -28,7 +28,8 @@ export async function applyHrDelivery(deps: Deps, provider: string, deliveryId: 
  * thrown for the queue to retry.
  */
 async function applyEvent(deps: Deps, row: DeliveryEvent): Promise<void> {
-  const settle = (status: 'ignored' | 'failed', reason: string, code: string | null = null) => settleEventAlone(deps.table, row, { status, reason, code }, deps.clock().toISOString());
+  const settle = (status: 'ignored' | 'failed', reason: string, code: string | null = null) =>
+    settleEventAlone(deps.table, row, { status, reason, code }, deps.clock().toISOString());
   try {
     await retryOnStale(async () => {
       const event = row.event!;
@@ -43,7 +44,9 @@ async function applyEvent(deps: Deps, row: DeliveryEvent): Promise<void> {
         await commit(deps.table, noteHrEvent(user, event, decided.noChange, context), [settleEvent(row, { status: 'ignored', reason: decided.noChange }, at)]);
         return;
       }
-      const outcome = decided.problem ? { status: 'failed' as const, reason: decided.problem.reason, code: decided.problem.code } : { status: 'applied' as const };
+      const outcome = decided.problem
+        ? { status: 'failed' as const, reason: decided.problem.reason, code: decided.problem.code }
+        : { status: 'applied' as const };
       await commit(deps.table, decided, [settleEvent(row, outcome, at)]);
     });
   } catch (error) {
@@ -77,5 +80,9 @@ async function findByEmail(deps: Deps, email: string): Promise<User | undefined>
 }
 
 function describeEmployee(event: HrEvent): string {
-  return [event.employee.externalId && `externalId ${event.employee.externalId}`, event.employee.email && `email ${event.employee.email}`].filter(Boolean).join(' / ') || '(no identifier)';
+  return (
+    [event.employee.externalId && `externalId ${event.employee.externalId}`, event.employee.email && `email ${event.employee.email}`]
+      .filter(Boolean)
+      .join(' / ') || '(no identifier)'
+  );
 }

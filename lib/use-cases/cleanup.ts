@@ -53,7 +53,18 @@ export async function runCleanup(
   const started = performance.now();
   const now = deps.clock();
   const cutoff = retentionCutoff(now, options.retentionDays);
-  const report: CleanupReport = { dryRun: options.dryRun, retentionDays: options.retentionDays, cutoff, candidates: 0, swept: 0, userIds: [], skipped: [], itemsRead: 0, durationMs: 0, complete: true };
+  const report: CleanupReport = {
+    dryRun: options.dryRun,
+    retentionDays: options.retentionDays,
+    cutoff,
+    candidates: 0,
+    swept: 0,
+    userIds: [],
+    skipped: [],
+    itemsRead: 0,
+    durationMs: 0,
+    complete: true,
+  };
   let cursor: string | undefined;
   do {
     if (options.shouldYield?.()) {
@@ -91,19 +102,38 @@ export async function runCleanup(
         // not stop the others: it is reported and tried again on the next run.
         if (error instanceof Forbidden) throw error;
         report.candidates -= 1;
-        report.skipped.push({ userId: listed.id, reason: error instanceof InvalidState ? error.message : `not swept this run: ${(error as Error)?.name ?? 'error'}` });
+        report.skipped.push({
+          userId: listed.id,
+          reason: error instanceof InvalidState ? error.message : `not swept this run: ${(error as Error)?.name ?? 'error'}`,
+        });
         if (!(error instanceof InvalidState)) logger.warn('account not swept', { userId: listed.id, errorName: (error as Error)?.name });
       }
     });
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   report.durationMs = Math.round(performance.now() - started);
-  logger.info('cleanup finished', { dryRun: report.dryRun, candidates: report.candidates, swept: report.swept, skipped: report.skipped.length, itemsRead: report.itemsRead });
+  logger.info('cleanup finished', {
+    dryRun: report.dryRun,
+    candidates: report.candidates,
+    swept: report.swept,
+    skipped: report.skipped.length,
+    itemsRead: report.itemsRead,
+  });
   return report;
 }
 
 /** `POST /cleanup/run` for admins: the same sweep, or a dry run. */
-export async function runCleanupAsAdmin(deps: Deps, actorId: string, input: z.output<typeof cleanupRunSchema>, shouldYield?: () => boolean): Promise<CleanupReport> {
+export async function runCleanupAsAdmin(
+  deps: Deps,
+  actorId: string,
+  input: z.output<typeof cleanupRunSchema>,
+  shouldYield?: () => boolean,
+): Promise<CleanupReport> {
   await readAsAdmin(deps, actorId);
-  return runCleanup(deps, { dryRun: input.dryRun, retentionDays: input.retentionDays ?? deps.settings.retentionDays, actorId, ...(shouldYield ? { shouldYield } : {}) });
+  return runCleanup(deps, {
+    dryRun: input.dryRun,
+    retentionDays: input.retentionDays ?? deps.settings.retentionDays,
+    actorId,
+    ...(shouldYield ? { shouldYield } : {}),
+  });
 }

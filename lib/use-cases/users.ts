@@ -70,7 +70,13 @@ export async function listUsers(deps: Deps, actorId: string, query: ListUsersQue
  * other users named) in one request, decide, commit guarded by the versions read; if anything
  * changed meanwhile, start over and decide again. An undefined decision changes nothing.
  */
-async function changeAsAdmin(deps: Deps, actorId: string, id: string, decide: (user: User, context: Context, read: (id: string) => User) => Change | undefined, others: string[] = []): Promise<User> {
+async function changeAsAdmin(
+  deps: Deps,
+  actorId: string,
+  id: string,
+  decide: (user: User, context: Context, read: (id: string) => User) => Change | undefined,
+  others: string[] = [],
+): Promise<User> {
   return retryOnStale(async () => {
     const { user } = await readAsAdmin(deps, actorId, { userIds: [id, ...others] });
     const change = decide(user(id), contextOf(deps, actorId, 'admin'), user);
@@ -83,7 +89,13 @@ async function changeAsAdmin(deps: Deps, actorId: string, id: string, decide: (u
 /** Dismisses an active user now or at `effectiveAt` (lib/domain/dismissal.ts); with a delegate, queues the handover. */
 export async function dismissUser(deps: Deps, actorId: string, id: string, input: DismissUserInput): Promise<User> {
   const delegateId = input.delegateId;
-  return changeAsAdmin(deps, actorId, id, (user, context, read) => dismiss(user, { delegate: delegateId ? read(delegateId) : undefined, effectiveAt: input.effectiveAt }, context), delegateId ? [delegateId] : []);
+  return changeAsAdmin(
+    deps,
+    actorId,
+    id,
+    (user, context, read) => dismiss(user, { delegate: delegateId ? read(delegateId) : undefined, effectiveAt: input.effectiveAt }, context),
+    delegateId ? [delegateId] : [],
+  );
 }
 
 /** Rehires a dismissed user with the same addresses; for an active user, cancels a scheduled dismissal. */
@@ -121,7 +133,7 @@ export async function bootstrapAdmin(deps: Deps, requested: string): Promise<{ u
   } catch (error) {
     if (!(error instanceof EmailInUse)) throw error;
     const holder = await getUser(deps.table, error.holder.id);
-    if (!holder || !holder.isAdmin || holder.status !== 'active' || holder.loginEmail !== email) {
+    if (!holder?.isAdmin || holder.status !== 'active' || holder.loginEmail !== email) {
       throw new Error(`${email} belongs to user ${error.holder.id}, who is not an active admin signing in with it; choose another BOOTSTRAP_ADMIN_EMAIL`);
     }
     return { user: holder, created: false };

@@ -46,6 +46,7 @@ function parseSecrets(text: string | undefined): Record<string, unknown> {
   } catch {
     throw new Error('the HR webhook secret is not JSON; store {"<provider>": "<secret>", ...} as its text');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the HR webhook secret is not a JSON object of provider names to secrets');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('the HR webhook secret is not a JSON object of provider names to secrets');
   return parsed as Record<string, unknown>;
 }

@@ -14,16 +14,18 @@ let token: string;
 beforeAll(async () => ({ deps, api, admin, token } = await startApiWithAdmin('admin@example.com')));
 afterAll(() => api.close());
 
-const confirmationFor = async (to: string) =>
-  (await api.outbox()).findLast((m) => m.to === to && m.kind === 'login_email_change')!.token;
+const confirmationFor = async (to: string) => (await api.outbox()).findLast((m) => m.to === to && m.kind === 'login_email_change')!.token;
 
-describe('seed: transfer the dismissed user\'s email address, in two calls', () => {
-  it('invites the successor, then moves the leaver\'s login to them; the leaver gets a replacement', async () => {
+describe("seed: transfer the dismissed user's email address, in two calls", () => {
+  it("invites the successor, then moves the leaver's login to them; the leaver gets a replacement", async () => {
     const jane = await seedActiveUser(deps, admin.id, { loginEmail: 'jane@corp.example', firstName: 'Jane' });
     await dismissUser(deps, admin.id, jane.id, {});
 
     // 1. Invite the successor with any address of theirs.
-    const successor = await api.request('POST', '/users', { token, body: { type: 'employee', loginEmail: 'sam.private@home.example', firstName: 'Sam', lastName: 'Roe' } });
+    const successor = await api.request('POST', '/users', {
+      token,
+      body: { type: 'employee', loginEmail: 'sam.private@home.example', firstName: 'Sam', lastName: 'Roe' },
+    });
     expect(successor.status).toBe(201);
     // 2. Move Jane's address to them in one atomic call.
     const moved = await api.request('POST', '/emails/jane@corp.example/transfer', {
@@ -41,7 +43,10 @@ describe('seed: transfer the dismissed user\'s email address, in two calls', () 
   it('answers 400 without a replacement and 409 for a holder who is not dismissed', async () => {
     const holder = await seedActiveUser(deps, admin.id, { loginEmail: 'still-here@corp.example' });
     const other = await seedActiveUser(deps, admin.id);
-    const refused = await api.request('POST', '/emails/still-here@corp.example/transfer', { token, body: { toUserId: other.id, as: 'login', replacementLoginEmail: 'x@home.example' } });
+    const refused = await api.request('POST', '/emails/still-here@corp.example/transfer', {
+      token,
+      body: { toUserId: other.id, as: 'login', replacementLoginEmail: 'x@home.example' },
+    });
     expect(refused).toMatchObject({ status: 409, body: { code: 'invalid_state' } });
     await dismissUser(deps, admin.id, holder.id, {});
     const missing = await api.request('POST', '/emails/still-here@corp.example/transfer', { token, body: { toUserId: other.id, as: 'login' } });
@@ -59,7 +64,13 @@ describe('seed: move a leaver to extranet keeping their address, in one call', (
 
     expect(moved.status).toBe(201);
     expect(moved.body.dismissed).toMatchObject({ id: leaver.id, status: 'dismissed', movedToUserId: moved.body.extranetUser.id });
-    expect(moved.body.extranetUser).toMatchObject({ type: 'extranet', status: 'active', loginEmail: 'contractor@corp.example', workgroupIds: [workgroup.body.id], movedFromUserId: leaver.id });
+    expect(moved.body.extranetUser).toMatchObject({
+      type: 'extranet',
+      status: 'active',
+      loginEmail: 'contractor@corp.example',
+      workgroupIds: [workgroup.body.id],
+      movedFromUserId: leaver.id,
+    });
   });
 });
 
@@ -70,7 +81,10 @@ describe('login email change over HTTP', () => {
     expect(requested).toMatchObject({ status: 202, body: { userId: user.id, email: 'confirmed@corp.example', status: 'pending' } });
     const confirmation = await confirmationFor('confirmed@corp.example');
     expect((await api.request('POST', '/login-email-change/confirm', { body: { token: confirmation } })).body.loginEmail).toBe('confirmed@corp.example');
-    expect(await api.request('POST', '/login-email-change/confirm', { body: { token: confirmation } })).toMatchObject({ status: 410, body: { code: 'token_invalid' } });
+    expect(await api.request('POST', '/login-email-change/confirm', { body: { token: confirmation } })).toMatchObject({
+      status: 410,
+      body: { code: 'token_invalid' },
+    });
   });
 });
 
@@ -100,7 +114,10 @@ describe('races', () => {
       const recipient = await seedActiveUser(deps, admin.id);
 
       const [transfer, rehire] = await Promise.all([
-        api.request('POST', `/emails/raced-${round}@corp.example/transfer`, { token, body: { toUserId: recipient.id, as: 'login', replacementLoginEmail: `raced-${round}@home.example` } }),
+        api.request('POST', `/emails/raced-${round}@corp.example/transfer`, {
+          token,
+          body: { toUserId: recipient.id, as: 'login', replacementLoginEmail: `raced-${round}@home.example` },
+        }),
         api.request('POST', `/users/${holder.id}/rehire`, { token }),
       ]);
 

@@ -14,7 +14,10 @@ afterAll(() => api.close());
  * subject cannot be a directory user id is refused like any other non-admin, and never read.
  */
 describe('the bearer token subject', () => {
-  const forbidden = { status: 403, body: { type: '/problems/forbidden', title: 'Not allowed', status: 403, detail: 'This operation requires a directory admin', code: 'forbidden' } };
+  const forbidden = {
+    status: 403,
+    body: { type: '/problems/forbidden', title: 'Not allowed', status: 403, detail: 'This operation requires a directory admin', code: 'forbidden' },
+  };
 
   it('over 2 KB answers 403, not 500', async () => {
     const token = await api.jwt.sign('A'.repeat(3_000));

@@ -17,7 +17,10 @@ describe('uniqueness under concurrency', () => {
     const address = 'race@corp.example';
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        api.request('POST', '/users', { token, body: makeInvite({ loginEmail: i % 2 ? address : address.toUpperCase(), contactEmail: `race-contact-${i}@home.example` }) }),
+        api.request('POST', '/users', {
+          token,
+          body: makeInvite({ loginEmail: i % 2 ? address : address.toUpperCase(), contactEmail: `race-contact-${i}@home.example` }),
+        }),
       ),
     );
 

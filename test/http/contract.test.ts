@@ -37,12 +37,22 @@ describe('the README walk-through: a dismissed user still holds their addresses'
     });
     expect(refused.status).toBe(409);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
-    expect(refused.body).toMatchObject({ code: 'email_in_use', email: 'jane@corp.example', usedAs: ['contact'], user: { id: jane.id, status: 'dismissed', type: 'employee' } });
+    expect(refused.body).toMatchObject({
+      code: 'email_in_use',
+      email: 'jane@corp.example',
+      usedAs: ['contact'],
+      user: { id: jane.id, status: 'dismissed', type: 'employee' },
+    });
     expect(refused.body.hint).toContain(`/users/${jane.id}/contact-email`);
 
     // See how an address is used, without rehiring anyone.
     const usage = await api.request('GET', '/emails/Jane%40corp.example', { token });
-    expect(usage.body).toEqual({ email: 'jane@corp.example', status: 'in_use', usedAs: ['contact'], user: { id: jane.id, status: 'dismissed', type: 'employee' } });
+    expect(usage.body).toEqual({
+      email: 'jane@corp.example',
+      status: 'in_use',
+      usedAs: ['contact'],
+      user: { id: jane.id, status: 'dismissed', type: 'employee' },
+    });
 
     // Free it: clear the dismissed user's contact email; the invite now goes through.
     const cleared = await api.request('PUT', `/users/${jane.id}/contact-email`, { token, body: { email: null } });
@@ -57,7 +67,13 @@ describe('the README walk-through: a dismissed user still holds their addresses'
     // Her login address is still hers, and the audit trail tells the story newest first.
     expect((await api.request('GET', '/emails/jane.doe@corp.example', { token })).body).toMatchObject({ usedAs: ['login'], user: { status: 'dismissed' } });
     const audit = await api.request('GET', `/users/${jane.id}/audit`, { token });
-    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['user.contact_email_changed', 'user.dismissed', 'invitation.accepted', 'invitation.link_issued', 'user.invited']);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'user.contact_email_changed',
+      'user.dismissed',
+      'invitation.accepted',
+      'invitation.link_issued',
+      'user.invited',
+    ]);
   });
 });
 
@@ -128,7 +144,8 @@ describe('OpenAPI document', () => {
       const [method, path] = key.split(' ') as [string, string];
       const concrete = path.replace(/\{(id|userId)\}/g, '01JD3ZK1X7Q8M2V5N4R6T9W0YB').replace('{email}', 'x%40y.example');
       const response = await api.request(method, concrete, { token, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
-      const unrouted = response.body?.code === 'method_not_allowed' || (response.body?.code === 'not_found' && String(response.body.detail).startsWith('route '));
+      const unrouted =
+        response.body?.code === 'method_not_allowed' || (response.body?.code === 'not_found' && String(response.body.detail).startsWith('route '));
       expect({ key, unrouted }).toEqual({ key, unrouted: false });
     }
     expect(localOnlyRoutes.every((route) => !documented.includes(`${route.method} ${route.path}`))).toBe(true);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import type { TestDeps } from '../support/db';
 import { seedActiveUser } from '../support/factories';
-import { startApiWithAdmin, type Api } from '../support/http';
+import { startApiWithAdmin, type Api, type ApiResponse } from '../support/http';
 import { MAX_DELIVERY_AGE_DAYS } from '../../lib/data/deliveries';
 import { gustoDelivery, gustoEvent, standardDelivery, type SignedDelivery } from '../support/webhooks';
 
@@ -15,7 +15,7 @@ afterAll(() => api.close());
 
 const post = async (provider: string, { body, headers }: SignedDelivery) => {
   const response = await fetch(`${api.baseUrl}/webhooks/hr/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as ApiResponse['body'] };
 };
 
 describe('POST /webhooks/hr/{provider}', () => {
@@ -31,10 +31,23 @@ describe('POST /webhooks/hr/{provider}', () => {
   it('answers 401 with nothing that helps an attacker for a bad signature or a stale timestamp', async () => {
     const tampered = standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-2' } });
     const badSignature = await post('standard', { ...tampered, body: tampered.body.replace('HTTP-2', 'HTTP-3') });
-    const stale = await post('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-2' } }, { at: new Date(Date.now() - 6 * 60_000) }));
+    const stale = await post(
+      'standard',
+      standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-2' } }, { at: new Date(Date.now() - 6 * 60_000) }),
+    );
     const unsigned = await post('standard', { body: '{}', headers: {} });
     for (const response of [badSignature, stale, unsigned]) {
-      expect(response).toEqual({ status: 401, body: { type: '/problems/unauthorized', title: 'Authentication required', status: 401, detail: 'Webhook signature verification failed', code: 'unauthorized', instance: '/webhooks/hr/standard' } });
+      expect(response).toEqual({
+        status: 401,
+        body: {
+          type: '/problems/unauthorized',
+          title: 'Authentication required',
+          status: 401,
+          detail: 'Webhook signature verification failed',
+          code: 'unauthorized',
+          instance: '/webhooks/hr/standard',
+        },
+      });
     }
   });
 
@@ -51,7 +64,17 @@ describe('POST /webhooks/hr/{provider}', () => {
   it('answers 401 like a stale timestamp for a signed Gusto event older than the replay window', async () => {
     const at = new Date(Date.now() - (MAX_DELIVERY_AGE_DAYS + 1) * 86_400_000);
     const response = await post('gusto', gustoDelivery(gustoEvent('employee.termination_effective', 'HTTP-6', at)));
-    expect(response).toEqual({ status: 401, body: { type: '/problems/unauthorized', title: 'Authentication required', status: 401, detail: 'Webhook signature verification failed', code: 'unauthorized', instance: '/webhooks/hr/gusto' } });
+    expect(response).toEqual({
+      status: 401,
+      body: {
+        type: '/problems/unauthorized',
+        title: 'Authentication required',
+        status: 401,
+        detail: 'Webhook signature verification failed',
+        code: 'unauthorized',
+        instance: '/webhooks/hr/gusto',
+      },
+    });
   });
 
   it('answers 404 for a provider it does not know, and 413 for an oversized body', async () => {

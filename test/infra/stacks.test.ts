@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { App, Stack, type CfnResource } from 'aws-cdk-lib';
+import { App, type Stack, type CfnResource } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -71,8 +71,7 @@ beforeAll(() => {
   stateless = Template.fromStack(built.stateless);
 }, 120_000);
 
-const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
-  stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(construct.node.defaultChild as CfnResource);
 
 /** Every IAM statement attached to the role of a route's (or, by worker id, a worker's) function. */
 function statementsOf(id: string): Statement[] {
@@ -104,7 +103,8 @@ const variablesOf = (id: string): Record<string, unknown> =>
 const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { queue: 300, schedule: 120, outboxStream: 60 };
 /** Queue workers' timeouts differ by queue: a handover runs long, a mail is one SES call. */
 const queueWorkerTimeoutSeconds: Record<QueueName, number> = { jobs: 300, mail: 30 };
-const timeoutOf = (worker: (typeof workers)[number]) => (worker.source === 'queue' ? queueWorkerTimeoutSeconds[worker.queue] : workerTimeoutSeconds[worker.source]);
+const timeoutOf = (worker: (typeof workers)[number]) =>
+  worker.source === 'queue' ? queueWorkerTimeoutSeconds[worker.queue] : workerTimeoutSeconds[worker.source];
 
 /** The workers fed by the table's stream: the outbox relay. */
 const streamWorkers = workers.filter((w) => w.source === 'outboxStream');
@@ -378,8 +378,12 @@ describe('settings from CDK context', () => {
       expect.stringContaining('publicRateLimit (60) must not exceed apiRateLimit (50)'),
     ]);
     // The verified identity must be the sender address or its domain, or SES refuses every send.
-    expect(problemsOf({ ...required, mailFrom: 'noreply@corp.example', sesIdentity: 'other.example' })).toEqual([expect.stringContaining('not the domain of mailFrom')]);
-    expect(problemsOf({ ...required, mailFrom: 'noreply@corp.example', sesIdentity: 'admin@corp.example' })).toEqual([expect.stringContaining('an address other than mailFrom')]);
+    expect(problemsOf({ ...required, mailFrom: 'noreply@corp.example', sesIdentity: 'other.example' })).toEqual([
+      expect.stringContaining('not the domain of mailFrom'),
+    ]);
+    expect(problemsOf({ ...required, mailFrom: 'noreply@corp.example', sesIdentity: 'admin@corp.example' })).toEqual([
+      expect.stringContaining('an address other than mailFrom'),
+    ]);
     expect(problemsOf({ ...required, mailFrom: 'Directory <noreply@corp.example>' })).toEqual([expect.stringContaining('mailFrom must be a plain address')]);
     expect(() => fromContext({ ...required, mailFrom: 'noreply@mail.corp.example', sesIdentity: 'corp.example' })).not.toThrow();
     // buildApp checks the same, so settings given in code cannot skip it.
@@ -442,7 +446,10 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
     expect(byKey.size).toBe(routes.length);
     expect(adminRoutes.length).toBeGreaterThan(20);
     for (const route of adminRoutes) {
-      expect(byKey.get(routeKey(route)), routeKey(route)).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: ['directory.admin', 'directory.write'] });
+      expect(byKey.get(routeKey(route)), routeKey(route)).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizationScopes: ['directory.admin', 'directory.write'],
+      });
     }
     for (const route of publicRoutes) {
       expect(byKey.get(routeKey(route)), routeKey(route)).toMatchObject({ AuthorizationType: 'NONE' });
@@ -453,7 +460,13 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
   it('throttles each public route on its own, below the default route throttle of the stage', () => {
     // The routes an unauthenticated caller can reach, the OpenAPI document among them.
     expect(publicRoutes.map(routeKey).sort()).toEqual(
-      ['GET /openapi.json', 'POST /invitations/accept', 'POST /login-email-change/confirm', 'POST /webhooks/hr/standard', 'POST /webhooks/hr/{provider}'].sort(),
+      [
+        'GET /openapi.json',
+        'POST /invitations/accept',
+        'POST /login-email-change/confirm',
+        'POST /webhooks/hr/standard',
+        'POST /webhooks/hr/{provider}',
+      ].sort(),
     );
     const stages = Object.entries(stateless.findResources('AWS::ApiGatewayV2::Stage'));
     expect(stages).toHaveLength(1);
@@ -560,7 +573,11 @@ describe('stateless stack: background jobs', () => {
     // Alike but for the dead-letter queue each one redrives to and the visibility timeout (from the worker's timeout).
     const ownDeadLetterQueue = (name: QueueName) => ({ 'Fn::GetAtt': [deadLetterQueueId(name), 'Arn'] });
     expect(mail.Properties.RedrivePolicy.deadLetterTargetArn).toEqual(ownDeadLetterQueue('mail'));
-    const asJobs = { ...mail.Properties, VisibilityTimeout: jobs.Properties.VisibilityTimeout, RedrivePolicy: { ...mail.Properties.RedrivePolicy, deadLetterTargetArn: ownDeadLetterQueue('jobs') } };
+    const asJobs = {
+      ...mail.Properties,
+      VisibilityTimeout: jobs.Properties.VisibilityTimeout,
+      RedrivePolicy: { ...mail.Properties.RedrivePolicy, deadLetterTargetArn: ownDeadLetterQueue('jobs') },
+    };
     expect({ ...mail, Properties: asJobs }).toEqual(jobs);
     expect(resources[deadLetterQueueId('mail')]).toEqual(resources[deadLetterQueueId('jobs')]);
   });
@@ -572,9 +589,7 @@ describe('stateless stack: background jobs', () => {
       stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     }
@@ -590,15 +605,24 @@ describe('stateless stack: background jobs', () => {
       const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
       // The relay's mapping reads the table's stream (tested below).
       if (worker.source === 'outboxStream') {
-        expect(actions.filter((a) => consume.includes(a)), worker.id).toEqual([]);
+        expect(
+          actions.filter((a) => consume.includes(a)),
+          worker.id,
+        ).toEqual([]);
         continue;
       }
       if (worker.source !== 'queue') {
         expect(Object.keys(mappings), worker.id).toEqual([]);
-        expect(actions.filter((a) => consume.includes(a)), worker.id).toEqual([]);
+        expect(
+          actions.filter((a) => consume.includes(a)),
+          worker.id,
+        ).toEqual([]);
         continue;
       }
-      expect(Object.values(mappings).map((m) => m.Properties), worker.id).toEqual([
+      expect(
+        Object.values(mappings).map((m) => m.Properties),
+        worker.id,
+      ).toEqual([
         expect.objectContaining({
           EventSourceArn: { 'Fn::GetAtt': [queueId(worker.queue), 'Arn'] },
           BatchSize: 1,
@@ -610,13 +634,17 @@ describe('stateless stack: background jobs', () => {
       if (worker.queue !== 'mail') expect(Object.values(mappings)[0]!.Properties.ScalingConfig, worker.id).toBeUndefined();
       expect(actions, worker.id).toEqual(expect.arrayContaining(consume));
       // The consume actions on its own queue only, never on another work queue.
-      const consumedQueues = grantsOf(worker.id).filter((g) => consume.includes(g.action)).map((g) => g.resource);
+      const consumedQueues = grantsOf(worker.id)
+        .filter((g) => consume.includes(g.action))
+        .map((g) => g.resource);
       for (const resource of consumedQueues) expect(resource, worker.id).toEqual({ 'Fn::GetAtt': [queueId(worker.queue), 'Arn'] });
     }
   });
 
   it('deploys the outbox consumers before every function that writes the table, so no message kind is produced before it can be relayed', () => {
-    const consumers = workers.filter((w) => w.source === 'outboxStream' || w.source === 'queue').map((w) => logicalId(built.stateless, built.stateless.workers.get(w.id)!));
+    const consumers = workers
+      .filter((w) => w.source === 'outboxStream' || w.source === 'queue')
+      .map((w) => logicalId(built.stateless, built.stateless.workers.get(w.id)!));
     const functions = stateless.findResources('AWS::Lambda::Function');
     const writers = [
       ...routes.filter((r) => r.table === 'readwrite').map((r) => logicalId(built.stateless, built.stateless.functions.get(r.id)!)),
@@ -713,7 +741,11 @@ describe('stateless stack: background jobs', () => {
       const actions = actionsOf(statementsOf(worker.id));
       const tableAccess: string = worker.table;
       if (tableAccess === 'readwrite') expect(actions, worker.id).toEqual(expect.arrayContaining([...writeActions, 'dynamodb:Query']));
-      else expect(actions.filter((a) => writeActions.includes(a)), worker.id).toEqual([]);
+      else
+        expect(
+          actions.filter((a) => writeActions.includes(a)),
+          worker.id,
+        ).toEqual([]);
     }
   });
 
@@ -738,7 +770,10 @@ describe('stateless stack: background jobs', () => {
       // SendMessage (SendMessageBatch is authorised by it) on every work queue, and on the relay's
       // own on-failure queue, which the stream's poller writes to with the function's role.
       const onFailure = { 'Fn::GetAtt': [onFailureQueueId(id), 'Arn'] };
-      expect(sends.map((g) => g.resource), id).toEqual(expect.arrayContaining([...workQueues, onFailure]));
+      expect(
+        sends.map((g) => g.resource),
+        id,
+      ).toEqual(expect.arrayContaining([...workQueues, onFailure]));
       for (const grant of sqsGrants) expect([...workQueues, onFailure], `${id} ${grant.action}`).toContainEqual(grant.resource);
       for (const name of queueNames) {
         const onQueue = sqsGrants.filter((g) => JSON.stringify(g.resource) === JSON.stringify(arnOf(name))).map((g) => g.action);
@@ -756,13 +791,22 @@ describe('stateless stack: background jobs', () => {
         continue;
       }
       for (const action of streamReadActions) {
-        expect(grants.filter((g) => g.action === action).map((g) => g.resource), `${worker.id} ${action}`).toEqual([streamArnImport]);
+        expect(
+          grants.filter((g) => g.action === action).map((g) => g.resource),
+          `${worker.id} ${action}`,
+        ).toEqual([streamArnImport]);
       }
       // ListStreams has no resource-level permissions: only its grant on `*` is effective.
-      expect(grants.filter((g) => g.action === listStreamsAction).map((g) => g.resource), worker.id).toContainEqual('*');
+      expect(
+        grants.filter((g) => g.action === listStreamsAction).map((g) => g.resource),
+        worker.id,
+      ).toContainEqual('*');
     }
     for (const route of routes) {
-      expect(actionsOf(statementsOf(route.id)).filter((a) => streamActions.includes(a)), route.id).toEqual([]);
+      expect(
+        actionsOf(statementsOf(route.id)).filter((a) => streamActions.includes(a)),
+        route.id,
+      ).toEqual([]);
     }
   });
 
@@ -790,8 +834,16 @@ describe('stateless stack: least privilege', () => {
     for (const route of routes) {
       const actions = actionsOf(statementsOf(route.id));
       if (route.table === 'readwrite') expect(actions, route.id).toEqual(expect.arrayContaining(writeActions));
-      else expect(actions.filter((a) => writeActions.includes(a)), route.id).toEqual([]);
-      if (route.table === 'none') expect(actions.filter((a) => a.startsWith('dynamodb:')), route.id).toEqual([]);
+      else
+        expect(
+          actions.filter((a) => writeActions.includes(a)),
+          route.id,
+        ).toEqual([]);
+      if (route.table === 'none')
+        expect(
+          actions.filter((a) => a.startsWith('dynamodb:')),
+          route.id,
+        ).toEqual([]);
     }
   });
 
@@ -815,7 +867,10 @@ describe('stateless stack: least privilege', () => {
     for (const template of [stateful, stateless]) {
       for (const [policyId, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
         if (!actionsOf(policy.Properties.PolicyDocument.Statement as Statement[]).some((a) => a.startsWith('ses:'))) continue;
-        expect((policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref), policyId).toEqual([mailRole]);
+        expect(
+          (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref),
+          policyId,
+        ).toEqual([mailRole]);
       }
     }
   });
@@ -844,7 +899,15 @@ function dashboardWidgets(body: { 'Fn::Join': [string, unknown[]] }): DashboardW
 const manifest = [
   ...routes.map((route) => {
     const flags = route as { table: string } & Flags;
-    return { id: route.id as string, table: flags.table, sendsMail: flags.sendsMail === true, enqueuesJobs: flags.enqueuesJobs === true, readsWebhookSecrets: flags.readsWebhookSecrets === true, consumesQueue: false, readsStream: false };
+    return {
+      id: route.id as string,
+      table: flags.table,
+      sendsMail: flags.sendsMail === true,
+      enqueuesJobs: flags.enqueuesJobs === true,
+      readsWebhookSecrets: flags.readsWebhookSecrets === true,
+      consumesQueue: false,
+      readsStream: false,
+    };
   }),
   ...workers.map((worker) => ({
     id: worker.id as string,
@@ -906,11 +969,15 @@ describe('stateless stack: IAM matrix', () => {
       expect(onTable.map((g) => g.action).sort(), entry.id).toEqual([...tableActions].sort());
       for (const grant of onTable) expect(grant.resource, entry.id).toEqual({ 'Fn::ImportValue': expect.stringMatching(tableArnExport) });
       // Only Query on the indexes, one ARN per index of the table definition, built from the table ARN.
-      expect(onIndexes.map((g) => g.action), entry.id).toEqual(indexNames.map(() => 'dynamodb:Query'));
+      expect(
+        onIndexes.map((g) => g.action),
+        entry.id,
+      ).toEqual(indexNames.map(() => 'dynamodb:Query'));
       const tableResource = onTable[0]!.resource;
-      expect(onIndexes.map((g) => g.resource), entry.id).toEqual(
-        indexNames.map((name) => ({ 'Fn::Join': ['', [tableResource, `/index/${name}`]] })),
-      );
+      expect(
+        onIndexes.map((g) => g.resource),
+        entry.id,
+      ).toEqual(indexNames.map((name) => ({ 'Fn::Join': ['', [tableResource, `/index/${name}`]] })));
     }
   });
 
@@ -1011,7 +1078,11 @@ describe('stateless stack: operability', () => {
       const filter = filters[0]!.Properties;
       expect(filter.FilterPattern).toBe(`{ $.message = "${jobAttemptFailedMessage}" }`);
       expect(filter.MetricTransformations).toEqual([
-        expect.objectContaining({ MetricName: jobAttemptFailuresMetricName(worker.id), MetricValue: '1', MetricNamespace: expect.stringContaining('EmployeeDirectoryStateless') }),
+        expect.objectContaining({
+          MetricName: jobAttemptFailuresMetricName(worker.id),
+          MetricValue: '1',
+          MetricNamespace: expect.stringContaining('EmployeeDirectoryStateless'),
+        }),
       ]);
       const transformation = filter.MetricTransformations[0];
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -1047,7 +1118,9 @@ describe('stateless stack: operability', () => {
         AlarmName: Match.absent(),
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(built.stateless, built.stateless.onFailureQueues.get(worker.id)!), 'QueueName'] } }],
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(built.stateless, built.stateless.onFailureQueues.get(worker.id)!), 'QueueName'] } },
+        ],
         Statistic: 'Maximum',
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
@@ -1083,12 +1156,21 @@ describe('stateless stack: operability', () => {
       ]),
     );
     expect(lines('API latency p99 (ms)')).toEqual([['AWS/ApiGateway', 'Latency', 'ApiId', api, expect.objectContaining({ stat: 'p99' })]]);
-    for (const [title, metricName] of [['Lambda errors', 'Errors'], ['Lambda throttles', 'Throttles']] as const) {
+    for (const [title, metricName] of [
+      ['Lambda errors', 'Errors'],
+      ['Lambda throttles', 'Throttles'],
+    ] as const) {
       const functionLines = lines(title);
       expect(functionLines, title).toHaveLength(manifest.length);
       for (const entry of manifest) {
         const fnRef = `Ref:${logicalId(built.stateless, functionOf(entry.id))}`;
-        expect(functionLines, `${title} ${entry.id}`).toContainEqual(['AWS/Lambda', metricName, 'FunctionName', fnRef, expect.objectContaining({ label: entry.id, stat: 'Sum' })]);
+        expect(functionLines, `${title} ${entry.id}`).toContainEqual([
+          'AWS/Lambda',
+          metricName,
+          'FunctionName',
+          fnRef,
+          expect.objectContaining({ label: entry.id, stat: 'Sum' }),
+        ]);
       }
     }
     const queueName = (queue: { node: { defaultChild?: unknown } }) => `GetAtt:${logicalId(built.stateless, queue)}.QueueName`;
@@ -1098,26 +1180,45 @@ describe('stateless stack: operability', () => {
       const { queue, deadLetterQueue } = workQueue(worker.queue);
       const title = titles[worker.queue];
       expect(lines(`${title} queue depth`)).toEqual([['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(queue), expect.anything()]]);
-      expect(lines(`${title} queue: age of oldest message (s)`)).toEqual([['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName(queue), expect.anything()]]);
+      expect(lines(`${title} queue: age of oldest message (s)`)).toEqual([
+        ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName(queue), expect.anything()],
+      ]);
       expect(lines(`${title} queue: failed attempts`)).toEqual([
-        [expect.stringContaining('EmployeeDirectoryStateless'), jobAttemptFailuresMetricName(worker.id), expect.objectContaining({ label: `${worker.id} failed attempts`, stat: 'Sum' })],
+        [
+          expect.stringContaining('EmployeeDirectoryStateless'),
+          jobAttemptFailuresMetricName(worker.id),
+          expect.objectContaining({ label: `${worker.id} failed attempts`, stat: 'Sum' }),
+        ],
       ]);
       expect(lines(`${title} dead-letter queue depth`)).toEqual([
         ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(deadLetterQueue), expect.anything()],
       ]);
     }
     expect(lines('Outbox relay: iterator age (ms)')).toEqual(
-      streamWorkers.map((w) => ['AWS/Lambda', 'IteratorAge', 'FunctionName', `Ref:${logicalId(built.stateless, functionOf(w.id))}`, expect.objectContaining({ stat: 'Maximum' })]),
+      streamWorkers.map((w) => [
+        'AWS/Lambda',
+        'IteratorAge',
+        'FunctionName',
+        `Ref:${logicalId(built.stateless, functionOf(w.id))}`,
+        expect.objectContaining({ stat: 'Maximum' }),
+      ]),
     );
     expect(lines('Outbox relay: records given up')).toEqual(
-      streamWorkers.map((w) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(built.stateless.onFailureQueues.get(w.id)!), expect.objectContaining({ stat: 'Maximum' })]),
+      streamWorkers.map((w) => [
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        'QueueName',
+        queueName(built.stateless.onFailureQueues.get(w.id)!),
+        expect.objectContaining({ stat: 'Maximum' }),
+      ]),
     );
     // And the state of every alarm at the top, each queue's dead-letter alarm among them.
     const alarmWidget = widgets.find((w) => w.type === 'alarm');
     const alarmIds = Object.keys(stateless.findResources('AWS::CloudWatch::Alarm'));
     expect(alarmWidget?.properties.alarms).toHaveLength(alarmIds.length);
     expect(alarmWidget!.properties.alarms!.map((arn) => arn.replace(/^GetAtt:(.+)\.Arn$/, '$1')).sort()).toEqual(alarmIds.sort());
-    for (const name of queueNames) expect(alarmWidget!.properties.alarms, name).toContain(`GetAtt:${logicalId(built.stateless, workQueue(name).deadLetterAlarm)}.Arn`);
+    for (const name of queueNames)
+      expect(alarmWidget!.properties.alarms, name).toContain(`GetAtt:${logicalId(built.stateless, workQueue(name).deadLetterAlarm)}.Arn`);
   });
 
   it('keeps every log group for one month: one per function and the API access logs', () => {
@@ -1143,7 +1244,10 @@ describe('HR webhook secrets', () => {
         continue;
       }
       expect(actionsOf(secretStatements), id).toContain('secretsmanager:GetSecretValue');
-      expect(actionsOf(secretStatements).filter((a) => a.includes('*')), id).toEqual([]);
+      expect(
+        actionsOf(secretStatements).filter((a) => a.includes('*')),
+        id,
+      ).toEqual([]);
       for (const statement of secretStatements) {
         // Exactly the one secret: its full ARN, no wildcard, no list of other resources.
         expect(JSON.stringify(statement.Resource), id).not.toContain('*');
@@ -1167,14 +1271,16 @@ describe('HR webhook secrets', () => {
       }
       expect(layers, id).toMatch(/ParamsAndSecrets|parameters-and-secrets|Parameters-and-Secrets/i);
       expect(layers, id).toMatch(/arm64/i);
-      expect(variables, id).toMatchObject({ SECRETS_MANAGER_TTL: '300', PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '10', PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn' });
+      expect(variables, id).toMatchObject({
+        SECRETS_MANAGER_TTL: '300',
+        PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '10',
+        PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
+      });
     }
   });
 
   it('grants nothing in any other policy of either stack on the secret', () => {
-    const readerRoles = new Set(
-      allFunctions.filter((f) => f.flags.readsWebhookSecrets).map((f) => logicalId(built.stateless, functionOf(f.id).role!)),
-    );
+    const readerRoles = new Set(allFunctions.filter((f) => f.flags.readsWebhookSecrets).map((f) => logicalId(built.stateless, functionOf(f.id).role!)));
     for (const template of [stateful, stateless]) {
       for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
         const statements = policy.Properties.PolicyDocument.Statement as Statement[];

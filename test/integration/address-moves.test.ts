@@ -56,7 +56,11 @@ describe('login email change (rule 6)', () => {
     expect(changed.loginEmail).toBe('switched@corp.example');
     expect(await getEmailClaim(deps.table, user.loginEmail)).toBeUndefined();
     expect(await getEmailClaim(deps.table, 'switched@corp.example')).toMatchObject({ userId: user.id, roles: ['login'] });
-    expect((await listAudit(deps.table, user.id, 3)).items.map((e) => e.action)).toEqual(['user.login_email_changed', 'user.login_email_change_link_issued', 'user.login_email_change_requested']);
+    expect((await listAudit(deps.table, user.id, 3)).items.map((e) => e.action)).toEqual([
+      'user.login_email_changed',
+      'user.login_email_change_link_issued',
+      'user.login_email_change_requested',
+    ]);
     await expect(confirmLoginEmailChange(deps, token)).rejects.toBeInstanceOf(TokenInvalid);
   });
 
@@ -134,15 +138,25 @@ describe('transfer (rule 7)', () => {
     expect(to).toMatchObject({ id: recipient.id, contactEmail: 'team-inbox@corp.example' });
     expect(await getEmailClaim(deps.table, 'team-inbox@corp.example')).toMatchObject({ userId: recipient.id, roles: ['contact'] });
     expect(await getEmailClaim(deps.table, 'recipient-old@home.example')).toBeUndefined();
-    expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({ action: 'email.transferred_out', after: { email: 'team-inbox@corp.example', toUserId: recipient.id } });
-    expect((await listAudit(deps.table, recipient.id, 1)).items[0]).toMatchObject({ action: 'email.transferred_in', after: { fromUserId: leaver.id, as: 'contact' } });
+    expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({
+      action: 'email.transferred_out',
+      after: { email: 'team-inbox@corp.example', toUserId: recipient.id },
+    });
+    expect((await listAudit(deps.table, recipient.id, 1)).items[0]).toMatchObject({
+      action: 'email.transferred_in',
+      after: { fromUserId: leaver.id, as: 'contact' },
+    });
   });
 
   it("moves a dismissed user's login to another user's login; the holder gets the replacement", async () => {
     const leaver = await seedDismissed({ loginEmail: 'sales@corp.example' });
     const successor = await seedActiveUser(deps, admin.id);
 
-    const { from, to } = await transferEmail(deps, admin.id, 'sales@corp.example', { toUserId: successor.id, as: 'login', replacementLoginEmail: 'former.sales@home.example' });
+    const { from, to } = await transferEmail(deps, admin.id, 'sales@corp.example', {
+      toUserId: successor.id,
+      as: 'login',
+      replacementLoginEmail: 'former.sales@home.example',
+    });
 
     expect(from.loginEmail).toBe('former.sales@home.example');
     expect(to.loginEmail).toBe('sales@corp.example');
@@ -154,7 +168,11 @@ describe('transfer (rule 7)', () => {
   it('moves an address the holder used as both login and contact, clearing both roles', async () => {
     const leaver = await seedDismissed({ loginEmail: 'both@corp.example', contactEmail: 'both@corp.example' });
     const successor = await seedActiveUser(deps, admin.id);
-    const { from } = await transferEmail(deps, admin.id, 'both@corp.example', { toUserId: successor.id, as: 'contact', replacementLoginEmail: 'both.old@home.example' });
+    const { from } = await transferEmail(deps, admin.id, 'both@corp.example', {
+      toUserId: successor.id,
+      as: 'contact',
+      replacementLoginEmail: 'both.old@home.example',
+    });
     expect(from).toMatchObject({ id: leaver.id, loginEmail: 'both.old@home.example', contactEmail: null });
     expect(await getEmailClaim(deps.table, 'both@corp.example')).toMatchObject({ userId: successor.id, roles: ['contact'] });
   });
@@ -194,7 +212,9 @@ describe('transfer (rule 7)', () => {
     const recipient = await seedActiveUser(deps, admin.id);
     await expect(transferEmail(deps, admin.id, 'nobody-has-this@corp.example', { toUserId: recipient.id, as: 'contact' })).rejects.toBeInstanceOf(InvalidState);
     const leaver = await seedDismissed({ contactEmail: 'orphan@home.example' });
-    await expect(transferEmail(deps, admin.id, 'orphan@home.example', { toUserId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB', as: 'contact' })).rejects.toBeInstanceOf(NotFound);
+    await expect(transferEmail(deps, admin.id, 'orphan@home.example', { toUserId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB', as: 'contact' })).rejects.toBeInstanceOf(
+      NotFound,
+    );
     expect((await getUser(deps.table, leaver.id))!.contactEmail).toBe('orphan@home.example');
   });
 });
@@ -205,15 +225,36 @@ describe('move to extranet (rule 8)', () => {
 
     const { dismissed, extranetUser } = await moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [extranetGroup] });
 
-    expect(dismissed).toMatchObject({ id: employee.id, status: 'dismissed', type: 'employee', loginEmail: tombstoneLogin(employee.id), contactEmail: 'keeps-contact@home.example', movedToUserId: extranetUser.id });
-    expect(extranetUser).toMatchObject({ type: 'extranet', status: 'active', loginEmail: employee.loginEmail, workgroupIds: [extranetGroup], movedFromUserId: employee.id, firstName: employee.firstName });
-    expect(await lookupEmail(deps, admin.id, employee.loginEmail)).toMatchObject({ status: 'in_use', usedAs: ['login'], user: { id: extranetUser.id, type: 'extranet', status: 'active' } });
+    expect(dismissed).toMatchObject({
+      id: employee.id,
+      status: 'dismissed',
+      type: 'employee',
+      loginEmail: tombstoneLogin(employee.id),
+      contactEmail: 'keeps-contact@home.example',
+      movedToUserId: extranetUser.id,
+    });
+    expect(extranetUser).toMatchObject({
+      type: 'extranet',
+      status: 'active',
+      loginEmail: employee.loginEmail,
+      workgroupIds: [extranetGroup],
+      movedFromUserId: employee.id,
+      firstName: employee.firstName,
+    });
+    expect(await lookupEmail(deps, admin.id, employee.loginEmail)).toMatchObject({
+      status: 'in_use',
+      usedAs: ['login'],
+      user: { id: extranetUser.id, type: 'extranet', status: 'active' },
+    });
     await expect(rehireUser(deps, admin.id, employee.id)).rejects.toBeInstanceOf(InvalidState);
   });
 
   it('with a new login: the extranet account claims it and the dismissed profile keeps its addresses', async () => {
     const employee = await seedActiveUser(deps, admin.id);
-    const { dismissed, extranetUser } = await moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [extranetGroup], loginEmail: 'Partner.Login@Vendor.Example' });
+    const { dismissed, extranetUser } = await moveToExtranet(deps, admin.id, employee.id, {
+      workgroupIds: [extranetGroup],
+      loginEmail: 'Partner.Login@Vendor.Example',
+    });
     expect(dismissed.loginEmail).toBe(employee.loginEmail);
     expect(extranetUser.loginEmail).toBe('partner.login@vendor.example');
     expect(await getEmailClaim(deps.table, employee.loginEmail)).toMatchObject({ userId: employee.id });
@@ -222,7 +263,10 @@ describe('move to extranet (rule 8)', () => {
 
   it('refuses intranet or unknown workgroups with 400 and changes nothing', async () => {
     const employee = await seedActiveUser(deps, admin.id);
-    await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [intranetGroup] })).rejects.toMatchObject({ code: 'invalid_request', errors: [{ path: 'workgroupIds.0' }] });
+    await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [intranetGroup] })).rejects.toMatchObject({
+      code: 'invalid_request',
+      errors: [{ path: 'workgroupIds.0' }],
+    });
     await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: ['01JD3ZM4A8TXJ2R9KQ5N7B3C1D'] })).rejects.toBeInstanceOf(InvalidRequest);
     await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [] })).rejects.toBeInstanceOf(InvalidRequest);
     const after = (await getUser(deps.table, employee.id))!;
@@ -232,7 +276,9 @@ describe('move to extranet (rule 8)', () => {
 
   it('refuses a taken new login with 409 and changes nothing', async () => {
     const employee = await seedActiveUser(deps, admin.id);
-    await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [extranetGroup], loginEmail: admin.loginEmail })).rejects.toBeInstanceOf(EmailInUse);
+    await expect(moveToExtranet(deps, admin.id, employee.id, { workgroupIds: [extranetGroup], loginEmail: admin.loginEmail })).rejects.toBeInstanceOf(
+      EmailInUse,
+    );
     expect((await getUser(deps.table, employee.id))!.status).toBe('active');
   });
 
@@ -257,12 +303,20 @@ describe('workgroups (rule 3)', () => {
   });
 
   it('an extranet invitation must name at least one workgroup, all of them extranet', async () => {
-    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet' }))).rejects.toMatchObject({ code: 'invalid_request', errors: [{ path: 'workgroupIds' }] });
+    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet' }))).rejects.toMatchObject({
+      code: 'invalid_request',
+      errors: [{ path: 'workgroupIds' }],
+    });
     await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet', workgroupIds: [extranetGroup, intranetGroup] }))).rejects.toMatchObject({
       errors: [{ path: 'workgroupIds.1' }],
     });
-    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet', workgroupIds: [extranetGroup] }))).resolves.toMatchObject({ type: 'extranet', workgroupIds: [extranetGroup] });
-    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'employee', workgroupIds: [intranetGroup, extranetGroup] }))).resolves.toMatchObject({ type: 'employee' });
+    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'extranet', workgroupIds: [extranetGroup] }))).resolves.toMatchObject({
+      type: 'extranet',
+      workgroupIds: [extranetGroup],
+    });
+    await expect(inviteUser(deps, admin.id, makeInvite({ type: 'employee', workgroupIds: [intranetGroup, extranetGroup] }))).resolves.toMatchObject({
+      type: 'employee',
+    });
   });
 
   it('extranet users join only extranet workgroups and keep at least one; employees join any', async () => {

@@ -30,7 +30,8 @@ async function dismissedAgo(ageMs: number, fields: Parameters<typeof seedActiveU
     on.setNow(null);
   }
 }
-const sweep = (options: Partial<Parameters<typeof runCleanup>[1]> = {}, on = deps) => runCleanup(on, { dryRun: false, retentionDays: 90, actorId: admin.id, ...options });
+const sweep = (options: Partial<Parameters<typeof runCleanup>[1]> = {}, on = deps) =>
+  runCleanup(on, { dryRun: false, retentionDays: 90, actorId: admin.id, ...options });
 
 describe('cleanup of stale dismissed accounts', () => {
   it('sweeps just outside the retention and leaves just inside alone', async () => {
@@ -46,12 +47,25 @@ describe('cleanup of stale dismissed accounts', () => {
   });
 
   it('releases the addresses and external id, anonymises, keeps the audit trail, and leaves the index', async () => {
-    const user = await dismissedAgo(100 * DAY, { loginEmail: 'stale.login@corp.example', contactEmail: 'stale@home.example', externalId: 'HR-STALE', firstName: 'Stale', lastName: 'Person' });
+    const user = await dismissedAgo(100 * DAY, {
+      loginEmail: 'stale.login@corp.example',
+      contactEmail: 'stale@home.example',
+      externalId: 'HR-STALE',
+      firstName: 'Stale',
+      lastName: 'Person',
+    });
 
     await sweep();
 
     const swept = (await getUser(deps.table, user.id))!;
-    expect(swept).toMatchObject({ status: 'dismissed', firstName: 'Former', lastName: 'user', contactEmail: null, externalId: null, loginEmail: `${user.id.toLowerCase()}@swept.invalid` });
+    expect(swept).toMatchObject({
+      status: 'dismissed',
+      firstName: 'Former',
+      lastName: 'user',
+      contactEmail: null,
+      externalId: null,
+      loginEmail: `${user.id.toLowerCase()}@swept.invalid`,
+    });
     expect(await getEmailClaim(deps.table, 'stale.login@corp.example')).toBeUndefined();
     expect(await getEmailClaim(deps.table, 'stale@home.example')).toBeUndefined();
     expect(await getExternalIdHolder(deps.table, 'HR-STALE')).toBeUndefined();
@@ -135,7 +149,12 @@ describe('what the last review found', () => {
     const broken = await dismissedAgo(100 * DAY, { contactEmail: 'broken@home.example' }, own, ownAdmin);
     const fine = await dismissedAgo(100 * DAY, {}, own, ownAdmin);
     // An inconsistency the version guard cannot resolve: the claim names someone else.
-    await own.table.client.send(new PutCommand({ TableName: own.table.name, Item: { pk: 'EMAIL#broken@home.example', sk: 'CLAIM', email: 'broken@home.example', userId: 'SOMEONE-ELSE', roles: ['contact'] } }));
+    await own.table.client.send(
+      new PutCommand({
+        TableName: own.table.name,
+        Item: { pk: 'EMAIL#broken@home.example', sk: 'CLAIM', email: 'broken@home.example', userId: 'SOMEONE-ELSE', roles: ['contact'] },
+      }),
+    );
 
     const report = await sweep({ actorId: ownAdmin.id }, own);
 

@@ -31,30 +31,40 @@ const total = async (userId: string) => {
 /** The same dependencies, but jobs wait in a list instead of running: the test runs them. */
 const withManualJobs = () => {
   const queued: string[] = [];
-  const manual = { ...deps, table: { ...deps.table, relay: (messages: OutboxMessage[]) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) } };
+  const manual = {
+    ...deps,
+    table: { ...deps.table, relay: (messages: OutboxMessage[]) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) },
+  };
   return { manual, queued };
 };
 
 describe('dismissal with a delegate hands over all open work, in chunks', () => {
   // Thousands of items are the benchmark's (bench/handover.ts): here, the chunk boundaries.
-  it.each([0, 1, HANDOVER_CHUNK, HANDOVER_CHUNK + 1, 2 * HANDOVER_CHUNK + 1])('%i items', async (n) => {
-    const leaver = await seedActiveUser(deps, admin.id);
-    const delegate = await seedActiveUser(deps, admin.id);
-    await seedOpenWork(deps.table, leaver.id, n);
+  it.each([0, 1, HANDOVER_CHUNK, HANDOVER_CHUNK + 1, 2 * HANDOVER_CHUNK + 1])(
+    '%i items',
+    async (n) => {
+      const leaver = await seedActiveUser(deps, admin.id);
+      const delegate = await seedActiveUser(deps, admin.id);
+      await seedOpenWork(deps.table, leaver.id, n);
 
-    const dismissed = await dismissUser(deps, admin.id, leaver.id, { delegateId: delegate.id });
-    await deps.jobs.idle();
+      const dismissed = await dismissUser(deps, admin.id, leaver.id, { delegateId: delegate.id });
+      await deps.jobs.idle();
 
-    const job = (await getJob(deps.table, dismissed.handoverJobId!))!;
-    expect(job).toMatchObject({ status: 'completed', reason: 'dismissal', fromUserId: leaver.id, toUserId: delegate.id, failureReason: null });
-    expect(job.moved.tasks + job.moved.activities).toBe(n);
-    expect(job.moved).toEqual({ tasks: Math.ceil(n / 2), activities: Math.floor(n / 2) });
-    expect(job.chunks).toBe(Math.ceil(n / HANDOVER_CHUNK));
-    expect(await total(leaver.id)).toBe(0);
-    expect(await counts(delegate.id)).toEqual({ openTasks: Math.ceil(n / 2), openActivities: Math.floor(n / 2) });
-    expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({ action: 'work.handed_over', after: { jobId: job.id, tasks: Math.ceil(n / 2), activities: Math.floor(n / 2), toUserId: delegate.id } });
-    expect((await listAudit(deps.table, delegate.id, 1)).items[0]).toMatchObject({ action: 'work.received', after: { fromUserId: leaver.id } });
-  }, 120_000);
+      const job = (await getJob(deps.table, dismissed.handoverJobId!))!;
+      expect(job).toMatchObject({ status: 'completed', reason: 'dismissal', fromUserId: leaver.id, toUserId: delegate.id, failureReason: null });
+      expect(job.moved.tasks + job.moved.activities).toBe(n);
+      expect(job.moved).toEqual({ tasks: Math.ceil(n / 2), activities: Math.floor(n / 2) });
+      expect(job.chunks).toBe(Math.ceil(n / HANDOVER_CHUNK));
+      expect(await total(leaver.id)).toBe(0);
+      expect(await counts(delegate.id)).toEqual({ openTasks: Math.ceil(n / 2), openActivities: Math.floor(n / 2) });
+      expect((await listAudit(deps.table, leaver.id, 1)).items[0]).toMatchObject({
+        action: 'work.handed_over',
+        after: { jobId: job.id, tasks: Math.ceil(n / 2), activities: Math.floor(n / 2), toUserId: delegate.id },
+      });
+      expect((await listAudit(deps.table, delegate.id, 1)).items[0]).toMatchObject({ action: 'work.received', after: { fromUserId: leaver.id } });
+    },
+    120_000,
+  );
 });
 
 describe('a handover job survives what goes wrong', () => {
@@ -125,15 +135,22 @@ describe('a handover job survives what goes wrong', () => {
     const [first, second] = await seedOpenWork(deps.table, leaver.id, 10);
     await dismissUser(manual, admin.id, leaver.id, { delegateId: delegate.id });
 
-    const stop = aroundTransactions(deps.table, { before: async (n) => {
+    const stop = aroundTransactions(deps.table, {
+      before: async (n) => {
         if (n !== 1) return;
         await closeWork(deps, admin.id, first!.kind, first!.id);
         await deps.table.client.send(
-          new UpdateCommand({ TableName: deps.table.name, Key: keys.work(second!.id), UpdateExpression: 'SET responsibleId = :c, gsi3pk = :i', ExpressionAttributeValues: { ':c': colleague.id, ':i': `RESP#${colleague.id}` } }),
+          new UpdateCommand({
+            TableName: deps.table.name,
+            Key: keys.work(second!.id),
+            UpdateExpression: 'SET responsibleId = :c, gsi3pk = :i',
+            ExpressionAttributeValues: { ':c': colleague.id, ':i': `RESP#${colleague.id}` },
+          }),
         );
         await moveOpenWorkCount(deps.table, leaver.id, { [second!.kind]: -1 });
         await moveOpenWorkCount(deps.table, colleague.id, { [second!.kind]: 1 });
-      } });
+      },
+    });
     const job = await runHandoverJob(manual, queued[0]!).finally(stop);
 
     expect(job.status).toBe('completed');
@@ -153,7 +170,14 @@ describe('what the review found', () => {
     // What a lagging index looks like: listed under the leaver, owned by someone else.
     const lagging = await seedOpenWork(deps.table, leaver.id, 150);
     for (const item of lagging) {
-      await deps.table.client.send(new UpdateCommand({ TableName: deps.table.name, Key: keys.work(item.id), UpdateExpression: 'SET responsibleId = :o', ExpressionAttributeValues: { ':o': other.id } }));
+      await deps.table.client.send(
+        new UpdateCommand({
+          TableName: deps.table.name,
+          Key: keys.work(item.id),
+          UpdateExpression: 'SET responsibleId = :o',
+          ExpressionAttributeValues: { ':o': other.id },
+        }),
+      );
     }
     await moveOpenWorkCount(deps.table, leaver.id, { task: -75, activity: -75 });
     await seedOpenWork(deps.table, leaver.id, 20);
@@ -272,7 +296,9 @@ describe('work items', () => {
     const gone = await seedActiveUser(deps, admin.id);
     await dismissUser(deps, admin.id, gone.id, {});
     await expect(createWork(deps, admin.id, 'task', { title: 'x', responsibleId: gone.id })).rejects.toMatchObject({ code: 'invalid_state' });
-    await expect(createWork(deps, admin.id, 'task', { title: 'x', responsibleId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(createWork(deps, admin.id, 'task', { title: 'x', responsibleId: '01JD3ZK1X7Q8M2V5N4R6T9W0YB' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
     const task = await createWork(deps, admin.id, 'task', { title: 'x', responsibleId: admin.id });
     await closeWork(deps, admin.id, 'task', task.id);
     await expect(closeWork(deps, admin.id, 'task', task.id)).rejects.toMatchObject({ code: 'invalid_state' });

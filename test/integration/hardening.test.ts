@@ -199,7 +199,9 @@ describe('work created during a dismissal goes to the delegate too (rule 9)', ()
   });
 
   it('raced creations and dismissals never leave open work with the leaver', async () => {
-    const pairs = await Promise.all(Array.from({ length: 20 }, async () => ({ leaver: await seedActiveUser(deps, admin.id), delegate: await seedActiveUser(deps, admin.id) })));
+    const pairs = await Promise.all(
+      Array.from({ length: 20 }, async () => ({ leaver: await seedActiveUser(deps, admin.id), delegate: await seedActiveUser(deps, admin.id) })),
+    );
     await Promise.all(
       pairs.map(({ leaver, delegate }) =>
         Promise.allSettled([
@@ -216,7 +218,7 @@ describe('work created during a dismissal goes to the delegate too (rule 9)', ()
     }
   });
 
-  it('a dismissal job does not complete while the index has not yet caught up with the leaver\'s work', async () => {
+  it("a dismissal job does not complete while the index has not yet caught up with the leaver's work", async () => {
     const leaver = await seedActiveUser(deps, admin.id);
     const delegate = await seedActiveUser(deps, admin.id);
     // What a lagging index looks like: the count says the leaver holds work the index does not list.

@@ -36,7 +36,12 @@ const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString(
 /** The same dependencies, counting every call to DynamoDB. */
 const counting = () => {
   const calls: string[] = [];
-  const client = { send: (command: { constructor: { name: string } }) => (calls.push(command.constructor.name), deps.table.client.send(command as never)) };
+  const client = {
+    send: (command: { constructor: { name: string } }) => {
+      calls.push(command.constructor.name);
+      return deps.table.client.send(command as never);
+    },
+  };
   return { deps: { ...deps, table: { ...deps.table, client: client as unknown as typeof deps.table.client } }, calls };
 };
 const actions = async (userId: string) => (await listAudit(deps.table, userId, 20)).items.map((e) => e.action);
@@ -104,7 +109,10 @@ describe('standard provider: events applied exactly once', () => {
     const late = await send('standard', standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(9), data: { externalId: 'HR-103' } }));
 
     expect((await getUser(deps.table, user.id))!.status).toBe('active');
-    expect((await listDeliveryEvents(deps.table, 'standard', late.deliveryId))[0]).toMatchObject({ status: 'ignored', reason: expect.stringContaining('stale') });
+    expect((await listDeliveryEvents(deps.table, 'standard', late.deliveryId))[0]).toMatchObject({
+      status: 'ignored',
+      reason: expect.stringContaining('stale'),
+    });
   });
 
   it('a future effectiveAt schedules the dismissal (visible on the user), a later rehire cancels it', async () => {
@@ -123,7 +131,7 @@ describe('standard provider: events applied exactly once', () => {
     }
   });
 
-  it('a delegateEmail hands the leaver\'s open work to that person', async () => {
+  it("a delegateEmail hands the leaver's open work to that person", async () => {
     const user = await employee('HR-105');
     const delegate = await seedActiveUser(deps, admin.id, { loginEmail: 'hr-delegate@corp.example' });
     await createWork(deps, admin.id, 'task', { title: 'Payroll close', responsibleId: user.id });
@@ -150,7 +158,11 @@ describe('standard provider: events applied exactly once', () => {
     const { deliveryId } = await send('standard', delivery);
 
     const failed = await listDeliveries(deps, admin.id, 'failed', 100);
-    expect(failed.items.find((e) => e.deliveryId === deliveryId)).toMatchObject({ status: 'failed', code: 'not_found', reason: 'employee externalId HR-107 does not exist' });
+    expect(failed.items.find((e) => e.deliveryId === deliveryId)).toMatchObject({
+      status: 'failed',
+      code: 'not_found',
+      reason: 'employee externalId HR-107 does not exist',
+    });
 
     const user = await employee('HR-107');
     await expect(redriveDelivery(deps, admin.id, 'standard', deliveryId)).resolves.toEqual({ redriven: 1 });
@@ -163,7 +175,10 @@ describe('standard provider: events applied exactly once', () => {
 
   it('an event the current state forbids is failed with the domain reason (a taken address)', async () => {
     await employee('HR-108');
-    const { deliveryId } = await send('standard', standardDelivery({ type: 'employee.email_changed', data: { externalId: 'HR-108', contactEmail: admin.loginEmail } }));
+    const { deliveryId } = await send(
+      'standard',
+      standardDelivery({ type: 'employee.email_changed', data: { externalId: 'HR-108', contactEmail: admin.loginEmail } }),
+    );
     expect((await listDeliveryEvents(deps.table, 'standard', deliveryId))[0]).toMatchObject({ status: 'failed', code: 'email_in_use' });
   });
 });
@@ -184,14 +199,23 @@ describe('Gusto and BambooHR map onto the same events', () => {
     const date = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
     await send(
       'bamboohr',
-      bamboohrDelivery({ employees: [{ id: '4711', timestamp: new Date().toISOString(), changedFields: ['status', 'terminationDate'], fields: { status: 'Inactive', terminationDate: date } }] }),
+      bamboohrDelivery({
+        employees: [
+          {
+            id: '4711',
+            timestamp: new Date().toISOString(),
+            changedFields: ['status', 'terminationDate'],
+            fields: { status: 'Inactive', terminationDate: date },
+          },
+        ],
+      }),
     );
     expect((await getUser(deps.table, user.id))!.scheduledDismissal).toMatchObject({ effectiveAt: `${date}T23:59:59.999Z`, source: 'hr:bamboohr' });
   });
 });
 
 describe('what the review found', () => {
-  it('a delivery whose queued message never reached the worker is picked up by the provider\'s retry, and by re-drive', async () => {
+  it("a delivery whose queued message never reached the worker is picked up by the provider's retry, and by re-drive", async () => {
     const user = await employee('HR-R1');
     const { deps: broken, held } = holdingJobs(deps);
     const delivery = standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(1), data: { externalId: 'HR-R1' } });
@@ -210,7 +234,11 @@ describe('what the review found', () => {
   });
 
   it('a batch larger than one transaction is recorded whole', async () => {
-    const employees = Array.from({ length: 60 }, (_, i) => ({ id: `batch-${i}`, changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: `batch-${i}@corp.example` } }));
+    const employees = Array.from({ length: 60 }, (_, i) => ({
+      id: `batch-${i}`,
+      changedFields: ['status', 'workEmail'],
+      fields: { status: 'Inactive', workEmail: `batch-${i}@corp.example` },
+    }));
     const receipt = await send('bamboohr', bamboohrDelivery({ employees }));
     expect(receipt.events).toBe(120);
     const events = await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId);
@@ -229,7 +257,14 @@ describe('what the review found', () => {
   it('after a contractor conversion, a late termination matched by address does not hit the new account', async () => {
     await employee('HR-R4', { loginEmail: 'hr-r4@corp.example' });
     const workgroup = await createWorkgroup(deps, admin.id, { name: 'R4 contractors', extranet: true });
-    await send('standard', standardDelivery({ type: 'employee.contractor_converted', timestamp: minutesAgo(5), data: { email: 'hr-r4@corp.example', workgroupIds: [workgroup.id] } }));
+    await send(
+      'standard',
+      standardDelivery({
+        type: 'employee.contractor_converted',
+        timestamp: minutesAgo(5),
+        data: { email: 'hr-r4@corp.example', workgroupIds: [workgroup.id] },
+      }),
+    );
     await send('standard', standardDelivery({ type: 'employee.terminated', timestamp: minutesAgo(10), data: { email: 'hr-r4@corp.example' } }));
     const claim = (await deps.table.client.send(new GetCommand({ TableName: deps.table.name, Key: { pk: 'EMAIL#hr-r4@corp.example', sk: 'CLAIM' } }))).Item!;
     expect((await getUser(deps.table, String(claim.userId)))!).toMatchObject({ type: 'extranet', status: 'active' });
@@ -255,7 +290,10 @@ describe('what the review found', () => {
 
   it('a delegate that cannot be used: the dismissal still happens, and the event is failed for all to see', async () => {
     const user = await employee('HR-R7');
-    const { deliveryId } = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-R7', delegateEmail: 'nobody@corp.example' } }));
+    const { deliveryId } = await send(
+      'standard',
+      standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-R7', delegateEmail: 'nobody@corp.example' } }),
+    );
     expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
     expect((await listDeliveryEvents(deps.table, 'standard', deliveryId))[0]).toMatchObject({ status: 'failed', code: 'delegate_invalid' });
   });
@@ -264,7 +302,10 @@ describe('what the review found', () => {
     const original = await employee('HR-MOVE', { loginEmail: 'hr-move@corp.example' });
     const workgroup = await createWorkgroup(deps, admin.id, { name: 'Move contractors', extranet: true });
     await moveToExtranet(deps, admin.id, original.id, { workgroupIds: [workgroup.id] });
-    const { deliveryId } = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-UNKNOWN', email: 'hr-move@corp.example' } }));
+    const { deliveryId } = await send(
+      'standard',
+      standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-UNKNOWN', email: 'hr-move@corp.example' } }),
+    );
     expect((await listDeliveryEvents(deps.table, 'standard', deliveryId))[0]).toMatchObject({ status: 'failed', code: 'not_found' });
     const successor = (await getUser(deps.table, original.id))!.movedToUserId!;
     expect((await getUser(deps.table, successor))!.status).toBe('active');
@@ -274,14 +315,18 @@ describe('what the review found', () => {
     await employee('HR-TTL');
     const applied = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-TTL' } }));
     const failed = await send('standard', standardDelivery({ type: 'employee.terminated', data: { externalId: 'HR-TTL-UNKNOWN' } }));
-    const row = async (deliveryId: string) => (await deps.table.client.send(new GetCommand({ TableName: deps.table.name, Key: { pk: `HRDELIVERY#standard#${deliveryId}`, sk: 'EVENT#000' } }))).Item!;
+    const row = async (deliveryId: string) =>
+      (await deps.table.client.send(new GetCommand({ TableName: deps.table.name, Key: { pk: `HRDELIVERY#standard#${deliveryId}`, sk: 'EVENT#000' } }))).Item!;
     expect((await row(applied.deliveryId)).expiresAtEpoch).toBeGreaterThan(Date.now() / 1000 + 80 * 86_400);
     expect((await row(failed.deliveryId)).expiresAtEpoch).toBeUndefined();
   });
 
   it('a BambooHR entry with a new work email and a termination applies both', async () => {
     const user = await employee('4712');
-    await send('bamboohr', bamboohrDelivery({ employees: [{ id: '4712', changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: 'r10@corp.example' } }] }));
+    await send(
+      'bamboohr',
+      bamboohrDelivery({ employees: [{ id: '4712', changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: 'r10@corp.example' } }] }),
+    );
     expect((await getUser(deps.table, user.id))!).toMatchObject({ status: 'dismissed', contactEmail: 'r10@corp.example' });
   });
 });
@@ -302,7 +347,12 @@ describe('bounded identifiers (they become DynamoDB keys)', () => {
     const user = await employee('4713');
     const receipt = await send(
       'bamboohr',
-      bamboohrDelivery({ employees: [{ id: '7'.repeat(3_000), changedFields: ['status'], fields: { status: 'Inactive' } }, { id: '4713', changedFields: ['status'], fields: { status: 'Inactive' } }] }),
+      bamboohrDelivery({
+        employees: [
+          { id: '7'.repeat(3_000), changedFields: ['status'], fields: { status: 'Inactive' } },
+          { id: '4713', changedFields: ['status'], fields: { status: 'Inactive' } },
+        ],
+      }),
     );
     expect((await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId)).map((e) => e.status)).toEqual(['ignored', 'applied']);
     expect((await getUser(deps.table, user.id))!.status).toBe('dismissed');
@@ -318,7 +368,10 @@ describe('providers whose signature covers no timestamp (Gusto)', () => {
     const cases: [VerifiedDelivery, unknown][] = [
       [{ deliveryId: 'd-1', signedAt: null, entries: [{ sourceType: 'x', event }] }, Unauthorized],
       [{ deliveryId: 'd-2', signedAt: daysAgo(MAX_DELIVERY_AGE_DAYS + 1).toISOString(), entries: [{ sourceType: 'x', event }] }, Unauthorized],
-      [{ deliveryId: 'd-3', signedAt: new Date(Date.now() + (MAX_DELIVERY_AGE_DAYS + 1) * 86_400_000).toISOString(), entries: [{ sourceType: 'x', event }] }, Unauthorized],
+      [
+        { deliveryId: 'd-3', signedAt: new Date(Date.now() + (MAX_DELIVERY_AGE_DAYS + 1) * 86_400_000).toISOString(), entries: [{ sourceType: 'x', event }] },
+        Unauthorized,
+      ],
       [{ deliveryId: 'd-4', signedAt: 'not a time', entries: [{ sourceType: 'x', event }] }, Unauthorized],
       [{ deliveryId: 'd'.repeat(2_000), signedAt: new Date().toISOString(), entries: [{ sourceType: 'x', event }] }, InvalidRequest],
     ];
@@ -331,7 +384,9 @@ describe('providers whose signature covers no timestamp (Gusto)', () => {
     // Nothing in it acts: a payload the adapter does not read needs no signed time.
     const { deps: watched } = counting();
     const anySecret = { ...watched, webhookSecrets: { get: async () => 'any-secret' } };
-    await expect(receiveHrWebhook(anySecret, { any: adapter({ deliveryId: 'd-5', signedAt: null, entries: [{ sourceType: 'x', ignored: 'unread' }] }) }, 'any', '{}', {})).resolves.toMatchObject({ events: 1 });
+    await expect(
+      receiveHrWebhook(anySecret, { any: adapter({ deliveryId: 'd-5', signedAt: null, entries: [{ sourceType: 'x', ignored: 'unread' }] }) }, 'any', '{}', {}),
+    ).resolves.toMatchObject({ events: 1 });
   });
 
   it('the replay guard outlives the oldest delivery accepted', () => {
@@ -397,15 +452,24 @@ describe('large BambooHR batches', () => {
     expect(statuses.filter((s) => s === 'failed')).toHaveLength(448);
   }, 60_000);
 
-  it('over a thousand events keep their order: an employee\'s address change still comes before their termination', async () => {
+  it("over a thousand events keep their order: an employee's address change still comes before their termination", async () => {
     const { deps: held } = holdingJobs(deps);
     // Two events per employee: employee 499's are events 998 and 999, employee 500's 1000 and 1001.
-    const employees = Array.from({ length: 520 }, (_, i) => ({ id: `order-${i}`, changedFields: ['status', 'workEmail'], fields: { status: 'Inactive', workEmail: `o${i}@corp.example` } }));
+    const employees = Array.from({ length: 520 }, (_, i) => ({
+      id: `order-${i}`,
+      changedFields: ['status', 'workEmail'],
+      fields: { status: 'Inactive', workEmail: `o${i}@corp.example` },
+    }));
     const delivery = bamboohrDelivery({ employees });
     const receipt = await receiveHrWebhook(held, providers, 'bamboohr', delivery.body, delivery.headers);
     expect(receipt.events).toBe(1_040);
     const recorded = await listDeliveryEvents(deps.table, 'bamboohr', receipt.deliveryId);
     expect(recorded.map((e) => e.index)).toEqual(Array.from({ length: 1_040 }, (_, i) => i));
-    expect(recorded.slice(998, 1_002).map((e) => e.event?.type)).toEqual(['employee.email_changed', 'employee.terminated', 'employee.email_changed', 'employee.terminated']);
+    expect(recorded.slice(998, 1_002).map((e) => e.event?.type)).toEqual([
+      'employee.email_changed',
+      'employee.terminated',
+      'employee.email_changed',
+      'employee.terminated',
+    ]);
   }, 60_000);
 });

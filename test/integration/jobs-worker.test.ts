@@ -41,7 +41,10 @@ describe('SQS handover worker', () => {
 
     // A transient failure (here: the table is unreachable) is reported, so SQS redelivers just it.
     installRuntime({ ...deps, table: { client: deps.table.client, name: 'no-such-table' } });
-    const retried = await handler({ Records: [record('transient', JSON.stringify({ type: 'handover', jobId: dismissed.handoverJobId }))] } as SQSEvent, context);
+    const retried = await handler(
+      { Records: [record('transient', JSON.stringify({ type: 'handover', jobId: dismissed.handoverJobId }))] } as SQSEvent,
+      context,
+    );
     expect(retried).toEqual({ batchItemFailures: [{ itemIdentifier: 'transient' }] });
   });
 });

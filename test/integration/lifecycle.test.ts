@@ -6,7 +6,15 @@ import { keys } from '../../lib/data/keys';
 import { getUser } from '../../lib/data/users';
 import { auditTrail, lookupEmail } from '../../lib/use-cases/lookups';
 import {
-  acceptInvitation, bootstrapAdmin, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail,
+  acceptInvitation,
+  bootstrapAdmin,
+  dismissUser,
+  getUserById,
+  inviteUser,
+  listUsers,
+  rehireUser,
+  setAdmin,
+  setContactEmail,
 } from '../../lib/use-cases/users';
 import { createTestDeps, itemsWithPrefix, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
@@ -37,7 +45,12 @@ describe('inviting', () => {
     expect(audit.items).toHaveLength(2);
     expect(audit.items[1]).toMatchObject({ action: 'user.invited', actorId: admin.id, before: null });
     // The mail worker issued the link: a system action, naming the address and the expiry.
-    expect(audit.items[0]).toMatchObject({ action: 'invitation.link_issued', actorId: null, before: null, after: { to: 'ann.lee@corp.example', expiresAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) } });
+    expect(audit.items[0]).toMatchObject({
+      action: 'invitation.link_issued',
+      actorId: null,
+      before: null,
+      after: { to: 'ann.lee@corp.example', expiresAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) },
+    });
   });
 
   it('stores only the hash of the invitation token', async () => {
@@ -57,7 +70,7 @@ describe('inviting', () => {
     ['contact', 'taken-contact@corp.example', { contactEmail: 'taken-contact@corp.example' }],
   ] as const)('refuses an address already used as %s, naming the holder, and leaves no claim behind', async (role, address, holderFields) => {
     const holder = await inviteUser(deps, admin.id, makeInvite(holderFields));
-    const fresh = makeInvite({ loginEmail: 'fresh-' + role + '@corp.example', contactEmail: address });
+    const fresh = makeInvite({ loginEmail: `fresh-${role}@corp.example`, contactEmail: address });
 
     const error = await inviteUser(deps, admin.id, fresh).catch((e: unknown) => e);
 
@@ -143,7 +156,11 @@ describe('dismissing and rehiring', () => {
     const dismissed = await dismissUser(deps, admin.id, user.id, {});
     expect(dismissed).toMatchObject({ status: 'dismissed' });
     expect(dismissed.dismissedAt).not.toBeNull();
-    expect(await lookupEmail(deps, admin.id, 'keep-me@home.example')).toMatchObject({ status: 'in_use', usedAs: ['contact'], user: { id: user.id, status: 'dismissed' } });
+    expect(await lookupEmail(deps, admin.id, 'keep-me@home.example')).toMatchObject({
+      status: 'in_use',
+      usedAs: ['contact'],
+      user: { id: user.id, status: 'dismissed' },
+    });
 
     const rehired = await rehireUser(deps, admin.id, user.id);
     expect(rehired).toMatchObject({ status: 'active', dismissedAt: null, loginEmail: user.loginEmail, contactEmail: 'keep-me@home.example' });
@@ -339,7 +356,13 @@ describe('reading', () => {
     const first = await auditTrail(deps, admin.id, user.id, 3);
     const second = await auditTrail(deps, admin.id, user.id, 3, first.nextCursor!);
     expect(first.items).toHaveLength(3);
-    expect([...first.items, ...second.items].map((e) => e.action)).toEqual(['user.rehired', 'user.dismissed', 'invitation.accepted', 'invitation.link_issued', 'user.invited']);
+    expect([...first.items, ...second.items].map((e) => e.action)).toEqual([
+      'user.rehired',
+      'user.dismissed',
+      'invitation.accepted',
+      'invitation.link_issued',
+      'user.invited',
+    ]);
   });
 });
 

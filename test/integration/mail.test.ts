@@ -117,7 +117,13 @@ describe('mail goes out through the outbox and the mail worker', () => {
     const [mail] = await mailsTo(invited.loginEmail);
     expect((await acceptInvitation(deps, mail!.token)).status).toBe('active');
     // Each attempt issued a link, and said so in the audit trail.
-    expect((await listAudit(deps.table, invited.id, 10)).items.map((e) => e.action)).toEqual(['invitation.accepted', 'invitation.link_issued', 'invitation.link_issued', 'invitation.link_issued', 'user.invited']);
+    expect((await listAudit(deps.table, invited.id, 10)).items.map((e) => e.action)).toEqual([
+      'invitation.accepted',
+      'invitation.link_issued',
+      'invitation.link_issued',
+      'invitation.link_issued',
+      'user.invited',
+    ]);
   });
 
   it('a message delivered twice mails twice; either link works, and only once', async () => {
@@ -155,7 +161,14 @@ describe('mail goes out through the outbox and the mail worker', () => {
         const result = await real.send(command as never);
         if (!changed && command.constructor.name === 'BatchGetCommand') {
           changed = true;
-          await real.send(new UpdateCommand({ TableName: deps.table.name, Key: keys.user(invited.id), UpdateExpression: 'SET loginEmail = :to', ExpressionAttributeValues: { ':to': moved } }));
+          await real.send(
+            new UpdateCommand({
+              TableName: deps.table.name,
+              Key: keys.user(invited.id),
+              UpdateExpression: 'SET loginEmail = :to',
+              ExpressionAttributeValues: { ':to': moved },
+            }),
+          );
         }
         return result;
       },

@@ -25,10 +25,14 @@ const seedDismissed = async (fields: Parameters<typeof seedActiveUser>[2] = {}) 
   dismissUser(deps, admin.id, (await seedActiveUser(deps, admin.id, fields)).id, {});
 
 describe('no two users ever hold one address, whatever a multi-user change asks for', () => {
-  it("transfer refuses a replacement login the recipient keeps (their login), and changes nothing", async () => {
+  it('transfer refuses a replacement login the recipient keeps (their login), and changes nothing', async () => {
     const holder = await seedDismissed();
     const recipient = await seedActiveUser(deps, admin.id);
-    const error = await transferEmail(deps, admin.id, holder.loginEmail, { toUserId: recipient.id, as: 'contact', replacementLoginEmail: recipient.loginEmail }).catch((e: unknown) => e);
+    const error = await transferEmail(deps, admin.id, holder.loginEmail, {
+      toUserId: recipient.id,
+      as: 'contact',
+      replacementLoginEmail: recipient.loginEmail,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmailInUse);
     expect(error).toMatchObject({ email: recipient.loginEmail, holder: { id: recipient.id } });
     await expectClaimsConsistent(deps.table);
@@ -46,7 +50,11 @@ describe('no two users ever hold one address, whatever a multi-user change asks 
   it('transfer may still swap: the replacement is the login the recipient gives up', async () => {
     const holder = await seedDismissed();
     const recipient = await seedActiveUser(deps, admin.id);
-    const { from, to } = await transferEmail(deps, admin.id, holder.loginEmail, { toUserId: recipient.id, as: 'login', replacementLoginEmail: recipient.loginEmail });
+    const { from, to } = await transferEmail(deps, admin.id, holder.loginEmail, {
+      toUserId: recipient.id,
+      as: 'login',
+      replacementLoginEmail: recipient.loginEmail,
+    });
     expect([from.loginEmail, to.loginEmail]).toEqual([recipient.loginEmail, holder.loginEmail]);
     await expectClaimsConsistent(deps.table);
   });
@@ -89,7 +97,7 @@ describe('admin rights are checked in the transaction, not only when read', () =
 });
 
 describe('cursors', () => {
-  it("a cursor from another filter of the same listing is a 400, not a DynamoDB error", async () => {
+  it('a cursor from another filter of the same listing is a 400, not a DynamoDB error', async () => {
     await seedActiveUser(deps, admin.id);
     const page = await listUsers(deps.table, { status: 'active', type: 'employee', limit: 1 });
     await expect(listUsers(deps.table, { status: 'active', type: 'extranet', limit: 1, cursor: page.nextCursor! })).rejects.toBeInstanceOf(InvalidRequest);

@@ -10,7 +10,15 @@ import { providers, standardDelivery } from '../support/webhooks';
 import { closeWork, createWork, workCounts } from '../../lib/use-cases/work';
 import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMember } from '../../lib/use-cases/workgroups';
 import {
-  acceptInvitation, dismissUser, getUserById, inviteUser, listUsers, rehireUser, setAdmin, setContactEmail, setLegalHold,
+  acceptInvitation,
+  dismissUser,
+  getUserById,
+  inviteUser,
+  listUsers,
+  rehireUser,
+  setAdmin,
+  setContactEmail,
+  setLegalHold,
 } from '../../lib/use-cases/users';
 import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
@@ -73,7 +81,9 @@ beforeAll(async () => {
 
   const { deps: relayDown, held } = holdingJobs(deps);
   await measure('invite user', () => inviteUser(relayDown, admin.id, makeInvite({ loginEmail: 'rt-new@corp.example' })));
-  await measure('invite with a taken address (refused, naming the holder)', () => inviteUser(relayDown, admin.id, makeInvite({ loginEmail: admin.loginEmail })).catch((e: unknown) => e));
+  await measure('invite with a taken address (refused, naming the holder)', () =>
+    inviteUser(relayDown, admin.id, makeInvite({ loginEmail: admin.loginEmail })).catch((e: unknown) => e),
+  );
   await measure('mail the invitation link (mail worker)', () => runMessage(deps, held[0]!));
   const token = (await deps.sentMail()).findLast((mail) => mail.to === 'rt-new@corp.example')!.token;
   await measure('accept invitation', () => acceptInvitation(deps, token));
@@ -101,7 +111,9 @@ beforeAll(async () => {
   await measure('work counts', () => workCounts(deps, admin.id, delegate.id));
   await measure('set legal hold', () => setLegalHold(deps, admin.id, delegate.id, true));
   const delivery = standardDelivery({ type: 'employee.rehired', data: { externalId: 'RT-HR' } });
-  await measure('receive an HR webhook (applied later)', () => receiveHrWebhook(holdingJobs(deps).deps, providers, 'standard', delivery.body, delivery.headers));
+  await measure('receive an HR webhook (applied later)', () =>
+    receiveHrWebhook(holdingJobs(deps).deps, providers, 'standard', delivery.body, delivery.headers),
+  );
   await measure('get user', () => getUserById(deps, admin.id, user.id));
   await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
   await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));

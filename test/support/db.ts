@@ -78,7 +78,13 @@ export async function itemsWithPrefix(table: TableRef, prefix: string): Promise<
   let start: Record<string, unknown> | undefined;
   do {
     const page = await table.client.send(
-      new ScanCommand({ TableName: table.name, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': prefix }, ExclusiveStartKey: start, ConsistentRead: true }),
+      new ScanCommand({
+        TableName: table.name,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': prefix },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
     );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;

@@ -6,6 +6,7 @@ import type { User } from '../../lib/domain/user';
 import { createTestDeps, type TestDeps } from './db';
 import { seedAdmin } from './factories';
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape; each assertion states the shape it expects
 export type ApiResponse = { status: number; headers: Headers; body: any };
 export type Api = {
   baseUrl: string;

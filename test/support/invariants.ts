@@ -11,10 +11,17 @@ export async function expectClaimsConsistent(table: TableRef): Promise<void> {
   const users = (await itemsWithPrefix(table, 'USER#')).filter((item) => item.sk === 'PROFILE') as unknown as User[];
   const expected: Record<string, { userId: string; roles: string[] }[]> = {};
   for (const user of users) {
-    for (const address of addressesOf(user)) (expected[address] ??= []).push({ userId: user.id, roles: rolesOf(user, address) });
+    for (const address of addressesOf(user)) {
+      expected[address] ??= [];
+      expected[address].push({ userId: user.id, roles: rolesOf(user, address) });
+    }
   }
   const claims = await itemsWithPrefix(table, 'EMAIL#');
   const actual: Record<string, { userId: string; roles: string[] }[]> = {};
-  for (const claim of claims) (actual[String(claim.email)] ??= []).push({ userId: String(claim.userId), roles: claim.roles as string[] });
+  for (const claim of claims) {
+    const address = String(claim.email);
+    actual[address] ??= [];
+    actual[address].push({ userId: String(claim.userId), roles: claim.roles as string[] });
+  }
   expect(actual).toEqual(expected);
 }

@@ -31,7 +31,9 @@ export function gustoDelivery(payload: unknown, secret = testWebhookSecrets.gust
 export function bamboohrDelivery(payload: unknown, options: { at?: Date; secret?: string } = {}): SignedDelivery {
   const body = JSON.stringify(payload);
   const timestamp = String(Math.floor((options.at ?? new Date()).getTime() / 1000));
-  const signature = createHmac('sha256', options.secret ?? testWebhookSecrets.bamboohr).update(body + timestamp).digest('hex');
+  const signature = createHmac('sha256', options.secret ?? testWebhookSecrets.bamboohr)
+    .update(body + timestamp)
+    .digest('hex');
   return { body, headers: { 'x-bamboohr-signature': signature, 'x-bamboohr-timestamp': timestamp } };
 }
 

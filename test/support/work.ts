@@ -11,15 +11,18 @@ import type { WorkItem, WorkKind } from '../../lib/domain/work';
  */
 export async function seedOpenWork(table: TableRef, responsibleId: string, count: number): Promise<WorkItem[]> {
   const at = new Date().toISOString();
-  const items = Array.from({ length: count }, (_, i): WorkItem => ({
-    id: newId(),
-    kind: (i % 2 === 0 ? 'task' : 'activity') as WorkKind,
-    title: `Work ${i}`,
-    responsibleId,
-    state: 'open',
-    createdAt: at,
-    updatedAt: at,
-  }));
+  const items = Array.from(
+    { length: count },
+    (_, i): WorkItem => ({
+      id: newId(),
+      kind: (i % 2 === 0 ? 'task' : 'activity') as WorkKind,
+      title: `Work ${i}`,
+      responsibleId,
+      state: 'open',
+      createdAt: at,
+      updatedAt: at,
+    }),
+  );
   const batches: WorkItem[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   for (let i = 0; i < batches.length; i += 8) {

@@ -30,14 +30,20 @@ beforeAll(async () => {
     metafile: true,
     logLevel: 'error',
   });
-  bundled = new Map(Object.entries((result.metafile as Metafile).outputs).flatMap(([file, output]) => (output.entryPoint ? [[file.split('/').at(-1)!.replace(/\.js$/, ''), packagesOf(Object.keys(output.inputs))]] : [])));
+  bundled = new Map(
+    Object.entries((result.metafile as Metafile).outputs).flatMap(([file, output]) =>
+      output.entryPoint ? [[file.split('/').at(-1)!.replace(/\.js$/, ''), packagesOf(Object.keys(output.inputs))]] : [],
+    ),
+  );
 }, 60_000);
 
 function packagesOf(inputs: string[]): Set<string> {
-  return new Set(inputs.flatMap((input) => {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    return match ? [match[1]!] : [];
-  }));
+  return new Set(
+    inputs.flatMap((input) => {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      return match ? [match[1]!] : [];
+    }),
+  );
 }
 
 describe('AWS clients: each bundle holds only the ones its manifest entry declares', () => {
@@ -69,7 +75,9 @@ describe('work queues', () => {
 
 describe('route manifest and request contracts agree', () => {
   it('every route has a request contract with its id and auth, and nothing else has one', () => {
-    const contracts = Object.values(requests as Record<string, unknown>).filter((value): value is requests.RequestContract => typeof value === 'object' && value !== null && 'auth' in value);
+    const contracts = Object.values(requests as Record<string, unknown>).filter(
+      (value): value is requests.RequestContract => typeof value === 'object' && value !== null && 'auth' in value,
+    );
     expect(contracts.map((c) => [c.id, c.auth]).sort()).toEqual(routes.map((r) => [r.id, r.auth]).sort());
   });
 

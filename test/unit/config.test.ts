@@ -48,7 +48,13 @@ describe('configuration, read once at cold start', () => {
 
   it('refuses a bad configuration naming every bad variable at once, never falling back silently', () => {
     const attempt = () =>
-      loadConfig({ APP_BASE_URL: 'directory.corp.example', INVITATION_TTL_HOURS: '1.5', CLEANUP_RETENTION_DAYS: '0', AUTH_SUBJECT_CLAIM: 'has space', HR_WEBHOOK_SECRETS_ARN: 'hr-secret' });
+      loadConfig({
+        APP_BASE_URL: 'directory.corp.example',
+        INVITATION_TTL_HOURS: '1.5',
+        CLEANUP_RETENTION_DAYS: '0',
+        AUTH_SUBJECT_CLAIM: 'has space',
+        HR_WEBHOOK_SECRETS_ARN: 'hr-secret',
+      });
     expect(attempt).toThrow(
       'Invalid configuration: TABLE_NAME: is required; APP_BASE_URL: must be an http(s) URL; INVITATION_TTL_HOURS: must be a whole number from 1 to 8760; CLEANUP_RETENTION_DAYS: must be a whole number from 1 to 36500; AUTH_SUBJECT_CLAIM: must be a claim name (letters, digits, _:./-, at most 128); HR_WEBHOOK_SECRETS_ARN: must be a secret ARN',
     );
@@ -63,12 +69,20 @@ describe('configuration, read once at cold start', () => {
 
   it('gives the relay its two queue URLs and nothing else', () => {
     const urls = { JOBS_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/1/jobs', MAIL_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/1/mail' };
-    expect(loadRelayConfig({ ...urls, AWS_REGION: 'eu-central-1' })).toEqual({ region: 'eu-central-1', queueUrls: { jobs: urls.JOBS_QUEUE_URL, mail: urls.MAIL_QUEUE_URL } });
+    expect(loadRelayConfig({ ...urls, AWS_REGION: 'eu-central-1' })).toEqual({
+      region: 'eu-central-1',
+      queueUrls: { jobs: urls.JOBS_QUEUE_URL, mail: urls.MAIL_QUEUE_URL },
+    });
     expect(() => loadRelayConfig({ JOBS_QUEUE_URL: urls.JOBS_QUEUE_URL })).toThrow('Invalid configuration: MAIL_QUEUE_URL: must be an http(s) URL');
   });
 
   it('gives the mail worker the table, the sender address and the base of the mailed links', () => {
-    expect(loadMailWorkerConfig({ ...minimal, MAIL_FROM: 'no-reply@corp.example' })).toEqual({ region: 'us-east-1', tableName: 'directory', mailFrom: 'no-reply@corp.example', appBaseUrl: 'https://directory.corp.example' });
+    expect(loadMailWorkerConfig({ ...minimal, MAIL_FROM: 'no-reply@corp.example' })).toEqual({
+      region: 'us-east-1',
+      tableName: 'directory',
+      mailFrom: 'no-reply@corp.example',
+      appBaseUrl: 'https://directory.corp.example',
+    });
     expect(() => loadMailWorkerConfig(minimal)).toThrow('MAIL_FROM: must be the sender address (a verified SES identity)');
   });
 });

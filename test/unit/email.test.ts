@@ -50,14 +50,16 @@ describe('address normalisation (rule 1)', () => {
 
 // Letters that, followed by one combining mark, lower-case into a string that is not NFC.
 const COMBINING = ['\u0300', '\u0301', '\u0302', '\u0303', '\u0307', '\u0308', '\u030a', '\u030c', '\u0323', '\u0327', '\u0331'];
-const unicodeText = fc.array(
-  fc.oneof(
-    fc.constantFrom(...'TtHhJjWwYyAaIiEeSs@.-_+'.split(''), ...COMBINING, '\u0130', '\u1e9e', '\u03a3', '\u212b', 'ｃ', '＠', '\u00df'),
-    fc.string({ unit: 'grapheme', maxLength: 2 }),
-    fc.string({ unit: 'binary', maxLength: 2 }),
-  ),
-  { maxLength: 24 },
-).map((parts) => parts.join(''));
+const unicodeText = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...'TtHhJjWwYyAaIiEeSs@.-_+'.split(''), ...COMBINING, '\u0130', '\u1e9e', '\u03a3', '\u212b', 'ｃ', '＠', '\u00df'),
+      fc.string({ unit: 'grapheme', maxLength: 2 }),
+      fc.string({ unit: 'binary', maxLength: 2 }),
+    ),
+    { maxLength: 24 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('address normalisation is idempotent and the same on every path (rule 1)', () => {
   it('normalising twice changes nothing, for any Unicode string', () => {
@@ -120,9 +122,26 @@ describe('address normalisation is idempotent and the same on every path (rule 1
   });
 
   it.each(
-    ['\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800', '\u180b', '\u180c', '\u180d', '\u180e', '\u180f', '\ufe00', '\ufe0f', '\u{e0100}', '\u{e01ef}', '\u00a0', '\u2060', '\u00ad'].map(
-      (c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c] as const,
-    ),
+    [
+      '\u034f',
+      '\u115f',
+      '\u1160',
+      '\u3164',
+      '\uffa0',
+      '\u2800',
+      '\u180b',
+      '\u180c',
+      '\u180d',
+      '\u180e',
+      '\u180f',
+      '\ufe00',
+      '\ufe0f',
+      '\u{e0100}',
+      '\u{e01ef}',
+      '\u00a0',
+      '\u2060',
+      '\u00ad',
+    ].map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, c] as const),
   )('refuses an address hiding %s (renders as jose@corp.example)', (_name, c) => {
     expect(emailProblem(`jo${c}se@corp.example`)).toBe('contains invisible, control or space characters');
     expect(emailSchema.safeParse(`jose${c}@corp.example`).success).toBe(false);
@@ -152,6 +171,9 @@ describe('free text refuses what does not render as itself', () => {
 
   it('workgroup names compare by NFKC, case and runs of spaces', () => {
     expect(normalizeWorkgroupName('  \uff33\uff21\uff2c\uff25\uff33   Team ')).toBe(normalizeWorkgroupName('sales team'));
-    fc.assert(fc.property(unicodeText, (raw) => normalizeWorkgroupName(normalizeWorkgroupName(raw)) === normalizeWorkgroupName(raw)), { numRuns: 3_000 });
+    fc.assert(
+      fc.property(unicodeText, (raw) => normalizeWorkgroupName(normalizeWorkgroupName(raw)) === normalizeWorkgroupName(raw)),
+      { numRuns: 3_000 },
+    );
   });
 });

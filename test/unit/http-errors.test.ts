@@ -6,7 +6,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as inviteUser } from '../../functions/invite-user';
 import { handler as getUser } from '../../functions/get-user';
 import {
-  Busy, EmailInUse, ExternalIdInUse, Forbidden, InvalidRequest, InvalidState, NotFound, PayloadTooLarge, TokenInvalid, Unauthorized,
+  Busy,
+  EmailInUse,
+  ExternalIdInUse,
+  Forbidden,
+  InvalidRequest,
+  InvalidState,
+  NotFound,
+  PayloadTooLarge,
+  TokenInvalid,
+  Unauthorized,
 } from '../../lib/domain/errors';
 import type { HttpEvent } from '../../lib/http/handler';
 import { problemResponse } from '../../lib/http/problem';
@@ -39,12 +48,13 @@ const currentDeps = () => deps;
 
 beforeEach(() => {
   ddb.reset();
-  installRuntime((deps = {
+  deps = {
     table: { client: documentClient, name: 'unit' },
     webhookSecrets: new StaticWebhookSecrets({}),
     clock: () => new Date('2026-01-01T00:00:00Z'),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
-  }));
+  };
+  installRuntime(deps);
 });
 
 describe('request parsing never lets bad input reach a use case', () => {
@@ -66,7 +76,9 @@ describe('request parsing never lets bad input reach a use case', () => {
     const body = JSON.stringify({ type: 'contractor', loginEmail: 'nope', firstName: 7, lastName: 'Doe', surprise: true });
     const response = await inviteUser(event({ body }), context);
     expect(response.statusCode).toBe(400);
-    const paths = parse(response).errors.map((e: { path: string }) => e.path).sort();
+    const paths = parse(response)
+      .errors.map((e: { path: string }) => e.path)
+      .sort();
     expect(paths).toEqual(['body', 'body.firstName', 'body.loginEmail', 'body.type']);
     expect(ddb.calls()).toHaveLength(0);
   });

@@ -16,7 +16,9 @@ describe('SQS batch queue adapter', () => {
   it('sends the messages in one batch to the configured queue and reports the refused ones by index', async () => {
     const client = sqsClient();
     const sqs = mockClient(client);
-    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: 'x' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] });
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: 'x' }], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false }] });
 
     const refused = await new SqsBatchQueue(client, QUEUE_URL).enqueueBatch([
       { type: 'handover', jobId: 'JOB1' },
@@ -70,7 +72,10 @@ describe('outbox relay', () => {
 
   it('drops a malformed outbox item instead of blocking the stream behind it', async () => {
     const queue = fakeQueue();
-    const result = await relayOutbox([streamRecord('1', outboxItem('a', { type: 'nonsense' })), streamRecord('2', outboxItem('b', { type: 'handover', jobId: 'J' }))], { jobs: queue, mail: fakeQueue() });
+    const result = await relayOutbox(
+      [streamRecord('1', outboxItem('a', { type: 'nonsense' })), streamRecord('2', outboxItem('b', { type: 'handover', jobId: 'J' }))],
+      { jobs: queue, mail: fakeQueue() },
+    );
     expect(result).toEqual({ batchItemFailures: [] });
     expect(queue.batches).toEqual([[{ type: 'handover', jobId: 'J' }]]);
   });
@@ -93,9 +98,18 @@ describe('outbox relay', () => {
   it('sends mail messages to the mail queue and jobs to the jobs queue, in stream order', async () => {
     const jobs = fakeQueue();
     const mails = fakeQueue();
-    const messages = [mail('U1'), mail('U2'), { type: 'handover', jobId: 'J1' }, mail('U3'), { type: 'hrDelivery', provider: 'standard', deliveryId: 'D1' }] as const;
+    const messages = [
+      mail('U1'),
+      mail('U2'),
+      { type: 'handover', jobId: 'J1' },
+      mail('U3'),
+      { type: 'hrDelivery', provider: 'standard', deliveryId: 'D1' },
+    ] as const;
 
-    await relayOutbox(messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))), { jobs, mail: mails });
+    await relayOutbox(
+      messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))),
+      { jobs, mail: mails },
+    );
 
     expect(mails.batches).toEqual([[mail('U1'), mail('U2')], [mail('U3')]]);
     expect(jobs.batches).toEqual([[{ type: 'handover', jobId: 'J1' }], [{ type: 'hrDelivery', provider: 'standard', deliveryId: 'D1' }]]);
@@ -106,7 +120,10 @@ describe('outbox relay', () => {
     const mails = fakeQueue(() => new Error('SQS unavailable'));
     const messages = [{ type: 'handover', jobId: 'J1' }, mail('U1'), { type: 'handover', jobId: 'J2' }] as const;
 
-    const result = await relayOutbox(messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))), { jobs, mail: mails });
+    const result = await relayOutbox(
+      messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))),
+      { jobs, mail: mails },
+    );
 
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1', '2']);
     expect(jobs.batches).toEqual([[{ type: 'handover', jobId: 'J1' }]]);

@@ -34,7 +34,13 @@ describe('SES mail adapter', () => {
     const client = new SESClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     mockClient(client).on(SendEmailCommand).rejects(new Error('Throttling'));
     await expect(
-      new SesMailer(client, 'no-reply@corp.example', 'https://d.example').send({ to: 'a@corp.example', kind: 'login_email_change', token: 't', expiresAt: '2026-11-29T10:00:00.000Z', recipientName: 'A' }),
+      new SesMailer(client, 'no-reply@corp.example', 'https://d.example').send({
+        to: 'a@corp.example',
+        kind: 'login_email_change',
+        token: 't',
+        expiresAt: '2026-11-29T10:00:00.000Z',
+        recipientName: 'A',
+      }),
     ).rejects.toThrow('Throttling');
   });
 });

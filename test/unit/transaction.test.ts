@@ -18,7 +18,10 @@ const cancelled = (...codes: string[]) =>
   });
 
 const ops: TxOp[] = [
-  { item: { Put: { Item: { pk: 'USER#1', sk: 'PROFILE' }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new StaleWrite('user 1') },
+  {
+    item: { Put: { Item: { pk: 'USER#1', sk: 'PROFILE' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    onConditionFailed: () => new StaleWrite('user 1'),
+  },
   {
     item: { Put: { Item: { pk: 'EMAIL#a@b.co', sk: 'CLAIM' }, ConditionExpression: 'attribute_not_exists(pk)' } },
     onConditionFailed: (old) => new EmailInUse('a@b.co', old?.roles as ['login'], { id: String(old?.userId), status: 'active', type: 'employee' }),
@@ -39,7 +42,11 @@ describe('transactWrite', () => {
   });
 
   it('retries transaction conflicts, which DynamoDB Local cannot be made to produce on demand', async () => {
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict', 'None')).rejectsOnce(cancelled('TransactionConflict', 'None', 'None')).resolves({});
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('None', 'TransactionConflict', 'None'))
+      .rejectsOnce(cancelled('TransactionConflict', 'None', 'None'))
+      .resolves({});
     await transactWrite(table, ops, { baseDelayMs: 1 });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
@@ -51,7 +58,11 @@ describe('transactWrite', () => {
   });
 
   it("turns a failed condition into that op's domain error, with the old item unmarshalled", async () => {
-    const reasons = [{ Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: marshall({ pk: 'EMAIL#a@b.co', userId: 'HOLDER', roles: ['login'] }) }, { Code: 'None' }];
+    const reasons = [
+      { Code: 'None' },
+      { Code: 'ConditionalCheckFailed', Item: marshall({ pk: 'EMAIL#a@b.co', userId: 'HOLDER', roles: ['login'] }) },
+      { Code: 'None' },
+    ];
     ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: reasons }));
     const error = await transactWrite(table, ops).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmailInUse);

@@ -37,12 +37,23 @@ describe('Standard Webhooks', () => {
   });
 
   it('maps an event in our vocabulary, with the event time from the payload when given', () => {
-    const { body, headers } = standardDelivery({ type: 'employee.terminated', timestamp: '2026-11-20T10:00:00Z', data: { externalId: 'E1', effectiveAt: '2026-12-01T00:00:00Z', delegateEmail: 'boss@corp.example' } });
+    const { body, headers } = standardDelivery({
+      type: 'employee.terminated',
+      timestamp: '2026-11-20T10:00:00Z',
+      data: { externalId: 'E1', effectiveAt: '2026-12-01T00:00:00Z', delegateEmail: 'boss@corp.example' },
+    });
     const { entries } = standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() });
     expect(entries).toEqual([
       {
         sourceType: 'employee.terminated',
-        event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: 'E1', email: undefined }, effectiveAt: '2026-12-01T00:00:00Z', delegateEmail: 'boss@corp.example', workgroupIds: undefined },
+        event: {
+          type: 'employee.terminated',
+          occurredAt: '2026-11-20T10:00:00.000Z',
+          employee: { externalId: 'E1', email: undefined },
+          effectiveAt: '2026-12-01T00:00:00Z',
+          delegateEmail: 'boss@corp.example',
+          workgroupIds: undefined,
+        },
       },
     ]);
   });
@@ -69,13 +80,17 @@ describe('Standard Webhooks', () => {
 
   it('keeps a payload naming a workgroup id no key can hold as ignored', () => {
     const { body, headers } = standardDelivery({ type: 'employee.contractor_converted', data: { externalId: 'E1', workgroupIds: ['w'.repeat(2_000)] } });
-    expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).entries).toEqual([{ sourceType: 'unknown', ignored: 'payload does not match the documented shape' }]);
+    expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).entries).toEqual([
+      { sourceType: 'unknown', ignored: 'payload does not match the documented shape' },
+    ]);
   });
 
   it('reports the signed timestamp as the time the delivery was made', () => {
     const at = new Date(Date.now() - 60_000);
     const { body, headers } = standardDelivery({ type: 'employee.rehired', data: { externalId: 'E1' } }, { at });
-    expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).signedAt).toBe(new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString());
+    expect(standard.receive({ rawBody: body, headers, secret: testWebhookSecrets.standard, now: now() }).signedAt).toBe(
+      new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString(),
+    );
   });
 
   it('keeps unknown event types as ignored, with the reason', () => {
@@ -94,14 +109,21 @@ describe('Gusto', () => {
     expect(delivery).toEqual({
       deliveryId: event.uuid,
       signedAt: '2026-11-20T10:00:00.000Z',
-      entries: [{ sourceType: 'employee.termination_effective', event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c' } } }],
+      entries: [
+        {
+          sourceType: 'employee.termination_effective',
+          event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: 'bcfc9744-0ab3-4ef3-ab0d-e728255d659c' } },
+        },
+      ],
     });
   });
 
   it('acts on effective terminations and rehires only: a recorded one may be dated weeks ahead', () => {
     for (const type of ['employee.terminated_effective', 'employee.termination_effective']) {
       const { body, headers } = gustoDelivery(gustoEvent(type, 'E'));
-      expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ event: { type: 'employee.terminated' } });
+      expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({
+        event: { type: 'employee.terminated' },
+      });
     }
     for (const type of ['employee.terminated', 'employee.rehired']) {
       const { body, headers } = gustoDelivery(gustoEvent(type, 'E'));
@@ -112,17 +134,24 @@ describe('Gusto', () => {
   it('maps effective rehires and cancelled terminations to rehired; keeps other events as ignored', () => {
     for (const type of ['employee.rehire_effective', 'employee.termination_cancelled']) {
       const { body, headers } = gustoDelivery(gustoEvent(type, 'E'));
-      expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ event: { type: 'employee.rehired' } });
+      expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({
+        event: { type: 'employee.rehired' },
+      });
     }
     const { body, headers } = gustoDelivery(gustoEvent('employee.updated', 'E'));
-    expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({ ignored: expect.stringContaining('employee.updated') });
+    expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).entries[0]).toMatchObject({
+      ignored: expect.stringContaining('employee.updated'),
+    });
   });
 
   it('reports the event time as the signed time (the signature covers no timestamp), or none for a payload it does not read', () => {
     const { body, headers } = gustoDelivery(gustoEvent('employee.termination_effective', 'E', new Date('2026-11-20T10:00:00Z')));
     expect(gusto.receive({ rawBody: body, headers, secret: testWebhookSecrets.gusto, now: now() }).signedAt).toBe('2026-11-20T10:00:00.000Z');
     const verification = gustoDelivery({ verification_token: 'abc', webhook_subscription_uuid: 'def' });
-    expect(gusto.receive({ rawBody: verification.body, headers: verification.headers, secret: testWebhookSecrets.gusto, now: now() })).toMatchObject({ signedAt: null, entries: [{ ignored: expect.any(String) }] });
+    expect(gusto.receive({ rawBody: verification.body, headers: verification.headers, secret: testWebhookSecrets.gusto, now: now() })).toMatchObject({
+      signedAt: null,
+      entries: [{ ignored: expect.any(String) }],
+    });
   });
 
   it('never takes a malformed uuid as the delivery id', () => {
@@ -144,23 +173,37 @@ describe('Gusto', () => {
 });
 
 describe('BambooHR', () => {
-  const employee = (fields: Record<string, unknown>, changedFields: string[]) => ({ employees: [{ id: '123', action: 'Updated', timestamp: '2026-11-20T10:00:00+0000', changedFields, fields }] });
+  const employee = (fields: Record<string, unknown>, changedFields: string[]) => ({
+    employees: [{ id: '123', action: 'Updated', timestamp: '2026-11-20T10:00:00+0000', changedFields, fields }],
+  });
 
   it('verifies HMAC-SHA256 over the raw body followed by the timestamp; maps a dated termination', () => {
-    const { body, headers } = bamboohrDelivery(employee({ status: 'Inactive', employmentHistoryStatus: 'Terminated', terminationDate: '2026-12-31', workEmail: 'jane@corp.example' }, ['status', 'terminationDate']));
+    const { body, headers } = bamboohrDelivery(
+      employee({ status: 'Inactive', employmentHistoryStatus: 'Terminated', terminationDate: '2026-12-31', workEmail: 'jane@corp.example' }, [
+        'status',
+        'terminationDate',
+      ]),
+    );
     const delivery = bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() });
     expect(delivery.deliveryId).toMatch(/^[0-9a-f]{40}$/);
     expect(delivery.entries).toEqual([
       {
         sourceType: 'employee_with_fields.updated',
-        event: { type: 'employee.terminated', occurredAt: '2026-11-20T10:00:00.000Z', employee: { externalId: '123', email: 'jane@corp.example' }, effectiveAt: '2026-12-31T23:59:59.999Z' },
+        event: {
+          type: 'employee.terminated',
+          occurredAt: '2026-11-20T10:00:00.000Z',
+          employee: { externalId: '123', email: 'jane@corp.example' },
+          effectiveAt: '2026-12-31T23:59:59.999Z',
+        },
       },
     ]);
   });
 
   it('reads fields sent as {value} objects, and maps rehires and work email changes', () => {
     const rehire = bamboohrDelivery(employee({ status: { value: 'Active' } }, ['status']));
-    expect(bamboohr.receive({ rawBody: rehire.body, headers: rehire.headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries[0]).toMatchObject({ event: { type: 'employee.rehired' } });
+    expect(bamboohr.receive({ rawBody: rehire.body, headers: rehire.headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries[0]).toMatchObject({
+      event: { type: 'employee.rehired' },
+    });
     const email = bamboohrDelivery(employee({ workEmail: { value: 'new@corp.example' } }, ['workEmail']));
     expect(bamboohr.receive({ rawBody: email.body, headers: email.headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries[0]).toMatchObject({
       event: { type: 'employee.email_changed', contactEmail: 'new@corp.example', employee: { externalId: '123' } },
@@ -187,14 +230,20 @@ describe('BambooHR', () => {
     expect(entries).toEqual([
       { sourceType: 'employee_with_fields.updated', ignored: expect.stringContaining('128') },
       { sourceType: 'employee_with_fields.updated', ignored: expect.stringContaining('employee id') },
-      { sourceType: 'employee_with_fields.updated', event: expect.objectContaining({ type: 'employee.terminated', employee: { externalId: '124', email: undefined } }) },
+      {
+        sourceType: 'employee_with_fields.updated',
+        event: expect.objectContaining({ type: 'employee.terminated', employee: { externalId: '124', email: undefined } }),
+      },
     ]);
   });
 
   it('does not look an employee up by a work email no address can be', () => {
     const { body, headers } = bamboohrDelivery(employee({ status: 'Inactive', workEmail: `${'a'.repeat(3_000)}@corp.example` }, ['status']));
     expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries).toEqual([
-      { sourceType: 'employee_with_fields.updated', event: expect.objectContaining({ type: 'employee.terminated', employee: { externalId: '123', email: undefined } }) },
+      {
+        sourceType: 'employee_with_fields.updated',
+        event: expect.objectContaining({ type: 'employee.terminated', employee: { externalId: '123', email: undefined } }),
+      },
     ]);
   });
 
@@ -209,22 +258,33 @@ describe('BambooHR', () => {
   it('reports the signed timestamp as the time the delivery was made', () => {
     const at = new Date(Date.now() - 60_000);
     const { body, headers } = bamboohrDelivery(employee({ status: 'Active' }, ['status']), { at });
-    expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).signedAt).toBe(new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString());
+    expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).signedAt).toBe(
+      new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString(),
+    );
   });
 
   it('keeps event-based payloads (ids only) as ignored', () => {
-    const { body, headers } = bamboohrDelivery({ type: 'employee.updated', timestamp: '2026-01-31T18:42:00+0000', data: { companyId: '1', employeeId: '123', changedFields: ['status'] } });
-    expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries[0]).toMatchObject({ ignored: expect.stringContaining('event-based') });
+    const { body, headers } = bamboohrDelivery({
+      type: 'employee.updated',
+      timestamp: '2026-01-31T18:42:00+0000',
+      data: { companyId: '1', employeeId: '123', changedFields: ['status'] },
+    });
+    expect(bamboohr.receive({ rawBody: body, headers, secret: testWebhookSecrets.bamboohr, now: now() }).entries[0]).toMatchObject({
+      ignored: expect.stringContaining('event-based'),
+    });
   });
 
   it.each([
     ['a timestamp over five minutes old', () => bamboohrDelivery(employee({ status: 'Active' }, ['status']), { at: new Date(Date.now() - 301_000) })],
     ['a timestamp over five minutes ahead', () => bamboohrDelivery(employee({ status: 'Active' }, ['status']), { at: new Date(Date.now() + 301_000) })],
     ['a signature with another key', () => bamboohrDelivery(employee({ status: 'Active' }, ['status']), { secret: 'other' })],
-    ['a timestamp changed after signing', () => {
-      const d = bamboohrDelivery(employee({ status: 'Active' }, ['status']));
-      return { ...d, headers: { ...d.headers, 'x-bamboohr-timestamp': String(Number(d.headers['x-bamboohr-timestamp']) - 1) } };
-    }],
+    [
+      'a timestamp changed after signing',
+      () => {
+        const d = bamboohrDelivery(employee({ status: 'Active' }, ['status']));
+        return { ...d, headers: { ...d.headers, 'x-bamboohr-timestamp': String(Number(d.headers['x-bamboohr-timestamp']) - 1) } };
+      },
+    ],
   ])('rejects %s with 401', (_, make) => {
     const d = make();
     expect(() => bamboohr.receive({ rawBody: d.body, headers: d.headers, secret: testWebhookSecrets.bamboohr, now: now() })).toThrow(Unauthorized);

@@ -50,7 +50,9 @@ describe('HR webhook secrets through the Parameters and Secrets extension', () =
 
   it('reports a secret that is not a JSON object without quoting any of it', async () => {
     answer = { status: 200, body: { SecretString: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } };
-    const error = (await secrets().get('standard').catch((e: unknown) => e)) as Error;
+    const error = (await secrets()
+      .get('standard')
+      .catch((e: unknown) => e)) as Error;
     expect(error.message).toBe('the HR webhook secret is not JSON; store {"<provider>": "<secret>", ...} as its text');
     answer = { status: 200, body: { SecretString: '"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"' } };
     await expect(secrets().get('standard')).rejects.toThrow('not a JSON object');

@@ -51,7 +51,12 @@ export const bamboohr: HrProvider = {
     const deliveryId = createHash('sha256').update(rawBody).digest('hex').slice(0, 40);
     const sentAt = new Date(Number(timestamp) * 1000).toISOString();
     const parsed = fieldBasedSchema.safeParse(safeJson(rawBody));
-    if (!parsed.success) return { deliveryId, signedAt: sentAt, entries: [{ sourceType: 'unknown', ignored: 'not a field-based BambooHR payload (event-based payloads carry no field values)' }] };
+    if (!parsed.success)
+      return {
+        deliveryId,
+        signedAt: sentAt,
+        entries: [{ sourceType: 'unknown', ignored: 'not a field-based BambooHR payload (event-based payloads carry no field values)' }],
+      };
     return { deliveryId, signedAt: sentAt, entries: parsed.data.employees.flatMap((employee) => entriesFor(employee, sentAt)) };
   },
 };

@@ -10,7 +10,12 @@ const past = new Date(NOW.getTime() - 1).toISOString();
 describe('rule 2: one claim per address, whatever the status', () => {
   it.each([
     ['a new user claims both addresses', [null], [aUser({ id: 'A', loginEmail: 'a@x.example', contactEmail: 'c@x.example' })], ['a@x.example', 'c@x.example']],
-    ['one address as login and contact is one claim with both roles', [null], [aUser({ id: 'A', loginEmail: 'a@x.example', contactEmail: 'a@x.example' })], ['a@x.example']],
+    [
+      'one address as login and contact is one claim with both roles',
+      [null],
+      [aUser({ id: 'A', loginEmail: 'a@x.example', contactEmail: 'a@x.example' })],
+      ['a@x.example'],
+    ],
     ['a dismissal moves no claim', [aUser({ id: 'A', loginEmail: 'a@x.example' })], [aUser({ id: 'A', loginEmail: 'a@x.example', status: 'dismissed' })], []],
   ])('%s', (_what, befores, afters, addresses) => {
     expect(addressClaimChanges(befores, afters).map((c) => c.address)).toEqual(addresses);
@@ -67,7 +72,11 @@ describe('rule 6: the confirmed login change', () => {
 
   it.each([
     ['the current login', (u: ReturnType<typeof aUser>) => [u.loginEmail, undefined] as const, InvalidState],
-    ['an address someone else holds', () => ['taken@corp.example', { holder: { id: 'X', status: 'dismissed', type: 'employee' }, roles: ['login'] }] as const, EmailInUse],
+    [
+      'an address someone else holds',
+      () => ['taken@corp.example', { holder: { id: 'X', status: 'dismissed', type: 'employee' }, roles: ['login'] }] as const,
+      EmailInUse,
+    ],
   ])('refuses %s', (_what, arrange, error) => {
     const user = aUser();
     const [email, heldBy] = arrange(user);
@@ -77,7 +86,11 @@ describe('rule 6: the confirmed login change', () => {
   it('confirming switches the login and consumes the link, acting as the user', () => {
     const user = aUser();
     const change = confirmLoginChange(user, { newEmail: 'new@corp.example', expiresAt: future }, 'HASH', context({ actorId: null, source: 'self' }));
-    expect(change).toMatchObject({ actorId: user.id, asAdmin: false, users: [{ action: 'user.login_email_changed', after: { loginEmail: 'new@corp.example' } }] });
+    expect(change).toMatchObject({
+      actorId: user.id,
+      asAdmin: false,
+      users: [{ action: 'user.login_email_changed', after: { loginEmail: 'new@corp.example' } }],
+    });
     expect(change.effects).toEqual([{ type: 'consumePending', kind: 'loginChange', userId: user.id, tokenHash: 'HASH' }]);
   });
 

@@ -22,7 +22,11 @@ describe('rule 12: cleanup', () => {
 
   it.each([
     ['stale for 91 days', { status: 'dismissed' as const, dismissedAt: daysAgo(91) }, undefined],
-    ['back-dated but recorded 10 days ago', { status: 'dismissed' as const, dismissedAt: daysAgo(300), dismissalRecordedAt: daysAgo(10) }, 'no longer stale (rehired or already swept)'],
+    [
+      'back-dated but recorded 10 days ago',
+      { status: 'dismissed' as const, dismissedAt: daysAgo(300), dismissalRecordedAt: daysAgo(10) },
+      'no longer stale (rehired or already swept)',
+    ],
     ['dismissed 89 days ago', { status: 'dismissed' as const, dismissedAt: daysAgo(89) }, 'no longer stale (rehired or already swept)'],
     ['on legal hold', { status: 'dismissed' as const, dismissedAt: daysAgo(91), legalHold: true }, 'legal hold'],
     ['active', { status: 'active' as const }, 'no longer stale (rehired or already swept)'],
@@ -34,7 +38,13 @@ describe('rule 12: cleanup', () => {
   it('a sweep anonymises, releases every address and external id, drops pending requests, and audits field names only', () => {
     const user = aUser({ status: 'dismissed', dismissedAt: daysAgo(100), contactEmail: 'me@home.example', externalId: 'HR-1', firstName: 'Jane' });
     const change = sweep(user, cutoff, 90, context({ actorId: null, source: 'cleanup' }));
-    expect(change.users[0]!.after).toMatchObject({ firstName: 'Former', contactEmail: null, externalId: null, loginEmail: `${user.id.toLowerCase()}@swept.invalid`, sweptAt: NOW.toISOString() });
+    expect(change.users[0]!.after).toMatchObject({
+      firstName: 'Former',
+      contactEmail: null,
+      externalId: null,
+      loginEmail: `${user.id.toLowerCase()}@swept.invalid`,
+      sweptAt: NOW.toISOString(),
+    });
     expect(change.effects.map((e) => e.type)).toEqual(['dropPending', 'dropPending']);
     const [entry] = auditRecords(change, [change.users[0]!.after], nextId);
     expect(entry).toMatchObject({ action: 'user.swept', before: null });
@@ -53,24 +63,43 @@ describe('rule 11: audit entries', () => {
   it('one per changed user with only the fields that changed, plus details; one per note', () => {
     const before = aUser({ contactEmail: 'old@x.example' });
     const after = { ...before, contactEmail: 'new@x.example' };
-    const change = changeOf(context(), [{ before, after, action: 'user.contact_email_changed', details: { source: 'admin' } }], [
-      { type: 'note', subject: { kind: 'work', id: 'W1' }, action: 'task.created', details: { title: 't' } },
-    ]);
+    const change = changeOf(
+      context(),
+      [{ before, after, action: 'user.contact_email_changed', details: { source: 'admin' } }],
+      [{ type: 'note', subject: { kind: 'work', id: 'W1' }, action: 'task.created', details: { title: 't' } }],
+    );
     const records = auditRecords(change, [after], nextId);
     expect(records).toEqual([
-      expect.objectContaining({ subject: { kind: 'user', id: before.id }, actorId: 'ADMIN', before: { contactEmail: 'old@x.example' }, after: { contactEmail: 'new@x.example', source: 'admin' }, at: NOW.toISOString() }),
+      expect.objectContaining({
+        subject: { kind: 'user', id: before.id },
+        actorId: 'ADMIN',
+        before: { contactEmail: 'old@x.example' },
+        after: { contactEmail: 'new@x.example', source: 'admin' },
+        at: NOW.toISOString(),
+      }),
       expect.objectContaining({ subject: { kind: 'work', id: 'W1' }, action: 'task.created', before: null, after: { title: 't' } }),
     ]);
   });
 });
 
 describe('HR events decide by the same rules', () => {
-  const hr = (overrides: Partial<Parameters<typeof decideHrEvent>[3]> = {}) => ({ ...context({ actorId: null, source: 'hr:gusto' }), deliveryId: 'D1', ...overrides });
-  const event = (type: HrEvent['type'], extra: Partial<HrEvent> = {}): HrEvent => ({ type, occurredAt: daysAgo(0), employee: { externalId: 'HR-1' }, ...extra });
+  const hr = (overrides: Partial<Parameters<typeof decideHrEvent>[3]> = {}) => ({
+    ...context({ actorId: null, source: 'hr:gusto' }),
+    deliveryId: 'D1',
+    ...overrides,
+  });
+  const event = (type: HrEvent['type'], extra: Partial<HrEvent> = {}): HrEvent => ({
+    type,
+    occurredAt: daysAgo(0),
+    employee: { externalId: 'HR-1' },
+    ...extra,
+  });
 
   it('a termination dismisses, stamped with the event; every touched user remembers it', () => {
     const decision = decideHrEvent(aUser(), event('employee.terminated'), undefined, hr());
-    expect(decision).toMatchObject({ users: [{ action: 'user.dismissed', details: { source: 'hr:gusto', deliveryId: 'D1' }, after: { status: 'dismissed', lastHrDeliveryId: 'D1' } }] });
+    expect(decision).toMatchObject({
+      users: [{ action: 'user.dismissed', details: { source: 'hr:gusto', deliveryId: 'D1' }, after: { status: 'dismissed', lastHrDeliveryId: 'D1' } }],
+    });
   });
 
   it('an older event than the last applied is stale and changes nothing', () => {
@@ -90,14 +119,19 @@ describe('HR events decide by the same rules', () => {
     } catch (error) {
       expect((error as InvalidRequest).within('data').errors[0]!.path).toBe('data.contactEmail');
     }
-    expect(() => decideHrEvent(aUser({ status: 'dismissed' }), event('employee.email_changed', { contactEmail: 'a@b.example' }), undefined, hr())).toThrow(InvalidState);
+    expect(() => decideHrEvent(aUser({ status: 'dismissed' }), event('employee.email_changed', { contactEmail: 'a@b.example' }), undefined, hr())).toThrow(
+      InvalidState,
+    );
   });
 
   it('nothing to do is noted, so an older event cannot undo it', () => {
     const user = aUser();
     const decision = decideHrEvent(user, event('employee.rehired'), undefined, hr());
     expect(decision).toEqual({ noChange: `user ${user.id} is already active` });
-    expect(noteHrEvent(user, event('employee.rehired'), 'already active', hr()).users[0]).toMatchObject({ action: 'user.hr_event_noted', after: { lastHrDeliveryId: 'D1' } });
+    expect(noteHrEvent(user, event('employee.rehired'), 'already active', hr()).users[0]).toMatchObject({
+      action: 'user.hr_event_noted',
+      after: { lastHrDeliveryId: 'D1' },
+    });
   });
 });
 
@@ -108,7 +142,11 @@ describe('mailed links', () => {
     const user = aUser({ status: 'invited' });
     const link = decideLink(user, pending, { kind: 'invitation', userId: user.id, requestId: 'R1' }, context());
     expect(link).toEqual({ to: user.loginEmail, expiresAt: pending.expiresAt });
-    const change = issueLink({ kind: 'invitation', userId: user.id, requestId: 'R1' }, { ...(link as { to: string; expiresAt: string }), tokenHash: 'H' }, context());
+    const change = issueLink(
+      { kind: 'invitation', userId: user.id, requestId: 'R1' },
+      { ...(link as { to: string; expiresAt: string }), tokenHash: 'H' },
+      context(),
+    );
     expect(change.effects.map((e) => e.type)).toEqual(['addLink', 'requireInvitedAt', 'note']);
   });
 

@@ -11,7 +11,11 @@ describe('rule 9: dismissal', () => {
     const target = aUser({ isAdmin: true });
     const change = dismiss(target, {}, context());
     expect(change.users).toEqual([
-      expect.objectContaining({ before: target, action: 'user.dismissed', after: expect.objectContaining({ status: 'dismissed', isAdmin: false, dismissedAt: NOW.toISOString(), dismissalRecordedAt: NOW.toISOString() }) }),
+      expect.objectContaining({
+        before: target,
+        action: 'user.dismissed',
+        after: expect.objectContaining({ status: 'dismissed', isAdmin: false, dismissedAt: NOW.toISOString(), dismissalRecordedAt: NOW.toISOString() }),
+      }),
     ]);
     expect(change).toMatchObject({ asAdmin: true, effects: [] });
   });
@@ -35,7 +39,10 @@ describe('rule 9: dismissal', () => {
   it('a future effectiveAt schedules instead, changing nothing else', () => {
     const target = aUser();
     const change = dismiss(target, { effectiveAt: later }, context());
-    expect(change.users[0]).toMatchObject({ action: 'user.dismissal_scheduled', after: { status: 'active', scheduledDismissal: { effectiveAt: later, requestedBy: 'ADMIN', source: 'admin' } } });
+    expect(change.users[0]).toMatchObject({
+      action: 'user.dismissal_scheduled',
+      after: { status: 'active', scheduledDismissal: { effectiveAt: later, requestedBy: 'ADMIN', source: 'admin' } },
+    });
   });
 
   it('a past effectiveAt dismisses as of then; retention still counts from now', () => {
@@ -73,7 +80,11 @@ describe('rule 9: the schedule', () => {
     const delegate = aUser();
     const user = aUser({ scheduledDismissal: { effectiveAt: earlier, delegateId: delegate.id, requestedBy: 'ADMIN2', source: 'admin' } });
     const change = dueDismissal(user, delegate, context({ actorId: null, source: 'schedule' }))!;
-    expect(change).toMatchObject({ actorId: 'ADMIN2', asAdmin: false, users: [{ action: 'user.dismissed', details: { source: 'schedule', scheduledBy: 'admin' } }] });
+    expect(change).toMatchObject({
+      actorId: 'ADMIN2',
+      asAdmin: false,
+      users: [{ action: 'user.dismissed', details: { source: 'schedule', scheduledBy: 'admin' } }],
+    });
     expect(change.effects.map((e) => e.type)).toEqual(['handover']);
   });
 
@@ -97,7 +108,10 @@ describe('rule 9: the schedule', () => {
 describe('rule 9: rehire', () => {
   it('restores an active user with the same addresses, not as an admin', () => {
     const user = aUser({ status: 'dismissed', isAdmin: true, dismissedAt: earlier, handoverJobId: 'J' });
-    expect(rehire(user, context()).users[0]).toMatchObject({ action: 'user.rehired', after: { status: 'active', isAdmin: false, dismissedAt: null, handoverJobId: null, loginEmail: user.loginEmail } });
+    expect(rehire(user, context()).users[0]).toMatchObject({
+      action: 'user.rehired',
+      after: { status: 'active', isAdmin: false, dismissedAt: null, handoverJobId: null, loginEmail: user.loginEmail },
+    });
   });
 
   it('for an active user with a schedule, cancels it', () => {
@@ -108,7 +122,14 @@ describe('rule 9: rehire', () => {
   it.each([
     ['an active user', aUser(), /only dismissed users/],
     ['a swept account', aUser({ status: 'dismissed', sweptAt: earlier }), /anonymised/],
-    ['a profile whose login moved to extranet', (() => { const u = aUser({ status: 'dismissed' }); return { ...u, loginEmail: `${u.id.toLowerCase()}@moved.invalid` }; })(), /give this profile a login/],
+    [
+      'a profile whose login moved to extranet',
+      (() => {
+        const u = aUser({ status: 'dismissed' });
+        return { ...u, loginEmail: `${u.id.toLowerCase()}@moved.invalid` };
+      })(),
+      /give this profile a login/,
+    ],
   ])('refuses %s', (_what, user, message) => {
     expect(() => rehire(user, context())).toThrow(message);
   });

@@ -12,7 +12,11 @@ describe('rule 3: invitations, employees and extranet users', () => {
 
   it('invites an invited user, stores the invitation and asks for its mail', () => {
     const change = invite(command, context(), settings);
-    expect(change.users[0]).toMatchObject({ before: null, action: 'user.invited', after: { status: 'invited', loginEmail: 'new@corp.example', contactEmail: null, isAdmin: false } });
+    expect(change.users[0]).toMatchObject({
+      before: null,
+      action: 'user.invited',
+      after: { status: 'invited', loginEmail: 'new@corp.example', contactEmail: null, isAdmin: false },
+    });
     expect(change.effects.map((e) => e.type)).toEqual(['storePending', 'mailLink']);
   });
 
@@ -40,8 +44,18 @@ describe('rule 3: invitations, employees and extranet users', () => {
   });
 
   it.each([
-    ['joins an intranet group', aUser(), 'W9', (c: ReturnType<typeof joinWorkgroup>) => expect(c!.effects).toEqual([{ type: 'requireWorkgroup', workgroupId: 'W9', extranet: false, field: null }])],
-    ['an extranet user joins only extranet groups', aUser({ type: 'extranet', workgroupIds: ['W1'] }), 'W9', (c: ReturnType<typeof joinWorkgroup>) => expect(c!.effects[0]).toMatchObject({ extranet: true })],
+    [
+      'joins an intranet group',
+      aUser(),
+      'W9',
+      (c: ReturnType<typeof joinWorkgroup>) => expect(c!.effects).toEqual([{ type: 'requireWorkgroup', workgroupId: 'W9', extranet: false, field: null }]),
+    ],
+    [
+      'an extranet user joins only extranet groups',
+      aUser({ type: 'extranet', workgroupIds: ['W1'] }),
+      'W9',
+      (c: ReturnType<typeof joinWorkgroup>) => expect(c!.effects[0]).toMatchObject({ extranet: true }),
+    ],
     ['joining twice changes nothing', aUser({ workgroupIds: ['W9'] }), 'W9', (c: ReturnType<typeof joinWorkgroup>) => expect(c).toBeUndefined()],
   ])('%s', (_what, user, workgroupId, check) => {
     check(joinWorkgroup(user, workgroupId, context()));
@@ -49,7 +63,9 @@ describe('rule 3: invitations, employees and extranet users', () => {
 
   it('refuses dismissed users and a full list; an extranet user keeps their last workgroup', () => {
     expect(() => joinWorkgroup(aUser({ status: 'dismissed' }), 'W', context())).toThrow(InvalidState);
-    expect(() => joinWorkgroup(aUser({ workgroupIds: Array.from({ length: MAX_WORKGROUPS_PER_USER }, (_, i) => `W${i}`) }), 'X', context())).toThrow(InvalidState);
+    expect(() => joinWorkgroup(aUser({ workgroupIds: Array.from({ length: MAX_WORKGROUPS_PER_USER }, (_, i) => `W${i}`) }), 'X', context())).toThrow(
+      InvalidState,
+    );
     expect(() => leaveWorkgroup(aUser({ type: 'extranet', workgroupIds: ['W1'] }), 'W1', context())).toThrow(/last workgroup/);
     expect(leaveWorkgroup(aUser({ type: 'extranet', workgroupIds: ['W1', 'W2'] }), 'W1', context())!.users[0]!.after.workgroupIds).toEqual(['W2']);
   });
@@ -60,8 +76,21 @@ describe('rule 8: move to extranet', () => {
     const employee = aUser({ isAdmin: true, contactEmail: 'me@home.example' });
     const change = moveToExtranet(employee, { workgroupIds: ['W1'] }, context());
     const [dismissed, extranet] = change.users.map((u) => u.after);
-    expect(dismissed).toMatchObject({ status: 'dismissed', isAdmin: false, loginEmail: tombstoneLogin(employee.id), contactEmail: 'me@home.example', movedToUserId: extranet!.id });
-    expect(extranet).toMatchObject({ type: 'extranet', status: 'active', loginEmail: employee.loginEmail, contactEmail: null, movedFromUserId: employee.id, workgroupIds: ['W1'] });
+    expect(dismissed).toMatchObject({
+      status: 'dismissed',
+      isAdmin: false,
+      loginEmail: tombstoneLogin(employee.id),
+      contactEmail: 'me@home.example',
+      movedToUserId: extranet!.id,
+    });
+    expect(extranet).toMatchObject({
+      type: 'extranet',
+      status: 'active',
+      loginEmail: employee.loginEmail,
+      contactEmail: null,
+      movedFromUserId: employee.id,
+      workgroupIds: ['W1'],
+    });
     expect(change.effects).toEqual([
       { type: 'requireWorkgroup', workgroupId: 'W1', extranet: true, field: 'workgroupIds.0' },
       { type: 'dropPending', kind: 'loginChange', userId: employee.id },
