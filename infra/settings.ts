@@ -47,7 +47,7 @@ export class SettingsError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
       `Cannot build the directory's stacks:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
-        'Pass context with -c, e.g. npm run synth -- -c jwtIssuer=https://YOUR-IDP/ -c jwtAudience=YOUR-AUDIENCE (see README, "Deploying").',
+        'Pass context with -c, e.g. npm run synth -- -c jwtIssuer=https://YOUR-IDP/ -c jwtAudience=YOUR-AUDIENCE (see docs/deployment.md).',
     );
     this.name = 'SettingsError';
   }
@@ -58,6 +58,8 @@ export const requiredContextKeys = ['jwtIssuer', 'jwtAudience'] as const;
 
 /** An OAuth scope token (RFC 6749, section 3.3): printable ASCII but space, `"` and `\`. */
 const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/** What `AUTH_SUBJECT_CLAIM` accepts (lib/config.ts). */
+const claimName = /^[\w:./-]{1,128}$/;
 const plainAddress = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 const domainName = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -149,6 +151,12 @@ export function validateSettings(settings: DirectorySettings): void {
   const problems: string[] = [];
   if (!isHttpsUrl(settings.jwtIssuer)) problems.push(`jwtIssuer must be the issuer's https URL, got "${settings.jwtIssuer}"`);
   if (settings.jwtAudience.trim().length === 0) problems.push('jwtAudience must not be empty');
+  // The functions' config loaders (lib/config.ts) refuse these at every cold start; refusing them
+  // here stops a deployment whose every function would fail to start.
+  if (!isHttpUrl(settings.appBaseUrl)) problems.push(`appBaseUrl must be an http(s) URL, got "${settings.appBaseUrl}"`);
+  if (settings.subjectClaim !== undefined && !claimName.test(settings.subjectClaim)) {
+    problems.push(`subjectClaim must be a claim name (letters, digits, _:./-, at most 128), got "${settings.subjectClaim}"`);
+  }
   for (const scope of settings.jwtScopes ?? []) {
     if (!scopeToken.test(scope)) problems.push(`jwtScopes: "${scope}" is not a valid OAuth scope`);
   }
@@ -183,6 +191,10 @@ export function validateSettings(settings: DirectorySettings): void {
   if (pub.rateLimit > api.rateLimit) problems.push(`publicRateLimit (${pub.rateLimit}) must not exceed apiRateLimit (${api.rateLimit})`);
   if (pub.burstLimit > api.burstLimit) problems.push(`publicBurstLimit (${pub.burstLimit}) must not exceed apiBurstLimit (${api.burstLimit})`);
   if (problems.length > 0) throw new SettingsError(problems);
+}
+
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
 }
 
 function isHttpsUrl(value: string): boolean {

@@ -1,8 +1,22 @@
-import { RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../lib/data/table-definition';
+
+/**
+ * The HR providers with a key in the webhook secret: the `{provider}` of `POST /webhooks/hr/{provider}`
+ * (`standard` has a function of its own, functions/hr-webhook-standard.ts; the others share
+ * functions/hr-webhook.ts).
+ */
+export const hrWebhookProviders = ['standard', 'gusto', 'bamboohr'] as const;
+
+/** Who sends to each provider's URL, for the stack outputs' descriptions. */
+export const hrWebhookSenders: Record<(typeof hrWebhookProviders)[number], string> = {
+  standard: 'a Standard Webhooks sender',
+  gusto: 'Gusto',
+  bamboohr: 'BambooHR',
+};
 
 /** What the operator must put into the HR webhook secret after the first deploy. */
 export const webhookSecretsDescription =
@@ -62,7 +76,7 @@ export class StatefulStack extends Stack {
     this.webhookSecrets = new secretsmanager.Secret(this, 'HrWebhookSecrets', {
       description: webhookSecretsDescription,
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ standard: '', gusto: '', bamboohr: '' }),
+        secretStringTemplate: JSON.stringify(Object.fromEntries(hrWebhookProviders.map((provider) => [provider, '']))),
         generateStringKey: 'placeholder',
       },
       removalPolicy: RemovalPolicy.RETAIN,
@@ -73,6 +87,25 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         "The HR webhook signing secrets are issued by the HR providers (Standard Webhooks sender, Gusto, BambooHR) and rotated there; rotation is done by updating this secret's value, so no Secrets Manager rotation Lambda applies.",
+    });
+
+    // What an operator copies after a deploy (docs/deployment.md, "Stack outputs"). No export
+    // names: nothing imports them; the stateless stack gets the table and secret by reference.
+    new CfnOutput(this, 'TableName', {
+      value: this.table.tableName,
+      description: 'The directory table (TABLE_NAME for npm run bootstrap:admin)',
+    });
+    new CfnOutput(this, 'HrWebhookSecretsArn', {
+      value: this.webhookSecrets.secretArn,
+      description: `The HR webhook signing secrets: put-secret-value --secret-id <this> with JSON {${hrWebhookProviders.map((p) => `"${p}": "..."`).join(', ')}}`,
+    });
+    new CfnOutput(this, 'HrWebhookSecretsName', {
+      value: this.webhookSecrets.secretName,
+      description: 'Name of that secret, as the Secrets Manager console lists it',
+    });
+    new CfnOutput(this, 'BootstrapAdminCommand', {
+      value: Fn.join('', ['TABLE_NAME=', this.table.tableName, ' AWS_REGION=', this.region, ' npm run bootstrap:admin -- you@yourcompany.com']),
+      description: 'Creates the first admin (run once from a checkout, with credentials for this account) and prints their directory user id',
     });
   }
 }

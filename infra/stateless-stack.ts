@@ -17,7 +17,8 @@ import { OUTBOX_ENTITY } from '../lib/data/outbox-item';
 import { routes, workers } from '../lib/http/routes';
 import { queueNames, type QueueName } from '../lib/jobs/queue';
 import { DirectoryFunction, type AppEnvironment } from './directory-function';
-import { deadLetterQueue, WorkQueue } from './work-queue';
+import { hrWebhookProviders, hrWebhookSenders } from './stateful-stack';
+import { deadLetterQueue, maxReceiveCount, WorkQueue } from './work-queue';
 import { Monitoring } from './monitoring';
 import { sesIdentitiesFor, type Throttle } from './settings';
 
@@ -338,7 +339,27 @@ export class StatelessStack extends Stack {
       streamWorkers: new Map([...onFailureQueues].map(([workerId, onFailureQueue]) => [workerId, { fn: workerFunctions.get(workerId)!, onFailureQueue }])),
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
+    // What an operator copies after a deploy (docs/deployment.md, "Stack outputs"). No export names:
+    // nothing imports them. `stage.url` ends with a slash.
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API (the <api> of the docs)' });
+    for (const provider of hrWebhookProviders) {
+      new CfnOutput(this, `HrWebhookUrl${pascalCase(provider)}`, {
+        value: `${stage.url}webhooks/hr/${provider}`,
+        description: `The URL to give ${hrWebhookSenders[provider]} (its signing secret goes in the HrWebhookSecrets secret as "${provider}")`,
+      });
+    }
+    for (const [name, { deadLetterQueue }] of queues) {
+      new CfnOutput(this, `${pascalCase(name)}DeadLetterQueueArn`, {
+        value: deadLetterQueue.queueArn,
+        description: `Dead-letter queue of the ${name} queue: messages that failed ${maxReceiveCount} times (re-drive with sqs start-message-move-task --source-arn <this>)`,
+      });
+    }
+    for (const [workerId, onFailureQueue] of onFailureQueues) {
+      new CfnOutput(this, `${pascalCase(workerId)}OnFailureQueueUrl`, {
+        value: onFailureQueue.queueUrl,
+        description: 'Stream positions of outbox records the relay gave up on (their outbox items stay in the table 7 days)',
+      });
+    }
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard of the directory' });
   }
 }

@@ -333,6 +333,11 @@ describe('settings from CDK context', () => {
     expect(onlyIssuer.status, onlyIssuer.stderr).toBe(1);
     expect(onlyIssuer.stderr).toContain('missing context jwtAudience');
     expect(onlyIssuer.stderr).not.toContain('jwtIssuer,');
+    // A malformed optional key stops it the same way, naming the key.
+    const badUrl = run({ ...required, appBaseUrl: 'directory.example.com' });
+    expect(badUrl.status, badUrl.stderr).toBe(1);
+    expect(badUrl.stderr).toContain('appBaseUrl must be an http(s) URL');
+    expect(badUrl.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
   it('reads every key, with these defaults', () => {
@@ -366,6 +371,13 @@ describe('settings from CDK context', () => {
       publicRouteThrottle: { rateLimit: 2.5, burstLimit: 5 },
     });
     expect(fromContext({ ...required, jwtScopes: ' , ' }).jwtScopes).toBeUndefined();
+    // A blank optional key falls back to its default, as if it were not given.
+    expect(fromContext({ ...required, mailFrom: ' ', subjectClaim: '', appBaseUrl: '  ', apiRateLimit: '' })).toMatchObject({
+      mailFrom: 'no-reply@example.com',
+      subjectClaim: 'sub',
+      appBaseUrl: 'https://directory.example.com',
+      apiThrottle: { rateLimit: 50, burstLimit: 100 },
+    });
   });
 
   it('refuses values no deployment could work with, listing each', () => {
@@ -386,8 +398,109 @@ describe('settings from CDK context', () => {
     ]);
     expect(problemsOf({ ...required, mailFrom: 'Directory <noreply@corp.example>' })).toEqual([expect.stringContaining('mailFrom must be a plain address')]);
     expect(() => fromContext({ ...required, mailFrom: 'noreply@mail.corp.example', sesIdentity: 'corp.example' })).not.toThrow();
+    // What the functions' config loaders would refuse at every cold start is refused at synth.
+    expect(problemsOf({ ...required, appBaseUrl: 'directory.example.com' })).toEqual([expect.stringContaining('appBaseUrl must be an http(s) URL')]);
+    expect(problemsOf({ ...required, appBaseUrl: 'ftp://directory.example.com' })).toEqual([expect.stringContaining('appBaseUrl must be an http(s) URL')]);
+    expect(problemsOf({ ...required, subjectClaim: 'directory user id' })).toEqual([expect.stringContaining('subjectClaim must be a claim name')]);
+    expect(() => fromContext({ ...required, subjectClaim: 'https://corp.example/claims/directory_user_id' })).not.toThrow();
+    // Context that is not text (cdk.json can hold any JSON) is named, not coerced.
+    expect(problemsOf({ ...required, mailFrom: { address: 'noreply@corp.example' } })).toEqual([expect.stringContaining('context mailFrom must be a string')]);
+    expect(problemsOf({ ...required, jwtScopes: [1] })).toEqual([expect.stringContaining('jwtScopes must be a comma-separated list')]);
     // buildApp checks the same, so settings given in code cannot skip it.
     expect(() => buildApp({ ...settings, jwtIssuer: '' })).toThrow(SettingsError);
+    expect(() => buildApp({ ...settings, appBaseUrl: 'directory.test.example' })).toThrow(SettingsError);
+  });
+});
+
+describe('stack outputs: what the deployment guide tells an operator to copy', () => {
+  const tableId = () => logicalId(built.stateful, built.stateful.table);
+  const secretId = () => logicalId(built.stateful, built.stateful.webhookSecrets);
+  /** The `$default` stage's URL as CloudFormation renders `stage.url`, followed by `path`. */
+  const apiUrl = (path = '') => ({
+    'Fn::Join': [
+      '',
+      [
+        'https://',
+        { Ref: logicalId(built.stateless, built.stateless.api) },
+        '.execute-api.',
+        { Ref: 'AWS::Region' },
+        '.',
+        { Ref: 'AWS::URLSuffix' },
+        `/${path}`,
+      ],
+    ],
+  });
+  /** Outputs an operator reads, leaving out the exports CDK adds for cross-stack references. */
+  const operatorOutputs = (template: Template) => Object.keys(template.findOutputs('*')).filter((id) => !id.startsWith('ExportsOutput'));
+
+  it('names the table, for bootstrap:admin, and the whole bootstrap command with the region', () => {
+    stateful.hasOutput('TableName', { Value: { Ref: tableId() }, Description: Match.stringLikeRegexp('TABLE_NAME') });
+    stateful.hasOutput('BootstrapAdminCommand', {
+      Value: {
+        'Fn::Join': ['', ['TABLE_NAME=', { Ref: tableId() }, ' AWS_REGION=', { Ref: 'AWS::Region' }, ' npm run bootstrap:admin -- you@yourcompany.com']],
+      },
+    });
+  });
+
+  it('names the HR webhook secret by ARN and by name, and says what JSON goes into it', () => {
+    stateful.hasOutput('HrWebhookSecretsArn', { Value: { Ref: secretId() }, Description: Match.stringLikeRegexp('"standard".*"gusto".*"bamboohr"') });
+    const name = stateful.findOutputs('HrWebhookSecretsName').HrWebhookSecretsName!;
+    expect(JSON.stringify(name.Value)).toContain(`{"Ref":"${secretId()}"}`);
+    // The JSON keys the description lists are the ones the placeholder holds.
+    const template = stateful.findResources('AWS::SecretsManager::Secret')[secretId()]!.Properties.GenerateSecretString.SecretStringTemplate;
+    expect(Object.keys(JSON.parse(template))).toEqual(['standard', 'gusto', 'bamboohr']);
+  });
+
+  it('gives the API URL and each HR provider its webhook URL, on a route that exists', () => {
+    stateless.hasOutput('ApiUrl', { Value: apiUrl() });
+    for (const [provider, id] of [
+      ['standard', 'HrWebhookUrlStandard'],
+      ['gusto', 'HrWebhookUrlGusto'],
+      ['bamboohr', 'HrWebhookUrlBamboohr'],
+    ] as const) {
+      stateless.hasOutput(id, { Value: apiUrl(`webhooks/hr/${provider}`), Description: Match.stringLikeRegexp(`"${provider}"`) });
+      const served = routes.some((r) => r.method === 'POST' && (r.path === `/webhooks/hr/${provider}` || r.path === '/webhooks/hr/{provider}'));
+      expect(served, provider).toBe(true);
+    }
+  });
+
+  it('names each dead-letter queue to re-drive, the relay on-failure queue and the dashboard', () => {
+    for (const name of queueNames) {
+      const dlq = built.stateless.queues.get(name)!.deadLetterQueue;
+      const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}DeadLetterQueueArn`;
+      stateless.hasOutput(id, {
+        Value: { 'Fn::GetAtt': [logicalId(built.stateless, dlq), 'Arn'] },
+        Description: Match.stringLikeRegexp('start-message-move-task'),
+      });
+    }
+    const onFailure = built.stateless.onFailureQueues.get('outboxRelay')!;
+    stateless.hasOutput('OutboxRelayOnFailureQueueUrl', { Value: { Ref: logicalId(built.stateless, onFailure) } });
+    stateless.hasOutput('DashboardName', { Value: { Ref: logicalId(built.stateless, built.stateless.monitoring.dashboard) } });
+  });
+
+  it('has these outputs and no others, each described, none exported', () => {
+    expect(operatorOutputs(stateful).sort()).toEqual(['BootstrapAdminCommand', 'HrWebhookSecretsArn', 'HrWebhookSecretsName', 'TableName']);
+    expect(operatorOutputs(stateless).sort()).toEqual(
+      [
+        'ApiUrl',
+        'DashboardName',
+        'HrWebhookUrlBamboohr',
+        'HrWebhookUrlGusto',
+        'HrWebhookUrlStandard',
+        'JobsDeadLetterQueueArn',
+        'MailDeadLetterQueueArn',
+        'OutboxRelayOnFailureQueueUrl',
+      ].sort(),
+    );
+    for (const template of [stateful, stateless]) {
+      for (const [id, output] of Object.entries(template.findOutputs('*')).filter(([id]) => !id.startsWith('ExportsOutput'))) {
+        expect({ id, described: typeof output.Description === 'string' && output.Description.length > 0, exported: 'Export' in output }).toEqual({
+          id,
+          described: true,
+          exported: false,
+        });
+      }
+    }
   });
 });
 
