@@ -4,7 +4,7 @@ import type { TableRef } from './client';
 
 /** Claim items: one per address and per external id. */
 export const claimKeys = {
-  /** One claim item per normalised address: the uniqueness guard of DOMAIN.md rule 2. */
+  /** One claim item per normalised address: the uniqueness guard of docs/contract.md rule 2. */
   emailClaim: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'CLAIM' }),
   /** The HR system's id of an employee is unique too: webhooks find people by it. */
   externalIdClaim: (externalId: string) => ({ pk: `EXTID#${externalId}`, sk: 'CLAIM' }),

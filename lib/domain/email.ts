@@ -27,7 +27,7 @@ export function canonicalEmail(raw: string): { email: string; problem?: undefine
 
 /**
  * Addresses are compared after trimming, NFC and lower-casing the whole address, with the domain
- * in its IDNA ASCII form (DOMAIN.md rule 1); every path (admin API, HR events, lookups) stores and
+ * in its IDNA ASCII form (docs/contract.md rule 1); every path (admin API, HR events, lookups) stores and
  * looks up this form. Idempotent: normalising a normalised address changes nothing. Dots and plus
  * tags are significant: `a.b+x@corp.com` is not `ab@corp.com`.
  */

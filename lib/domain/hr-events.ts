@@ -7,7 +7,7 @@ import { moveToExtranet } from './extranet';
 import type { User } from './user';
 
 /**
- * The internal HR events every provider's payloads map onto (DOMAIN.md "HR webhooks").
+ * The internal HR events every provider's payloads map onto (docs/contract.md "HR webhooks").
  * `occurredAt` orders events per employee: an older event arriving late is not applied.
  */
 export const hrEventTypes = ['employee.terminated', 'employee.rehired', 'employee.contractor_converted', 'employee.email_changed'] as const;

@@ -53,7 +53,7 @@ export type User = {
 
 export type ScheduledDismissal = { effectiveAt: string; delegateId: string | null; requestedBy: string | null; source: string };
 
-/** The user as the HTTP contract shows it to admins (DOMAIN.md "A user reads as"). */
+/** The user as the HTTP contract shows it to admins (docs/contract.md, "HTTP contract": "A user reads as"). */
 export const userViewSchema = pure(() =>
   z
     .object({
