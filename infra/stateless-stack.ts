@@ -14,7 +14,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { OUTBOX_ENTITY } from '../lib/data/outbox-item';
-import { routes, workers } from '../lib/http/routes';
+import { routes, servedMethods, workers } from '../lib/http/routes';
 import { queueNames, type QueueName } from '../lib/jobs/queue';
 import { DirectoryFunction, type AppEnvironment } from './directory-function';
 import { hrWebhookProviders, hrWebhookSenders } from './stateful-stack';
@@ -186,7 +186,7 @@ export class StatelessStack extends Stack {
 
       const apiRoutes = this.api.addRoutes({
         path: route.path,
-        methods: [apigwv2.HttpMethod[route.method]],
+        methods: servedMethods(route).map((method) => apigwv2.HttpMethod[method]),
         integration: new HttpLambdaIntegration(`${name}Integration`, fn),
         authorizer: route.auth === 'admin' ? jwtAuthorizer : new apigwv2.HttpNoneAuthorizer(),
         ...(route.auth === 'admin' && props.jwtScopes.length > 0 && { authorizationScopes: [...props.jwtScopes] }),

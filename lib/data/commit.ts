@@ -16,6 +16,7 @@ import { consumePending, discardPending, putPending, storeTokenHash } from './pe
 import { StaleWrite, transactWrite, type TxOp } from './transaction';
 import { activeAdminGuard, getUser, userGuard, userToItem } from './users';
 import { openWorkDelta, workToItem } from './work';
+import { searchTermOps } from './search';
 
 /**
  * THE commit step: turns a decided change into ONE TransactWriteItems, the only way users change.
@@ -24,7 +25,8 @@ import { openWorkDelta, workToItem } from './work';
  * 2. each user item is written on condition that it is still the version the decision read;
  * 3. each address whose holder or roles change gets its claim put or deleted, conditioned on the
  *    claim being exactly as the decision read it (absent, or held by that user), so no two users
- *    ever hold one address (rule 2); the same for external ids;
+ *    ever hold one address (rule 2); the same for external ids; the user's search terms follow
+ *    its names and addresses;
  * 4. the count of active admins moves with every user who becomes or stops being one, and may
  *    not drop below one (rule 10);
  * 5. the change's effects (pending requests, follow-up work in the outbox, workgroup checks, work
@@ -44,6 +46,7 @@ export async function commit(table: TableRef, change: Change, extraOps: TxOp[] =
     ...change.users.map((userChange, i) => userPut(stored[i]!, userChange.before)),
     ...claimOps(table, befores, stored, at),
     ...externalIdOps(befores, stored, at),
+    ...searchTermOps(befores, stored),
     ...activeAdminCountOps(befores, stored),
     ...change.effects.flatMap((effect) => effectOps(effect, change, guardActor ? change.actorId : null)),
     ...extraOps,

@@ -4,6 +4,7 @@ import { deliveryKeys } from './deliveries';
 import { jobKeys } from './jobs';
 import { outboxKey } from './outbox-item';
 import { pendingKeys } from './pending-tokens';
+import { searchKeys } from './search';
 import { userKeys } from './users';
 import { workKeys } from './work';
 import { workgroupKeys } from './workgroups';
@@ -15,4 +16,15 @@ export { workIndexAttributes } from './work';
  * Every key of the single table, in one place to look them up: each entity module declares its
  * own keys next to its item mapping (users.ts, claims.ts, work.ts, ...); this gathers them.
  */
-export const keys = { ...userKeys, ...claimKeys, ...pendingKeys, ...workgroupKeys, ...workKeys, ...jobKeys, ...deliveryKeys, ...auditKeys, outbox: outboxKey };
+export const keys = {
+  ...userKeys,
+  ...claimKeys,
+  ...pendingKeys,
+  searchTerm: searchKeys.searchTerm,
+  ...workgroupKeys,
+  ...workKeys,
+  ...jobKeys,
+  ...deliveryKeys,
+  ...auditKeys,
+  outbox: outboxKey,
+};

@@ -25,6 +25,11 @@ export const tableDefinition = {
     usersByLifecycleDate: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
     /** HR delivery events by status (failed ones for admins): gsi5pk = HRDELIVERY#<status>, gsi5sk = <receivedAt>#<provider>#<id>#<n>. */
     deliveriesByStatus: { partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+    /**
+     * Finding people by the start of a name or an address: one search-term item per user and term,
+     * gsi6pk = TERM#<first character of the folded term>, gsi6sk = <folded term>#<id>.
+     */
+    usersBySearchTerm: { partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
   },
 } as const;
 

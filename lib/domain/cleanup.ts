@@ -54,17 +54,25 @@ export function anonymised(user: User, at: string): User {
 export function sweep(user: User | undefined, cutoff: string, retentionDays: number, context: Context): Change {
   const refusal = sweepRefusal(user, cutoff);
   if (refusal || !user) throw new InvalidState(refusal ?? 'no such account');
+  return anonymise(user, 'user.swept', { retentionDays, dismissedAt: user.dismissedAt }, context);
+}
+
+/**
+ * Erases one dismissed account now, whatever its retention (a data-subject erasure request): the
+ * sweep's change under its own audit action. Refused for a user who is not dismissed and under a
+ * legal hold; an account already anonymised stays as it is (undefined: nothing to change).
+ */
+export function erase(user: User, context: Context): Change | undefined {
+  if (user.sweptAt) return undefined;
+  if (user.status !== 'dismissed') throw new InvalidState(`User ${user.id} is ${user.status}; only a dismissed account can be erased (dismiss it first)`);
+  if (user.legalHold) throw new InvalidState(`User ${user.id} is on legal hold; lift the hold (PUT /users/${user.id}/legal-hold) before erasing`);
+  return anonymise(user, 'user.erased', { dismissedAt: user.dismissedAt }, context);
+}
+
+function anonymise(user: User, action: 'user.swept' | 'user.erased', details: Record<string, unknown>, context: Context): Change {
   return changeOf(
     context,
-    [
-      {
-        before: user,
-        after: anonymised(user, context.now.toISOString()),
-        action: 'user.swept',
-        details: { retentionDays, dismissedAt: user.dismissedAt },
-        redactAudit: true,
-      },
-    ],
+    [{ before: user, after: anonymised(user, context.now.toISOString()), action, details, redactAudit: true }],
     [
       { type: 'dropPending', kind: 'invitation', userId: user.id },
       { type: 'dropPending', kind: 'loginChange', userId: user.id },

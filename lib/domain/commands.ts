@@ -1,5 +1,6 @@
 import * as z from '../zod';
 import { emailSchema } from './email';
+import { searchFold } from './search';
 import { textProblem } from './text';
 import { userStatuses, userTypes } from './user';
 
@@ -31,7 +32,13 @@ const name = pure(() => freeText(100));
 const id = pure(() => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id (ULID)')));
 const token = pure(() => z.string().check(z.minLength(1), z.maxLength(512)));
 const provider = pure(() => z.string().check(z.regex(/^[a-z0-9-]{1,32}$/, 'must be a provider name')));
-const pageLimit = pure(() => z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50));
+/** `limit=` left empty means the default, like no limit at all; anything but a whole number is refused as such. */
+const pageLimit = pure(() =>
+  z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value)),
+    z._default(z.int({ error: 'must be a whole number' }).check(z.gte(1, 'must be at least 1'), z.lte(100, 'must be at most 100')), 50),
+  ),
+);
 const cursor = pure(() => z.optional(z.string().check(z.minLength(1), z.maxLength(4096))));
 
 export const workgroupIdSchema = pure(() => id.check(z.meta({ description: 'A workgroup id (ULID)', example: '01JD3ZM4A8TXJ2R9KQ5N7B3C1D' })));
@@ -55,8 +62,22 @@ export type InviteUserInput = z.output<typeof inviteUserSchema>;
 
 export const acceptInvitationSchema = pure(() => z.strictObject({ token }).check(z.meta({ id: 'AcceptInvitation' })));
 
+/** A search must keep something to compare once folded (a lone accent does not); `q=` left empty lists everyone. */
+const searchQuery = pure(() =>
+  z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : value)),
+    z.optional(
+      freeText(100).check(
+        z.refine((q) => searchFold(q) !== '', 'must contain a letter, digit or symbol to search for'),
+        z.meta({ description: 'Finds users whose first name, last name, full name or either address starts with this, ignoring case and accents' }),
+      ),
+    ),
+  ),
+);
+
 export const listUsersQuerySchema = pure(() =>
   z.strictObject({
+    q: searchQuery,
     status: z.optional(z.enum(userStatuses)),
     type: z.optional(z.enum(userTypes)),
     limit: pageLimit,

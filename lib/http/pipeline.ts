@@ -58,11 +58,11 @@ export function build<C extends RequestContract, Extra, D>(
     const result = await impl({ ...request, ...extra }, deps(), context).catch((error: unknown) => {
       throw error instanceof InvalidRequest ? located(error, event) : error;
     });
-    return {
+    return forMethod(event, {
       statusCode: contract.status,
       headers: { ...baseHeaders, 'content-type': 'application/json' },
       body: JSON.stringify(result ?? {}),
-    };
+    });
   };
   const handler = middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -88,7 +88,7 @@ function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
       const instance = event?.rawPath;
       if (error instanceof DomainError) {
         if (error.status >= 500) logger.warn('request refused', { code: error.code });
-        request.response = problemResponse(error, instance);
+        request.response = forMethod(event, problemResponse(error, instance));
         return;
       }
       logger.error('unhandled error', { errorName: error?.name, errorMessage: error?.message, stack: error?.stack });
@@ -97,20 +97,28 @@ function problemDetails(): MiddlewareObj<HttpEvent, HttpResponse> {
   };
 }
 
+/** A HEAD request gets the GET answer's status and headers, without its body. */
+function forMethod(event: HttpEvent | undefined, response: HttpResponse): HttpResponse {
+  if (event?.requestContext?.http?.method !== 'HEAD') return response;
+  return { ...response, body: '' };
+}
+
 const PLACED = new Set(['path', 'query', 'body', 'headers']);
 
 /**
  * Use cases and decisions name a command's fields (`effectiveAt`); the client needs to know where
- * it sent them: a path parameter of this route, else the body. A path its thrower already placed
+ * it sent them: a path parameter of this route, a query parameter it sent, else the body. A path its thrower already placed
  * (a webhook adapter names `headers.webhook-id`) is kept.
  */
 function located(error: InvalidRequest, event: HttpEvent): InvalidRequest {
   const pathParameters = new Set(Object.keys(event.pathParameters ?? {}));
+  const queryParameters = new Set(Object.keys(event.queryStringParameters ?? {}));
+  const where = (field: string) => (pathParameters.has(field) ? 'path' : queryParameters.has(field) ? 'query' : 'body');
   return new InvalidRequest(
     error.errors.map((e) => {
       const field = e.path.split('.')[0] ?? '';
       if (PLACED.has(field)) return e;
-      return { ...e, path: pathParameters.has(field) ? `path.${e.path}` : e.path ? `body.${e.path}` : 'body' };
+      return { ...e, path: e.path ? `${where(field)}.${e.path}` : 'body' };
     }),
   );
 }

@@ -81,4 +81,5 @@ export const listDeliveries = { id: 'listDeliveries', auth: 'admin', query: list
 export const redriveDelivery = { id: 'redriveDelivery', auth: 'admin', params: deliveryParamSchema, status: 202 } as const;
 export const runCleanup = { id: 'runCleanup', auth: 'admin', body: cleanupRunSchema, status: 200 } as const;
 export const setLegalHold = { id: 'setLegalHold', auth: 'admin', params: userParamSchema, body: legalHoldSchema, status: 200 } as const;
+export const eraseUser = { id: 'eraseUser', auth: 'admin', params: userParamSchema, status: 200 } as const;
 export const openapi = { id: 'openapi', auth: 'public', status: 200 } as const;

@@ -113,5 +113,6 @@ export const responses = {
     description: 'What was (or, in a dry run, would be) swept, and what was skipped and why',
   },
   setLegalHold: { schema: userViewSchema, description: 'The user' },
+  eraseUser: { schema: userViewSchema, description: 'The anonymised account (already erased or swept: as it is)' },
   openapi: { description: 'The OpenAPI 3.1 document' },
 } as const satisfies Record<RouteId, ResponseDoc>;

@@ -302,6 +302,15 @@ export const routes = [
     summary: 'Place or lift a legal hold (exempt from cleanup)',
   },
   {
+    id: 'eraseUser',
+    method: 'POST',
+    path: '/users/{id}/erase',
+    handler: 'erase-user',
+    auth: 'admin',
+    table: 'readwrite',
+    summary: 'Erase one dismissed account now (a data-subject erasure request): addresses released, personal data anonymised',
+  },
+  {
     id: 'openapi',
     method: 'GET',
     path: '/openapi.json',
@@ -313,3 +322,8 @@ export const routes = [
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof routes)[number]['id'];
+
+/** The methods a route answers: HEAD wherever GET is, by the same function (without the body). */
+export function servedMethods(route: Pick<Route, 'method'>): Route['method'][] | ['GET', 'HEAD'] {
+  return route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+}

@@ -23,6 +23,7 @@ import { handler as listDeliveries } from '../../functions/list-deliveries';
 import { handler as redriveDelivery } from '../../functions/redrive-delivery';
 import { handler as runCleanup } from '../../functions/run-cleanup';
 import { handler as setLegalHold } from '../../functions/set-legal-hold';
+import { handler as eraseUser } from '../../functions/erase-user';
 import { handler as acceptInvitation } from '../../functions/accept-invitation';
 import { handler as dismissUser } from '../../functions/dismiss-user';
 import { handler as getOpenapi } from '../../functions/get-openapi';
@@ -40,6 +41,7 @@ export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> =
   'accept-invitation': acceptInvitation,
   'run-cleanup': runCleanup,
   'set-legal-hold': setLegalHold,
+  'erase-user': eraseUser,
   'hr-webhook': hrWebhook,
   'hr-webhook-standard': hrWebhookStandard,
   'list-deliveries': listDeliveries,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { DomainError, InvalidRequest, MethodNotAllowed, NotFound, PayloadTooLarge, Unauthorized } from '../domain/errors';
 import type { HttpEvent } from '../http/handler';
 import { baseHeaders, internalErrorResponse, problemResponse, type HttpResponse } from '../http/problem';
-import { routes, type Route } from '../http/routes';
+import { routes, servedMethods, type Route } from '../http/routes';
 import type { OutboxMailer } from '../mail/outbox-mailer';
 import { handlers } from './handlers';
 import type { LocalJwt } from './local-auth';
@@ -45,7 +45,7 @@ export function matchRoute(method: string, path: string): Match | 'method_not_al
     .sort((a, b) => a.c.names.length - b.c.names.length);
   for (const { c, m } of candidates) {
     pathMatched = true;
-    if (c.route.method !== method) continue;
+    if (!(servedMethods(c.route) as string[]).includes(method)) continue;
     const pathParameters: Record<string, string> = {};
     c.names.forEach((name, i) => {
       pathParameters[name] = decodeURIComponent(m[i + 1]!);

@@ -1,6 +1,6 @@
 import { bootstrapAdmin as bootstrapAdminChange, setAdmin as setAdminChange } from '../domain/admins';
 import { changeContactEmail } from '../domain/addresses';
-import { setLegalHold as setLegalHoldChange } from '../domain/cleanup';
+import { erase as eraseChange, setLegalHold as setLegalHoldChange } from '../domain/cleanup';
 import { inviteUserSchema, type DismissUserInput, type ListUsersQuery } from '../domain/commands';
 import type { Change, Context } from '../domain/change';
 import { dismiss, rehire } from '../domain/dismissal';
@@ -15,6 +15,8 @@ import { commit } from '../data/commit';
 import type { Page } from '../data/pagination';
 import { getUserWithPending, matchingHash } from '../data/pending-tokens';
 import { getUser, listUsers as queryUsers, seedActiveAdminCount } from '../data/users';
+import { indexSearchTermsOnce, searchUsers } from '../data/search';
+import { searchFold } from '../domain/search';
 import type { Deps } from '../runtime';
 import { contextOf, readAsAdmin, retryOnStale } from './steps';
 
@@ -62,6 +64,7 @@ export async function getUserById(deps: Deps, actorId: string, id: string): Prom
 
 export async function listUsers(deps: Deps, actorId: string, query: ListUsersQuery): Promise<Page<User>> {
   await readAsAdmin(deps, actorId);
+  if (query.q !== undefined) return searchUsers(deps.table, { ...query, foldedQuery: searchFold(query.q) });
   return queryUsers(deps.table, query);
 }
 
@@ -119,6 +122,11 @@ export async function setLegalHold(deps: Deps, actorId: string, id: string, lega
   return changeAsAdmin(deps, actorId, id, (user, context) => setLegalHoldChange(user, legalHold, context));
 }
 
+/** Erases one dismissed account now (rule 12); the sweep's change, audited as an erasure. */
+export async function eraseUser(deps: Deps, actorId: string, id: string): Promise<User> {
+  return changeAsAdmin(deps, actorId, id, (user, context) => eraseChange(user, context));
+}
+
 /**
  * Creates the first admin if the address is free (start-up of a new directory). Idempotent: if
  * the address is already held, the holder is returned untouched. A directory that predates the
@@ -127,6 +135,7 @@ export async function setLegalHold(deps: Deps, actorId: string, id: string, lega
 export async function bootstrapAdmin(deps: Deps, requested: string): Promise<{ user: User; created: boolean }> {
   const email = validate(emailSchema, requested, 'email');
   await seedActiveAdminCount(deps.table);
+  await indexSearchTermsOnce(deps.table);
   try {
     const [created] = await commit(deps.table, bootstrapAdminChange(email, contextOf(deps, null, 'bootstrap')));
     return { user: created!, created: true };

@@ -33,6 +33,11 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
   listUsers: async () => ({ path: '/users?limit=5' }),
   lookupEmail: async () => ({ path: `/emails/${encodeURIComponent(admin.loginEmail)}` }),
   dismissUser: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/dismiss`, body: {} }),
+  eraseUser: async () => {
+    const user = await seedActiveUser(deps, admin.id);
+    await dismissUser(deps, admin.id, user.id, {});
+    return { path: `/users/${user.id}/erase` };
+  },
   rehireUser: async () => {
     const user = await seedActiveUser(deps, admin.id);
     await dismissUser(deps, admin.id, user.id, {});

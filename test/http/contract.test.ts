@@ -108,6 +108,21 @@ describe('HTTP edges are 4xx problems, never 500', () => {
     expect((await api.request('DELETE', '/users', { token })).body).toMatchObject({ status: 405, code: 'method_not_allowed' });
   });
 
+  it('HEAD answers wherever GET does, with its status and headers and no body', async () => {
+    const head = async (path: string, auth = true) => {
+      const response = await fetch(`${api.baseUrl}${path}`, { method: 'HEAD', headers: auth ? { authorization: `Bearer ${token}` } : {} });
+      return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+    };
+    const getRoutes = routes.filter((route) => route.method === 'GET');
+    expect(getRoutes.length).toBeGreaterThan(5);
+    expect(await head('/openapi.json', false)).toEqual({ status: 200, type: 'application/json', body: '' });
+    expect(await head('/users?limit=1')).toEqual({ status: 200, type: 'application/json', body: '' });
+    expect(await head('/users/01JD3ZK1X7Q8M2V5N4R6T9W0YB')).toEqual({ status: 404, type: 'application/problem+json', body: '' });
+    expect(await head('/users?limit=0')).toMatchObject({ status: 400, body: '' });
+    expect(await head('/users', false)).toMatchObject({ status: 401, body: '' });
+    expect((await head('/invitations/accept', false)).status).toBe(405);
+  });
+
   it('unknown users are 404 not_found', async () => {
     const response = await api.request('GET', '/users/01JD3ZK1X7Q8M2V5N4R6T9W0YB', { token });
     expect(response).toMatchObject({ status: 404, body: { code: 'not_found' } });

@@ -8,7 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_ENTITY } from '../../lib/data/outbox-item';
 import { tableDefinition } from '../../lib/data/table-definition';
-import { routes, workers } from '../../lib/http/routes';
+import { routes, servedMethods, workers } from '../../lib/http/routes';
 import { queueNames, type QueueName } from '../../lib/jobs/queue';
 import { maxReceiveCount } from '../../infra/work-queue';
 import { iteratorAgeThreshold, jobAttemptFailedMessage, jobAttemptFailuresMetricName, serverErrorRateThresholdPercent } from '../../infra/monitoring';
@@ -198,9 +198,9 @@ describe('stateless stack: API and functions', () => {
         route.auth === 'admin'
           ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } }
           : { AuthorizationType: 'NONE', AuthorizerId: Match.absent() };
-      stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}`, ...auth });
+      for (const method of servedMethods(route)) stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${method} ${route.path}`, ...auth });
     }
-    stateless.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+    stateless.resourceCountIs('AWS::ApiGatewayV2::Route', routeKeys.length);
   });
 
   it('serves the HR webhook without an authorizer: its signature is its credential', () => {
@@ -219,10 +219,12 @@ describe('stateless stack: API and functions', () => {
       });
       const [integrationId] = Object.keys(integrations);
       expect(integrationId, route.id).toBeDefined();
-      stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: `${route.method} ${route.path}`,
-        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
-      });
+      for (const method of servedMethods(route)) {
+        stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: `${method} ${route.path}`,
+          Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+        });
+      }
     }
   });
 
@@ -530,6 +532,8 @@ function variant(overrides: Partial<DirectorySettings>) {
 const adminRoutes = routes.filter((r) => r.auth === 'admin');
 const publicRoutes = routes.filter((r) => r.auth === 'public');
 const routeKey = (route: (typeof routes)[number]) => `${route.method} ${route.path}`;
+/** Every route key the API serves: HEAD next to each GET. */
+const routeKeys = routes.flatMap((route) => servedMethods(route).map((method) => `${method} ${route.path}`));
 
 describe('stateless stack: JWT scopes, public route throttling and the SES identity from settings', () => {
   let scoped: ReturnType<typeof variant>;
@@ -550,13 +554,13 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
   it('requires no scope on any route when jwtScopes is not given', () => {
     expect(settings.jwtScopes).toBeUndefined();
     const all = routesIn(stateless);
-    expect(all).toHaveLength(routes.length);
+    expect(all).toHaveLength(routeKeys.length);
     for (const route of all) expect(route.AuthorizationScopes, route.RouteKey).toBeUndefined();
   });
 
   it('requires the given scopes on every admin route, and none on the public ones', () => {
     const byKey = new Map(routesIn(scoped.template).map((r) => [r.RouteKey as string, r]));
-    expect(byKey.size).toBe(routes.length);
+    expect(byKey.size).toBe(routeKeys.length);
     expect(adminRoutes.length).toBeGreaterThan(20);
     for (const route of adminRoutes) {
       expect(byKey.get(routeKey(route)), routeKey(route)).toMatchObject({
@@ -572,9 +576,10 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
 
   it('throttles each public route on its own, below the default route throttle of the stage', () => {
     // The routes an unauthenticated caller can reach, the OpenAPI document among them.
-    expect(publicRoutes.map(routeKey).sort()).toEqual(
+    expect(publicRoutes.flatMap((route) => servedMethods(route).map((method) => `${method} ${route.path}`)).sort()).toEqual(
       [
         'GET /openapi.json',
+        'HEAD /openapi.json',
         'POST /invitations/accept',
         'POST /login-email-change/confirm',
         'POST /webhooks/hr/standard',
@@ -586,7 +591,11 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
     const [stageId, stage] = stages[0]!;
     expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(stage.Properties.RouteSettings).toEqual(
-      Object.fromEntries(publicRoutes.map((route) => [routeKey(route), { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }])),
+      Object.fromEntries(
+        publicRoutes.flatMap((route) =>
+          servedMethods(route).map((method) => [`${method} ${route.path}`, { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }]),
+        ),
+      ),
     );
     // No admin route has a setting of its own: they share the default.
     for (const route of adminRoutes) expect(stage.Properties.RouteSettings[routeKey(route)], routeKey(route)).toBeUndefined();

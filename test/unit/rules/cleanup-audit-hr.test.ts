@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditRecords } from '../../../lib/domain/audit';
 import { changeOf } from '../../../lib/domain/change';
-import { assertNotSwept, retentionCutoff, retentionStart, setLegalHold, sweep, sweepRefusal } from '../../../lib/domain/cleanup';
+import { assertNotSwept, erase, retentionCutoff, retentionStart, setLegalHold, sweep, sweepRefusal } from '../../../lib/domain/cleanup';
 import { InvalidRequest, InvalidState } from '../../../lib/domain/errors';
 import { decideHrEvent, noteHrEvent } from '../../../lib/domain/hr-events';
 import { decideLink, issueLink } from '../../../lib/domain/links';
@@ -50,6 +50,30 @@ describe('rule 12: cleanup', () => {
     expect(entry).toMatchObject({ action: 'user.swept', before: null });
     expect(JSON.stringify(entry)).not.toContain('Jane');
     expect(JSON.stringify(entry)).not.toContain('me@home.example');
+  });
+
+  it.each([
+    ['active', { status: 'active' as const }, 'is active; only a dismissed account can be erased'],
+    ['invited', { status: 'invited' as const }, 'is invited; only a dismissed account can be erased'],
+    ['dismissed on legal hold', { status: 'dismissed' as const, dismissedAt: daysAgo(1), legalHold: true }, 'is on legal hold'],
+  ])('erasing an account that is %s is refused', (_what, fields, message) => {
+    expect(() => erase(aUser(fields), context())).toThrow(InvalidState);
+    expect(() => erase(aUser(fields), context())).toThrow(message);
+  });
+
+  it('erasing a dismissed account anonymises it whatever its retention, audited as an erasure without personal data', () => {
+    const user = aUser({ status: 'dismissed', dismissedAt: daysAgo(1), contactEmail: 'me@home.example', externalId: 'HR-9', firstName: 'Jane' });
+    const change = erase(user, context())!;
+    expect(change.users[0]!.after).toMatchObject({ firstName: 'Former', lastName: 'user', contactEmail: null, externalId: null, sweptAt: NOW.toISOString() });
+    expect(change.effects.map((e) => e.type)).toEqual(['dropPending', 'dropPending']);
+    const [entry] = auditRecords(change, [change.users[0]!.after], nextId);
+    expect(entry).toMatchObject({ action: 'user.erased', actorId: 'ADMIN', before: null });
+    expect(JSON.stringify(entry)).not.toContain('Jane');
+    expect(JSON.stringify(entry)).not.toContain('me@home.example');
+  });
+
+  it('erasing an account already anonymised changes nothing', () => {
+    expect(erase(aUser({ status: 'dismissed', dismissedAt: daysAgo(200), sweptAt: daysAgo(100) }), context())).toBeUndefined();
   });
 
   it('swept stays swept; a legal hold is placed once', () => {
