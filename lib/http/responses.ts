@@ -114,5 +114,10 @@ export const responses = {
   },
   setLegalHold: { schema: userViewSchema, description: 'The user' },
   eraseUser: { schema: userViewSchema, description: 'The anonymised account (already erased or swept: as it is)' },
-  openapi: { description: 'The OpenAPI 3.1 document' },
+  openapi: {
+    schema: z
+      .looseObject({ openapi: z.string(), info: z.record(z.string(), z.unknown()), paths: z.record(z.string(), z.unknown()) })
+      .check(z.meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0)' })),
+    description: 'The OpenAPI 3.1 document',
+  },
 } as const satisfies Record<RouteId, ResponseDoc>;
