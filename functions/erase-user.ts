@@ -3,6 +3,4 @@ import { adminHandler } from '../lib/http/handler';
 import { toUserView } from '../lib/domain/user';
 import { eraseUser } from '../lib/use-cases/users';
 
-export const handler = adminHandler(requests.eraseUser, async ({ actorId, params }, deps) =>
-  toUserView(await eraseUser(deps, actorId, params.id)),
-);
+export const handler = adminHandler(requests.eraseUser, async ({ actorId, params }, deps) => toUserView(await eraseUser(deps, actorId, params.id)));
