@@ -13,6 +13,7 @@ import { addWorkgroupMember, createWorkgroup, listWorkgroups, removeWorkgroupMem
 import {
   acceptInvitation,
   dismissUser,
+  eraseUser,
   getUserById,
   inviteUser,
   listUsers,
@@ -53,9 +54,11 @@ const expected: Record<string, { reads: number; writes: number }> = {
   'reassign work (queues a job)': { reads: 1, writes: 1 },
   'work counts': { reads: 3, writes: 0 },
   'set legal hold': { reads: 1, writes: 1 },
+  'erase a dismissed account': { reads: 1, writes: 1 },
   'receive an HR webhook (applied later)': { reads: 0, writes: 1 },
   'get user': { reads: 1, writes: 0 },
   'list users': { reads: 2, writes: 0 },
+  'find users by name or address (a page)': { reads: 3, writes: 0 },
   'look up a free address': { reads: 1, writes: 0 },
   'look up a used address': { reads: 2, writes: 0 },
   'audit trail': { reads: 2, writes: 0 },
@@ -112,12 +115,19 @@ beforeAll(async () => {
   await measure('reassign work (queues a job)', () => reassignWork(deps, admin.id, delegate.id, admin.id));
   await measure('work counts', () => workCounts(deps, admin.id, delegate.id));
   await measure('set legal hold', () => setLegalHold(deps, admin.id, delegate.id, true));
+  const erased = await seedActiveUser(deps, admin.id);
+  await dismissUser(deps, admin.id, erased.id, {});
+  await measure('erase a dismissed account', () => eraseUser(deps, admin.id, erased.id));
   const delivery = standardDelivery({ type: 'employee.rehired', data: { externalId: 'RT-HR' } });
   await measure('receive an HR webhook (applied later)', () =>
     receiveHrWebhook(holdingJobs(deps).deps, providers, 'standard', delivery.body, delivery.headers),
   );
   await measure('get user', () => getUserById(deps, admin.id, user.id));
   await measure('list users', () => listUsers(deps, admin.id, { limit: 50 }));
+  await measure('find users by name or address (a page)', async () => {
+    const page = await listUsers(deps, admin.id, { q: 'rt-', limit: 50 });
+    expect(page.items.length).toBeGreaterThan(1);
+  });
   await measure('look up a free address', () => lookupEmail(deps, admin.id, 'nobody@corp.example'));
   await measure('look up a used address', () => lookupEmail(deps, admin.id, admin.loginEmail));
   await measure('audit trail', () => auditTrail(deps, admin.id, user.id, 20));
