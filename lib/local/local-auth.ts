@@ -1,14 +1,14 @@
-import { jwtVerify, SignJWT } from 'jose';
+import { jwtVerify } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, signLocalJwt } from './local-jwt-sign';
 
 /**
  * Locally, the server plays API Gateway's JWT authorizer: it verifies HS256 tokens signed with a
  * key kept in the git-ignored state folder, and `npm run token` signs with the same key.
  */
-export const LOCAL_ISSUER = 'urn:employee-directory:local';
-export const LOCAL_AUDIENCE = 'employee-directory';
+export { LOCAL_AUDIENCE, LOCAL_ISSUER } from './local-jwt-sign';
 
 export class LocalJwt {
   private constructor(private readonly key: Uint8Array) {}
@@ -27,14 +27,7 @@ export class LocalJwt {
   }
 
   async sign(subject: string, ttlSeconds = 12 * 3600): Promise<string> {
-    return new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(subject)
-      .setIssuer(LOCAL_ISSUER)
-      .setAudience(LOCAL_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(`${ttlSeconds}s`)
-      .sign(this.key);
+    return signLocalJwt(this.key, subject, ttlSeconds);
   }
 
   /** The token's claims, or undefined for anything not signed by us, expired or mis-addressed. */

@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DomainError, InvalidRequest, MethodNotAllowed, NotFound, PayloadTooLarge, Unauthorized } from '../domain/errors';
 import type { HttpEvent } from '../http/handler';
 import { baseHeaders, internalErrorResponse, problemResponse, type HttpResponse } from '../http/problem';
@@ -9,6 +8,7 @@ import { routes, servedMethods, type Route } from '../http/routes';
 import type { OutboxMailer } from '../mail/outbox-mailer';
 import { handlers } from './handlers';
 import type { LocalJwt } from './local-auth';
+import { inLogContext } from './log-context';
 
 /** API Gateway rejects bodies over 10 MB before Lambda sees them; so do we. */
 const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
@@ -18,6 +18,8 @@ export type LocalServerOptions = {
   outbox?: OutboxMailer | undefined;
   /** Resolves once queued work has run: mail is sent by the in-process mail worker, after the request. */
   settle?: (() => Promise<void>) | undefined;
+  /** Receives one line per request (see `requestLine`); nothing is logged without it. */
+  log?: ((line: string) => void) | undefined;
 };
 
 /** Routes served only by the local server (never deployed). */
@@ -58,17 +60,35 @@ export function matchRoute(method: string, path: string): Match | 'method_not_al
 /**
  * Serves the HTTP contract on loopback through the same Lambda handlers AWS runs: each request
  * becomes an API Gateway HTTP API (payload 2.0) event, with this server acting as the JWT
- * authorizer for admin routes.
+ * authorizer for admin routes. Each request runs in a log context of its own (lib/local/log-context.ts)
+ * and, with `log`, is logged in one line once answered.
  */
 export function createLocalServer(options: LocalServerOptions): Server {
   return createServer((req, res) => {
-    handle(req, options)
-      .then((response) => send(res, response))
-      .catch(() => send(res, internalErrorResponse(req.url)));
+    const started = performance.now();
+    const requestId = randomUUID();
+    const seen: Seen = { route: undefined };
+    inLogContext({ requestId }, () => handle(req, options, requestId, seen))
+      .catch(() => internalErrorResponse(req.url))
+      .then((response) => {
+        send(res, response);
+        options.log?.(requestLine({ method: req.method ?? 'GET', route: seen.route, status: response.statusCode, ms: performance.now() - started, requestId }));
+      });
   });
 }
 
-async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServerOptions): Promise<HttpResponse> {
+/**
+ * `2026-01-31T09:00:00.000Z POST /users/{userId}/dismiss 200 12ms request=<id>`: the route's
+ * template, never the path, query or headers (they may hold addresses and tokens).
+ */
+export function requestLine(request: { method: string; route: string | undefined; status: number; ms: number; requestId: string }, at = new Date()): string {
+  return `${at.toISOString()} ${request.method.toUpperCase()} ${request.route ?? '(no route)'} ${request.status} ${Math.round(request.ms)}ms request=${request.requestId}`;
+}
+
+/** What a request turned out to be, for its log line. */
+type Seen = { route: string | undefined };
+
+async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServerOptions, requestId: string, seen: Seen): Promise<HttpResponse> {
   const method = (req.method ?? 'GET').toUpperCase();
   let url = new URL('http://localhost/');
   try {
@@ -78,6 +98,7 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
       throw new InvalidRequest([{ path: 'path', message: 'the request target is not a valid URL path' }]);
     }
     if (url.pathname === '/_local/outbox' && method === 'GET' && outbox && isLoopbackRequest(req)) {
+      seen.route = '/_local/outbox';
       // Answer with the mail of every request made so far, as a reader of the outbox expects.
       await settle?.();
       return {
@@ -96,11 +117,12 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
     const match = matchRoute(method, rawPath);
     if (match === undefined) throw new NotFound('route', `${method} ${rawPath}`);
     if (match === 'method_not_allowed') throw new MethodNotAllowed(method, rawPath);
+    seen.route = match.route.path;
     // Like API Gateway's authorizer: no body is read for a request that is not authorized.
     const claims = match.route.auth === 'admin' ? await authorize(req, jwt) : undefined;
     const body = await readBody(req);
-    const event = toEvent(req, url, method, match, body, claims);
-    return await handlers[match.route.handler as keyof typeof handlers](event, lambdaContext(match.route));
+    const event = toEvent(req, url, method, match, body, claims, requestId);
+    return await handlers[match.route.handler as keyof typeof handlers](event, lambdaContext(match.route, requestId));
   } catch (error) {
     if (error instanceof DomainError) return problemResponse(error, url.pathname);
     return internalErrorResponse(url.pathname);
@@ -146,6 +168,7 @@ function toEvent(
   match: Match,
   body: string | undefined,
   claims: Record<string, string | number | boolean | string[]> | undefined,
+  requestId: string,
 ): HttpEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -175,7 +198,7 @@ function toEvent(
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId,
       routeKey,
       stage: '$default',
       time: now.toUTCString(),
@@ -185,7 +208,7 @@ function toEvent(
   } as HttpEvent;
 }
 
-function lambdaContext(route: Route): Context {
+function lambdaContext(route: Route, requestId: string): Context {
   const started = Date.now();
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -193,7 +216,7 @@ function lambdaContext(route: Route): Context {
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${route.handler}`,
     memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
+    awsRequestId: requestId,
     logGroupName: `/local/${route.handler}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, 29_000 - (Date.now() - started)),
@@ -208,10 +231,4 @@ function send(res: ServerResponse, response: HttpResponse): void {
   res.end(response.body);
 }
 
-export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
+export { listen } from './server-port';

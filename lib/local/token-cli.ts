@@ -1,29 +1,19 @@
-import { createDocumentClient } from '../data/client';
-import { getEmailClaim } from '../data/claims';
-import { normalizeEmail } from '../domain/email';
-import { LocalJwt } from './local-auth';
-import { paths, readServerState } from './state';
+import { localToken, TokenError } from './token';
 
 /**
  * `npm run token -- EMAIL`: prints a bearer token for the directory user whose login is EMAIL,
- * signed with the running local server's key. Whether that user may do anything is still decided
- * by the directory on each request.
+ * signed with the running local server's key (lib/local/token.ts). Whether that user may do
+ * anything is still decided by the directory on each request. Without a running server, or for
+ * an unknown user, it prints why on stderr and exits 1, with nothing on stdout.
  */
 const email = process.argv[2];
 if (!email) {
-  console.error('usage: npm run token -- EMAIL');
+  console.error('usage: npm run token -- EMAIL   (e.g. npm run -s token -- admin@example.com)');
   process.exit(2);
 }
-const state = readServerState();
-if (!state) {
-  console.error('No local server is running (start one with `npm start`).');
+try {
+  console.log(await localToken(email));
+} catch (error) {
+  console.error(error instanceof TokenError ? error.message : `npm run token failed: ${(error as Error)?.stack ?? String(error)}`);
   process.exit(1);
 }
-const client = createDocumentClient({ region: state.region, endpoint: state.dynamodbEndpoint });
-const claim = await getEmailClaim({ client, name: state.tableName }, normalizeEmail(email));
-client.destroy();
-if (!claim?.roles.includes('login')) {
-  console.error(`No directory user signs in with ${email}.`);
-  process.exit(1);
-}
-console.log(await LocalJwt.fromFile(paths.jwtKey).sign(claim.userId));

@@ -1,0 +1,168 @@
+import { loadConfig } from '../config';
+import { logger } from '../logger';
+import { InProcessQueue, type EnqueueOptions } from '../jobs/in-process-queue';
+import type { OutboxMessage } from '../jobs/queue';
+import { runMessage } from '../jobs/run-message';
+import { StaticWebhookSecrets } from '../webhooks/secrets';
+import { createDeps, installRuntime } from '../runtime';
+import { bootstrapAdmin } from '../use-cases/users';
+import { runDueDismissals } from '../use-cases/scheduled-dismissals';
+import { startDynamoLocal } from './dynamodb-local';
+import { onExit, StartupError } from './lifecycle';
+import { LocalJwt } from './local-auth';
+import { inLogContext } from './log-context';
+import { dynamoLocalsOn, isLocalServer, terminate } from './processes';
+import { createLocalServer, listen } from './server';
+import { PersistentOutboxMailer } from './persistent-outbox';
+import { markOutboxHandled, resumeUnfinishedWork } from './recovery';
+import { paths, writeServerState } from './state';
+import { ensureTable } from './table';
+import { portMessage, type LocalEnv } from './local-env';
+
+/**
+ * The serving half of `npm start` (lib/local/start.ts has checked the settings, the state folder
+ * and the port, loading little): starts DynamoDB Local unless DYNAMODB_ENDPOINT names one,
+ * creates the table, bootstraps the admin, resumes unfinished work and serves. Everything it
+ * starts is stopped through lib/local/lifecycle.ts, on every way out.
+ */
+
+/** The documented development secret for `POST /webhooks/hr/standard` when HR_WEBHOOK_SECRET is unset. */
+const DEFAULT_HR_WEBHOOK_SECRET = 'whsec_bG9jYWwtaHItd2ViaG9vay1zZWNyZXQtZm9yLWRldmVsb3BtZW50';
+
+/**
+ * A DynamoDB Local on our data directory with no server behind it was left by an earlier run (or
+ * an earlier version): stop it, or this start would share the database files with it. One that a
+ * running server started is that server's: refuse.
+ */
+async function stopLeftoverDynamoLocal(): Promise<void> {
+  for (const leftover of dynamoLocalsOn(paths.dynamodb)) {
+    if (isLocalServer(leftover.ppid)) {
+      throw new StartupError(
+        `DynamoDB Local (pid ${leftover.pid}) of a running server (pid ${leftover.ppid}) uses ${paths.dynamodb}. Stop that server first (kill ${leftover.ppid}).`,
+      );
+    }
+    console.log(`Stopping a DynamoDB Local left running on this data by an earlier run (pid ${leftover.pid}) ...`);
+    await terminate(leftover.pid);
+  }
+}
+
+/** The worker that handles a message locally: its log context and log lines carry this name. */
+function workerOf(message: OutboxMessage): string {
+  return message.type === 'hrDelivery' ? 'hr-delivery' : message.type;
+}
+
+function workDetail(message: OutboxMessage): string {
+  switch (message.type) {
+    case 'handover':
+      return `job=${message.jobId}`;
+    case 'hrDelivery':
+      return `delivery=${message.provider}/${message.deliveryId}`;
+    case 'mail':
+      return `${message.kind} user=${message.userId}`;
+  }
+}
+
+/** `2026-01-31T09:00:00.000Z mail done 14ms invitation user=<id>`: one line per piece of background work. */
+function workLine(worker: string, outcome: string, ms: number, detail: string): string {
+  return `${new Date().toISOString()} ${worker} ${outcome} ${Math.round(ms)}ms ${detail}`;
+}
+
+export async function serve(localEnv: LocalEnv): Promise<void> {
+  let endpoint = localEnv.DYNAMODB_ENDPOINT;
+  let dynamodbPid: number | undefined;
+  if (!endpoint) {
+    await stopLeftoverDynamoLocal();
+    console.log(`Starting DynamoDB Local (data in ${paths.dynamodb}) ...`);
+    const dynamo = await startDynamoLocal({ dbPath: paths.dynamodb }).catch((error: Error) => {
+      throw new StartupError(error.message);
+    });
+    onExit(() => dynamo.stop());
+    endpoint = dynamo.endpoint;
+    dynamodbPid = dynamo.pid;
+  }
+  const baseUrl = `http://${localEnv.HOST}:${localEnv.PORT}`;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({
+      TABLE_NAME: localEnv.TABLE_NAME,
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      DYNAMODB_ENDPOINT: endpoint,
+      APP_BASE_URL: baseUrl,
+      INVITATION_TTL_HOURS: process.env.INVITATION_TTL_HOURS,
+      LOGIN_CHANGE_TTL_HOURS: process.env.LOGIN_CHANGE_TTL_HOURS,
+      HR_WEBHOOK_SECRET: process.env.HR_WEBHOOK_SECRET ?? DEFAULT_HR_WEBHOOK_SECRET,
+      GUSTO_WEBHOOK_SECRET: process.env.GUSTO_WEBHOOK_SECRET,
+      BAMBOOHR_WEBHOOK_SECRET: process.env.BAMBOOHR_WEBHOOK_SECRET,
+    });
+  } catch (error) {
+    throw new StartupError(`npm start cannot use these settings: ${(error as Error).message}`);
+  }
+  const outbox = new PersistentOutboxMailer(baseUrl, paths.mail);
+  const jobs = new InProcessQueue();
+  const deps = createDeps(config, { webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
+  onExit(() => deps.table.client.destroy());
+  // Mail goes to the outbox that GET /_local/outbox lists, where AWS has the mail worker and SES.
+  jobs.attach(async (message) => {
+    const started = performance.now();
+    try {
+      await runMessage({ ...deps, mailer: outbox }, message);
+    } catch (error) {
+      console.log(workLine(workerOf(message), `failed (${(error as Error)?.name})`, performance.now() - started, workDetail(message)));
+      throw error;
+    }
+    console.log(workLine(workerOf(message), 'done', performance.now() - started, workDetail(message)));
+  });
+  // Each message runs in a log context of its own, named after its worker, not in the context of
+  // the request that queued it.
+  const enqueue = (message: OutboxMessage, options?: EnqueueOptions) => inLogContext({ worker: workerOf(message) }, () => jobs.enqueue(message, options));
+  // No DynamoDB stream here: committed outbox messages go straight to the in-process queue, and
+  // each outbox item is marked handled once its message was, so a crash loses nothing (below).
+  deps.table.relay = (messages, outboxIds) => {
+    messages.forEach((message, i) => {
+      const outboxId = outboxIds[i];
+      void enqueue(message, outboxId ? { onHandled: () => markOutboxHandled(deps.table, outboxId, deps.clock()) } : {});
+    });
+  };
+  installRuntime(deps);
+
+  const table = await ensureTable(deps.table.client, config.tableName).catch((error: Error) => {
+    throw new StartupError(`The table ${config.tableName} could not be created at ${endpoint}: ${error.name}: ${error.message}`);
+  });
+  const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
+  // What the previous run committed but did not finish (it crashed, or gave up on a message):
+  // queued again before serving, so nothing new is mistaken for it.
+  const resumed = await inLogContext({ worker: 'recovery' }, () => resumeUnfinishedWork(deps.table, enqueue, deps.clock));
+  const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox, settle: () => jobs.idle(), log: (line) => console.log(line) });
+  onExit(async () => {
+    server.close();
+    server.closeAllConnections();
+    // Let the work in flight finish briefly; what does not is resumed at the next start.
+    await Promise.race([jobs.idle(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  });
+  const port = await listen(server, localEnv.PORT, localEnv.HOST).catch((error: NodeJS.ErrnoException) => {
+    throw new StartupError(portMessage(localEnv.HOST, localEnv.PORT, error.code ?? error.message));
+  });
+  const url = `http://${localEnv.HOST}:${port}`;
+  writeServerState({ url, dynamodbEndpoint: endpoint, tableName: config.tableName, region: config.region, pid: process.pid, dynamodbPid });
+
+  // What the EventBridge schedule does in AWS: carry out scheduled dismissals once due.
+  const dueDismissals = setInterval(() => {
+    inLogContext({ worker: 'scheduled-dismissals' }, () => runDueDismissals(deps)).catch((error: unknown) =>
+      logger.error('due dismissals failed', { errorName: (error as Error)?.name }),
+    );
+  }, 30_000);
+  onExit(() => clearInterval(dueDismissals));
+
+  console.log(`
+Employee directory listening on ${url}
+  DynamoDB:  ${endpoint} (table ${config.tableName}, ${table})
+  Admin:     ${admin.user.loginEmail} (${admin.created ? 'created' : 'already there'}, id ${admin.user.id})
+  Resumed:   ${resumed.messages} unhandled outbox messages, ${resumed.jobs} other unfinished handover jobs
+  Token:     export TOKEN=$(npm run -s token -- ${admin.user.loginEmail})
+  Try:       curl -s ${url}/users -H "Authorization: Bearer $TOKEN"
+  Outbox:    curl -s ${url}/_local/outbox
+  OpenAPI:   ${url}/openapi.json
+  Webhooks:  ${url}/webhooks/hr/standard (secret: ${process.env.HR_WEBHOOK_SECRET ? 'from HR_WEBHOOK_SECRET' : 'the documented development default'})
+Ctrl-C (or kill ${process.pid}) stops the server and DynamoDB Local; npm run reset (once stopped) starts over on empty data.
+Requests are logged one line each: time, method, route, status, duration, request id.`);
+}
