@@ -22,8 +22,9 @@ export function adminHandler<C extends RequestContract & { auth: 'admin' }>(
 export function publicHandler<C extends RequestContract & { auth: 'public' }>(
   contract: C,
   impl: (request: ParsedRequest<C>, deps: Deps) => Promise<unknown>,
+  deps: () => Deps = runtime,
 ): HttpHandler {
-  return build(contract, () => ({}), impl, runtime);
+  return build(contract, () => ({}), impl, deps);
 }
 
 /**

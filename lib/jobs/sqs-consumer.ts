@@ -1,5 +1,3 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DomainError } from '../domain/errors';
 import { logger } from '../logger';
@@ -14,9 +12,11 @@ export type MessageParser<T> = { safeParse(input: unknown): { success: true; dat
  * not exist (a 404 domain error), can never succeed, so it is logged and dropped instead of retried.
  */
 export function queueWorker<T extends object>(schema: MessageParser<T>, run: (message: T, context: Context) => Promise<unknown>) {
-  return middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) => {
+  // Powertools' own context calls rather than middy: a worker has no request pipeline to compose,
+  // and the jobs worker's bundle is the largest (docs/benchmarks.md).
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    logger.addContext(context);
+    try {
       const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
       for (const record of event.Records) {
         const parsed = schema.safeParse(safeJson(record.body));
@@ -36,7 +36,10 @@ export function queueWorker<T extends object>(schema: MessageParser<T>, run: (me
         }
       }
       return { batchItemFailures };
-    });
+    } finally {
+      logger.resetKeys();
+    }
+  };
 }
 
 function safeJson(text: string): unknown {

@@ -9,13 +9,25 @@ import { routes, workers } from '../../lib/http/routes';
 import { queueNames, queueOf } from '../../lib/jobs/queue';
 
 const functions = [
-  ...routes.map((r) => ({ handler: r.handler, sendsMail: false, enqueuesJobs: false })),
-  ...workers.map((w) => ({ handler: w.handler, sendsMail: w.sendsMail === true, enqueuesJobs: w.enqueuesJobs === true })),
+  ...routes.map((r) => ({
+    handler: r.handler,
+    sendsMail: false,
+    enqueuesJobs: false,
+    readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets,
+  })),
+  ...workers.map((w) => ({
+    handler: w.handler,
+    sendsMail: w.sendsMail === true,
+    enqueuesJobs: w.enqueuesJobs === true,
+    readsWebhookSecrets: w.readsWebhookSecrets === true,
+  })),
 ];
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Which packages each function's bundle holds, from esbuild's metafile (what the stack deploys). */
 let bundled: Map<string, Set<string>>;
+/** Which of our own modules each bundle holds. */
+let modules: Map<string, Set<string>>;
 
 beforeAll(async () => {
   const result = await build({
@@ -30,6 +42,13 @@ beforeAll(async () => {
     metafile: true,
     logLevel: 'error',
   });
+  modules = new Map(
+    Object.entries((result.metafile as Metafile).outputs).flatMap(([file, output]) =>
+      output.entryPoint
+        ? [[file.split('/').at(-1)!.replace(/\.js$/, ''), new Set(Object.keys(output.inputs).filter((input) => input.startsWith('lib/')))]]
+        : [],
+    ),
+  );
   bundled = new Map(
     Object.entries((result.metafile as Metafile).outputs).flatMap(([file, output]) =>
       output.entryPoint ? [[file.split('/').at(-1)!.replace(/\.js$/, ''), packagesOf(Object.keys(output.inputs))]] : [],
@@ -57,6 +76,12 @@ describe('AWS clients: each bundle holds only the ones its manifest entry declar
       ...(flags.enqueuesJobs ? ['@aws-sdk/client-sqs'] : []),
     ].sort();
     expect(clients).toEqual(expected);
+  });
+});
+
+describe('webhook secrets: only the functions that read them bundle their clients', () => {
+  it.each(functions.map((f) => [f.handler, f] as const))('%s', (handler, flags) => {
+    expect(modules.get(handler)!.has('lib/webhooks/secrets-extension.ts')).toBe(flags.readsWebhookSecrets);
   });
 });
 
