@@ -1387,15 +1387,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["InvalidRequestProblem"];
                 };
             };
-            /** @description `email_in_use`: Email address already in use */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["EmailInUseProblem"];
-                };
-            };
             /** @description `token_invalid`: Token invalid, expired or already used */
             410: {
                 headers: {

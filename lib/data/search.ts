@@ -1,4 +1,5 @@
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { listedAt, searchFields, searchTerms, type SearchField } from '../domain/search';
 import type { User, UserStatus, UserType } from '../domain/user';
 import type { TableRef } from './client';
@@ -90,8 +91,9 @@ export async function searchUsers(table: TableRef, search: UserSearch): Promise<
 }
 
 /**
- * Indexes the search terms of users that predate search (a one-off at start-up, before anyone
- * else writes, like the admin counter): every user's terms are put, then a marker says it is done.
+ * Indexes the search terms of users that predate search, once (at bootstrap, which an upgrade
+ * runs again; a marker says it is done). Each term is put only where the user has none yet, so a
+ * change committed meanwhile, whose own terms the commit step wrote, always wins over this copy.
  */
 export async function indexSearchTermsOnce(table: TableRef): Promise<void> {
   const marker = { pk: 'DIRECTORY', sk: 'SEARCH_TERMS' };
@@ -102,11 +104,13 @@ export async function indexSearchTermsOnce(table: TableRef): Promise<void> {
     const page = await listUsers(table, { limit: 100, cursor });
     const items = page.items.flatMap((user) => Object.entries(searchTerms(user)).map(([field, term]) => searchTermItem(user.id, field as SearchField, term)));
     for (let start = 0; start < items.length; start += 25) {
-      let pending: Record<string, unknown>[] | undefined = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-      while (pending?.length) {
-        const { UnprocessedItems } = await table.client.send(new BatchWriteCommand({ RequestItems: { [table.name]: pending } }));
-        pending = UnprocessedItems?.[table.name] as Record<string, unknown>[] | undefined;
-      }
+      await Promise.all(
+        items.slice(start, start + 25).map((Item) =>
+          table.client.send(new PutCommand({ TableName: table.name, Item, ConditionExpression: 'attribute_not_exists(pk)' })).catch((error: unknown) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          }),
+        ),
+      );
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

@@ -25,7 +25,7 @@ export function retentionStart(user: Pick<User, 'dismissedAt' | 'dismissalRecord
 
 /** An anonymised account stays anonymised: nothing may give it personal data or addresses again. */
 export function assertNotSwept(user: User, remedy = 'it cannot be changed'): void {
-  if (user.sweptAt) throw new InvalidState(`User ${user.id} was anonymised by cleanup on ${user.sweptAt}; ${remedy}`);
+  if (user.sweptAt) throw new InvalidState(`User ${user.id} was anonymised (swept or erased) on ${user.sweptAt}; ${remedy}`);
 }
 
 /** Why an account may not be swept now, or undefined when it may. */

@@ -35,7 +35,12 @@ const provider = pure(() => z.string().check(z.regex(/^[a-z0-9-]{1,32}$/, 'must 
 /** `limit=` left empty means the default, like no limit at all; anything but a whole number is refused as such. */
 const pageLimit = pure(() =>
   z.pipe(
-    z.transform((value: unknown) => (value === '' ? undefined : typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value)),
+    z.transform((value: unknown) => {
+      if (typeof value !== 'string' || !/^ *[+-]?\d* *$/.test(value)) return value;
+      if (value.trim() === '') return undefined;
+      // Any run of digits is a whole number, however long: clamped, it gets the range message.
+      return Math.min(Math.max(Number(value), 0), 101);
+    }),
     z._default(z.int({ error: 'must be a whole number' }).check(z.gte(1, 'must be at least 1'), z.lte(100, 'must be at most 100')), 50),
   ),
 );
@@ -65,7 +70,7 @@ export const acceptInvitationSchema = pure(() => z.strictObject({ token }).check
 /** A search must keep something to compare once folded (a lone accent does not); `q=` left empty lists everyone. */
 const searchQuery = pure(() =>
   z.pipe(
-    z.transform((value: unknown) => (value === '' ? undefined : value)),
+    z.transform((value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)),
     z.optional(
       freeText(100).check(
         z.refine((q) => searchFold(q) !== '', 'must contain a letter, digit or symbol to search for'),

@@ -72,7 +72,12 @@ export class MethodNotAllowed extends DomainError {
   readonly code = 'method_not_allowed';
   readonly status = 405;
   readonly title = 'Method not allowed';
-  constructor(method: string, path: string) {
+  constructor(
+    method: string,
+    path: string,
+    /** The methods the path does answer (the 405's Allow header). */
+    readonly allowed: string[] = [],
+  ) {
     super(`${method} is not allowed on ${path}`);
   }
 }

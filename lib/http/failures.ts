@@ -83,7 +83,7 @@ export const INTERNAL = { code: 'internal', status: 500 } as const;
  */
 export const routeErrors = {
   inviteUser: [EmailInUse, ExternalIdInUse, Busy],
-  acceptInvitation: [TokenInvalid, EmailInUse, Busy],
+  acceptInvitation: [TokenInvalid, Busy],
   getUser: [NotFound],
   listUsers: [],
   lookupEmail: [],

@@ -39,22 +39,23 @@ function compile(route: Route) {
 const compiled = routes.map(compile);
 
 /** Matches like API Gateway: literal segments first, then parameters, decoded path parameters. */
-export function matchRoute(method: string, path: string): Match | 'method_not_allowed' | undefined {
-  let pathMatched = false;
+export function matchRoute(method: string, path: string): Match | { allowed: string[] } | undefined {
+  const allowed = new Set<string>();
   const candidates = compiled
     .map((c) => ({ c, m: c.regex.exec(path) }))
     .filter((x): x is { c: (typeof compiled)[number]; m: RegExpExecArray } => x.m !== null)
     .sort((a, b) => a.c.names.length - b.c.names.length);
   for (const { c, m } of candidates) {
-    pathMatched = true;
-    if (!(servedMethods(c.route) as string[]).includes(method)) continue;
+    const methods: string[] = servedMethods(c.route);
+    for (const served of methods) allowed.add(served);
+    if (!methods.includes(method)) continue;
     const pathParameters: Record<string, string> = {};
     c.names.forEach((name, i) => {
       pathParameters[name] = decodeURIComponent(m[i + 1]!);
     });
     return { route: c.route, pathParameters };
   }
-  return pathMatched ? 'method_not_allowed' : undefined;
+  return allowed.size > 0 ? { allowed: [...allowed].sort() } : undefined;
 }
 
 /**
@@ -97,7 +98,7 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
     } catch {
       throw new InvalidRequest([{ path: 'path', message: 'the request target is not a valid URL path' }]);
     }
-    if (url.pathname === '/_local/outbox' && method === 'GET' && outbox && isLoopbackRequest(req)) {
+    if (url.pathname === '/_local/outbox' && (method === 'GET' || method === 'HEAD') && outbox && isLoopbackRequest(req)) {
       seen.route = '/_local/outbox';
       // Answer with the mail of every request made so far, as a reader of the outbox expects.
       await settle?.();
@@ -116,7 +117,7 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
     }
     const match = matchRoute(method, rawPath);
     if (match === undefined) throw new NotFound('route', `${method} ${rawPath}`);
-    if (match === 'method_not_allowed') throw new MethodNotAllowed(method, rawPath);
+    if ('allowed' in match) throw new MethodNotAllowed(method, rawPath, match.allowed);
     seen.route = match.route.path;
     // Like API Gateway's authorizer: no body is read for a request that is not authorized.
     const claims = match.route.auth === 'admin' ? await authorize(req, jwt) : undefined;
@@ -124,6 +125,10 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
     const event = toEvent(req, url, method, match, body, claims, requestId);
     return await handlers[match.route.handler as keyof typeof handlers](event, lambdaContext(match.route, requestId));
   } catch (error) {
+    if (error instanceof MethodNotAllowed) {
+      const response = problemResponse(error, url.pathname);
+      return { ...response, headers: { ...response.headers, allow: error.allowed.join(', ') } };
+    }
     if (error instanceof DomainError) return problemResponse(error, url.pathname);
     return internalErrorResponse(url.pathname);
   }

@@ -16,7 +16,7 @@ import type { Page } from '../data/pagination';
 import { getUserWithPending, matchingHash } from '../data/pending-tokens';
 import { getUser, listUsers as queryUsers, seedActiveAdminCount } from '../data/users';
 import { indexSearchTermsOnce, searchUsers } from '../data/search';
-import { searchFold } from '../domain/search';
+import { searchQueryTerm } from '../domain/search';
 import type { Deps } from '../runtime';
 import { contextOf, readAsAdmin, retryOnStale } from './steps';
 
@@ -64,7 +64,7 @@ export async function getUserById(deps: Deps, actorId: string, id: string): Prom
 
 export async function listUsers(deps: Deps, actorId: string, query: ListUsersQuery): Promise<Page<User>> {
   await readAsAdmin(deps, actorId);
-  if (query.q !== undefined) return searchUsers(deps.table, { ...query, foldedQuery: searchFold(query.q) });
+  if (query.q !== undefined) return searchUsers(deps.table, { ...query, foldedQuery: searchQueryTerm(query.q) });
   return queryUsers(deps.table, query);
 }
 

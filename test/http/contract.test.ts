@@ -105,7 +105,10 @@ describe('HTTP edges are 4xx problems, never 500', () => {
 
   it('unknown routes are 404 and wrong methods 405', async () => {
     expect((await api.request('GET', '/nope', { token })).body).toMatchObject({ status: 404, code: 'not_found' });
-    expect((await api.request('DELETE', '/users', { token })).body).toMatchObject({ status: 405, code: 'method_not_allowed' });
+    const wrongMethod = await api.request('DELETE', '/users', { token });
+    expect(wrongMethod.body).toMatchObject({ status: 405, code: 'method_not_allowed' });
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect((await api.request('GET', '/users/01JD3ZK1X7Q8M2V5N4R6T9W0YB/erase', { token })).headers.get('allow')).toBe('POST');
   });
 
   it('HEAD answers wherever GET does, with its status and headers and no body', async () => {
@@ -121,6 +124,7 @@ describe('HTTP edges are 4xx problems, never 500', () => {
     expect(await head('/users?limit=0')).toMatchObject({ status: 400, body: '' });
     expect(await head('/users', false)).toMatchObject({ status: 401, body: '' });
     expect((await head('/invitations/accept', false)).status).toBe(405);
+    expect(await head('/_local/outbox', false)).toEqual({ status: 200, type: 'application/json', body: '' });
   });
 
   it('unknown users are 404 not_found', async () => {

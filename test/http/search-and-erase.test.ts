@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { searchKeys, searchTermItem } from '../../lib/data/search';
+import { searchFields } from '../../lib/domain/search';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
-import { dismissUser, setContactEmail, setLegalHold } from '../../lib/use-cases/users';
+import { bootstrapAdmin, dismissUser, setContactEmail, setLegalHold } from '../../lib/use-cases/users';
 import { runCleanup } from '../../lib/use-cases/cleanup';
 import type { TestDeps } from '../support/db';
 import { seedActiveUser } from '../support/factories';
@@ -85,6 +88,27 @@ describe('GET /users?q= finds people by the start of a name or an address', () =
     const foreign = await api.request('GET', `/users?q=${t}z&cursor=${page.nextCursor}`, { token });
     expect(foreign.status).toBe(400);
     expect(foreign.body.errors).toEqual([{ path: 'query.cursor', message: 'cursor is invalid for this query' }]);
+  });
+
+  it('users that predate search are indexed once at bootstrap, without overwriting terms a change wrote since', async () => {
+    const t = tag().toLowerCase();
+    const old = await seedActiveUser(deps, admin.id, { firstName: `${t}first`, lastName: `${t}last`, contactEmail: null });
+    const { client, name } = deps.table;
+    for (const field of searchFields) await client.send(new DeleteCommand({ TableName: name, Key: searchKeys.searchTerm(old.id, field) }));
+    await client.send(new DeleteCommand({ TableName: name, Key: { pk: 'DIRECTORY', sk: 'SEARCH_TERMS' } }));
+    // A rename the commit step indexed while the one-off read the user as before.
+    await client.send(new PutCommand({ TableName: name, Item: searchTermItem(old.id, 'firstName', `${t}renamed`) }));
+    expect(ids(await search(`q=${t}last`))).toEqual([]);
+
+    await bootstrapAdmin(deps, admin.loginEmail);
+
+    expect(ids(await search(`q=${t}last`))).toEqual([old.id]);
+    const kept = await client.send(new GetCommand({ TableName: name, Key: searchKeys.searchTerm(old.id, 'firstName') }));
+    expect(kept.Item!.gsi6sk).toBe(`${t}renamed#${old.id}`);
+  });
+
+  it('a query that grows when folded is answered, not refused by the index', async () => {
+    expect(await search(`q=${encodeURIComponent('\ufdfa'.repeat(100))}`)).toEqual({ items: [], nextCursor: null });
   });
 
   it('an empty q= lists everyone as if it were absent', async () => {

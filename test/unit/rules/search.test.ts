@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listUsersQuerySchema } from '../../../lib/domain/commands';
-import { listedAt, searchFold, searchTerms } from '../../../lib/domain/search';
+import { listedAt, searchFold, searchQueryTerm, searchTerms } from '../../../lib/domain/search';
 import { aUser } from '../../support/domain';
 
 describe('finding people: folding names and addresses', () => {
@@ -17,6 +17,25 @@ describe('finding people: folding names and addresses', () => {
     ['\u1e97om', 'tom'],
   ])('%s folds to %s', (text, folded) => {
     expect(searchFold(text)).toBe(folded);
+  });
+
+  it.each([
+    ['Οδυσσέας', 'ΟΔΥΣ'],
+    ['Κωστας', 'ΚΩΣ'],
+    ['김민수', '기'],
+    ['김민수', 'ㄱ'],
+    ['O’Brien', "o'b"],
+    ['Émile Zola', 'EMILE Z'],
+  ])('the start of %s, typed as %s, finds it', (name, typed) => {
+    expect(searchFold(name).startsWith(searchQueryTerm(typed))).toBe(true);
+  });
+
+  it('a query that grows when folded is cut to the length of a stored term', () => {
+    const query = '\ufdfa'.repeat(100);
+    expect(searchFold(query).length).toBeGreaterThan(1000);
+    expect(Array.from(searchQueryTerm(query))).toHaveLength(200);
+    const user = aUser({ firstName: query.slice(0, 50) });
+    expect(Array.from(searchTerms(user).firstName!)).toHaveLength(200);
   });
 
   it('folding is idempotent, so a folded query finds what the raw one finds', () => {
@@ -66,6 +85,8 @@ describe('list and search query parameters', () => {
     [{}, { limit: 50 }],
     [{ limit: '' }, { limit: 50 }],
     [{ q: '' }, { limit: 50 }],
+    [{ q: '   ' }, { limit: 50 }],
+    [{ limit: ' 5 ' }, { limit: 5 }],
     [
       { limit: '7', q: 'Ann' },
       { limit: 7, q: 'Ann' },
@@ -79,6 +100,9 @@ describe('list and search query parameters', () => {
     [{ limit: '1.5' }, 'limit', 'must be a whole number'],
     [{ limit: '0' }, 'limit', 'must be at least 1'],
     [{ limit: '101' }, 'limit', 'must be at most 100'],
+    [{ limit: '99999999999999999999' }, 'limit', 'must be at most 100'],
+    [{ limit: '-99999999999999999999' }, 'limit', 'must be at least 1'],
+    [{ limit: '\u202f5' }, 'limit', 'must be a whole number'],
     [{ q: '\u0301' }, 'q', 'must contain a letter, digit or symbol to search for'],
     [{ q: 'a\u202eb' }, 'q', 'contains invisible, control or line-break characters'],
     [{ q: 'x'.repeat(101) }, 'q', 'Too big: expected string to have <=100 characters'],
