@@ -15,7 +15,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  *   java -cp "DynamoDBLocal.jar:DynamoDBLocal_lib/*" -Djava.library.path=DynamoDBLocal_lib \
  *     [-Dloopback.exitWithParent=true] lib/local/LoopbackDynamoDBLocal.java \
  *     -port N [-dbPath DIR | -inMemory] -sharedDb -disableTelemetry
- * With loopback.exitWithParent it exits once its stdin closes (the parent process ended).
+ * With loopback.exitWithParent it exits once its stdin closes (the parent process ended). It prints
+ * "DynamoDB Local listening on 127.0.0.1:PORT" once it serves, and exits 1 if it cannot start.
  */
 public class LoopbackDynamoDBLocal {
   static final String HOST = "127.0.0.1";
@@ -34,7 +35,14 @@ public class LoopbackDynamoDBLocal {
       }
       ((ServerConnector) connector).setHost(HOST);
     }
-    proxy.start();
+    try {
+      proxy.start();
+    } catch (Exception e) {
+      // Jetty's threads would keep the JVM alive after a failed start (a port taken): exit instead.
+      System.err.println("DynamoDB Local could not start: " + e);
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) System.err.println("  caused by: " + cause);
+      System.exit(1);
+    }
     for (Connector connector : jetty.getConnectors()) {
       ServerConnector bound = (ServerConnector) connector;
       System.out.println("DynamoDB Local listening on " + bound.getHost() + ":" + bound.getLocalPort());

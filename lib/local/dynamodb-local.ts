@@ -1,4 +1,3 @@
-import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -127,12 +126,12 @@ const PORT_TAKEN = /BindException|Address already in use|Failed to bind/i;
 /**
  * Starts the official DynamoDB Local jar with the machine's Java, on a free port of 127.0.0.1
  * only (through lib/local/LoopbackDynamoDBLocal.java), in memory or persisted under `dbPath`;
- * resolves once it answers. Its files are created readable by their owner only, and it exits
+ * resolves once it listens. Its files are created readable by their owner only, and it exits
  * when this process does, however this process ends (it watches its stdin, which closes then).
  * A free port taken by someone else before DynamoDB Local bound it is replaced by another (three
- * tries); a port given by the caller is not.
+ * tries; `choosePort` replaces the OS's choice, for tests); a port given by the caller is not.
  */
-export async function startDynamoLocal(options: { dbPath?: string; port?: number } = {}): Promise<DynamoLocal> {
+export async function startDynamoLocal(options: { dbPath?: string; port?: number; choosePort?: () => Promise<number> } = {}): Promise<DynamoLocal> {
   checkJava();
   const { jar, lib } = dynamoLocalDistribution();
   if (options.dbPath) {
@@ -142,11 +141,13 @@ export async function startDynamoLocal(options: { dbPath?: string; port?: number
   const classpath = [jar, join(lib, '*')].join(delimiter);
   const compiled = compiledLauncher(classpath);
   for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await freePort());
+    const port = options.port ?? (await (options.choosePort ?? freePort)());
     try {
       return await launch(compiled, classpath, lib, port, options);
     } catch (error) {
-      if (!(error instanceof PortTaken) || options.port !== undefined || attempt >= 3) throw error;
+      if (!(error instanceof PortTaken)) throw error;
+      if (options.port !== undefined || attempt >= 3)
+        throw new Error(`DynamoDB Local could not listen on 127.0.0.1:${port}: the port is taken (${error.message})`);
     }
   }
 }
@@ -191,24 +192,20 @@ async function launch(compiled: string | undefined, classpath: string, lib: stri
     await Promise.race([gone, sleep(1_000)]);
   };
   const endpoint = `http://127.0.0.1:${port}`;
-  const probe = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  // Ready when our launcher says it listens (after Jetty bound the port): an answer on the port
+  // could come from whoever took it.
+  const listening = `DynamoDB Local listening on 127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
-      if (exited) throw PORT_TAKEN.test(output) ? new PortTaken(`port ${port} was taken`) : new Error(`DynamoDB Local exited:\n${output}`);
-      try {
-        await probe.send(new ListTablesCommand({}));
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s:\n${output}`);
-        await sleep(150);
-      }
+      if (output.includes(listening)) break;
+      if (exited) throw PORT_TAKEN.test(output) ? new PortTaken(PORT_TAKEN.exec(output)![0]) : new Error(`DynamoDB Local exited:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s:\n${output}`);
+      await sleep(50);
     }
   } catch (error) {
     await stop();
     throw error;
-  } finally {
-    probe.destroy();
   }
   return { endpoint, pid: child.pid, stop };
 }
