@@ -1,5 +1,7 @@
 import { activeAdminDelta } from '../domain/admins';
 import { auditRecords } from '../domain/audit';
+import { lifecycleEvents } from '../domain/events';
+import { eventPut } from './events';
 import type { Change, Effect } from '../domain/change';
 import { addressClaimChanges, externalIdChanges } from '../domain/claims';
 import { EmailInUse, ExternalIdInUse, InvalidRequest, InvalidState, LastAdmin, NotFound, WorkgroupNameInUse } from '../domain/errors';
@@ -31,7 +33,8 @@ import { searchTermOps } from './search';
  *    not drop below one (rule 10);
  * 5. the change's effects (pending requests, follow-up work in the outbox, workgroup checks, work
  *    items), then `extraOps` a caller adds (an HR event's settlement);
- * 6. the audit entries, one shape for all (rule 11).
+ * 6. the audit entries, one shape for all (rule 11), and one lifecycle event per user rewritten,
+ *    numbered by the user's new version (rule 13).
  * Returns the users as stored.
  */
 export async function commit(table: TableRef, change: Change, extraOps: TxOp[] = []): Promise<User[]> {
@@ -51,6 +54,7 @@ export async function commit(table: TableRef, change: Change, extraOps: TxOp[] =
     ...change.effects.flatMap((effect) => effectOps(effect, change, guardActor ? change.actorId : null)),
     ...extraOps,
     ...auditRecords(change, stored, newId).map(auditPut),
+    ...lifecycleEvents(change, stored, newId).map(eventPut),
   ];
   await transactWrite(table, ops);
   return stored;

@@ -3,6 +3,7 @@ import { claimKeys } from './claims';
 import { deliveryKeys } from './deliveries';
 import { jobKeys } from './jobs';
 import { outboxKey } from './outbox-item';
+import { eventKeys } from './events';
 import { pendingKeys } from './pending-tokens';
 import { searchKeys } from './search';
 import { userKeys } from './users';
@@ -20,6 +21,7 @@ export const keys = {
   ...userKeys,
   ...claimKeys,
   ...pendingKeys,
+  ...eventKeys,
   searchTerm: searchKeys.searchTerm,
   ...workgroupKeys,
   ...workKeys,

@@ -72,6 +72,8 @@ export type AuditSubject = { kind: 'user' | 'work' | 'workgroup'; id: string };
 /** A decided change, ready to commit. */
 export type Change = {
   actorId: string | null;
+  /** Who asked (an admin, an HR system, the schedule, ...): the lifecycle event says so. */
+  source: Source;
   /** The actor acts as an admin: the commit re-checks that they still are one. */
   asAdmin: boolean;
   at: Date;
@@ -88,7 +90,7 @@ export function isNoChange(decision: Change | NoChange): decision is NoChange {
 
 /** A change from a context: the actor acts as an admin exactly when an admin asked. */
 export function changeOf(context: Context, users: UserChange[], effects: Effect[] = []): Change {
-  return { actorId: context.actorId, asAdmin: context.source === 'admin', at: context.now, users, effects };
+  return { actorId: context.actorId, source: context.source, asAdmin: context.source === 'admin', at: context.now, users, effects };
 }
 
 /** The same change with details every audit entry of it should carry (an HR delivery id, ...). */
