@@ -53,9 +53,7 @@ export function lifecycleEvents(change: Change, stored: User[], newId: () => str
     const diff = diffFields<Record<string, unknown>>(userChange.before ? toUserView(userChange.before) : null, view);
     const fields = Object.keys(diff.after ?? view);
     const changes = fields.map((field) =>
-      userChange.redactAudit
-        ? { field, before: null, after: null }
-        : { field, before: diff.before?.[field] ?? null, after: diff.after?.[field] ?? null },
+      userChange.redactAudit ? { field, before: null, after: null } : { field, before: diff.before?.[field] ?? null, after: diff.after?.[field] ?? null },
     );
     return {
       id: newId(),
