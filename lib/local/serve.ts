@@ -7,11 +7,10 @@ import { StaticWebhookSecrets } from '../webhooks/secrets';
 import { createDeps, installRuntime } from '../runtime';
 import { bootstrapAdmin } from '../use-cases/users';
 import { runDueDismissals } from '../use-cases/scheduled-dismissals';
-import { startDynamoLocal } from './dynamodb-local';
+import type { DynamoLocal } from './dynamodb-local';
 import { onExit, StartupError } from './lifecycle';
 import { LocalJwt } from './local-auth';
 import { inLogContext } from './log-context';
-import { dynamoLocalsOn, isLocalServer, terminate } from './processes';
 import { createLocalServer, listen } from './server';
 import { PersistentOutboxMailer } from './persistent-outbox';
 import { markOutboxHandled, resumeUnfinishedWork } from './recovery';
@@ -21,7 +20,7 @@ import { portMessage, type LocalEnv } from './local-env';
 
 /**
  * The serving half of `npm start` (lib/local/start.ts has checked the settings, the state folder
- * and the port, loading little): starts DynamoDB Local unless DYNAMODB_ENDPOINT names one,
+ * and the port, loading little, and started DynamoDB Local unless DYNAMODB_ENDPOINT names one):
  * creates the table, bootstraps the admin, resumes unfinished work and serves. Everything it
  * starts is stopped through lib/local/lifecycle.ts, on every way out.
  */
@@ -29,57 +28,29 @@ import { portMessage, type LocalEnv } from './local-env';
 /** The documented development secret for `POST /webhooks/hr/standard` when HR_WEBHOOK_SECRET is unset. */
 const DEFAULT_HR_WEBHOOK_SECRET = 'whsec_bG9jYWwtaHItd2ViaG9vay1zZWNyZXQtZm9yLWRldmVsb3BtZW50';
 
-/**
- * A DynamoDB Local on our data directory with no server behind it was left by an earlier run (or
- * an earlier version): stop it, or this start would share the database files with it. One that a
- * running server started is that server's: refuse.
- */
-async function stopLeftoverDynamoLocal(): Promise<void> {
-  for (const leftover of dynamoLocalsOn(paths.dynamodb)) {
-    if (isLocalServer(leftover.ppid)) {
-      throw new StartupError(
-        `DynamoDB Local (pid ${leftover.pid}) of a running server (pid ${leftover.ppid}) uses ${paths.dynamodb}. Stop that server first (kill ${leftover.ppid}).`,
-      );
-    }
-    console.log(`Stopping a DynamoDB Local left running on this data by an earlier run (pid ${leftover.pid}) ...`);
-    await terminate(leftover.pid);
-  }
-}
-
-/** The worker that handles a message locally: its log context and log lines carry this name. */
+/** The worker that handles a message locally (its type, kebab-cased): its log context and log lines carry this name. */
 function workerOf(message: OutboxMessage): string {
-  return message.type === 'hrDelivery' ? 'hr-delivery' : message.type;
+  return message.type.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
 
+/** A message's ids (messages carry ids only, never a token or an address). */
 function workDetail(message: OutboxMessage): string {
-  switch (message.type) {
-    case 'handover':
-      return `job=${message.jobId}`;
-    case 'hrDelivery':
-      return `delivery=${message.provider}/${message.deliveryId}`;
-    case 'mail':
-      return `${message.kind} user=${message.userId}`;
-  }
+  const { type: _type, ...ids } = message as { type: string } & Record<string, unknown>;
+  return Object.entries(ids)
+    .map(([name, value]) => `${name}=${String(value)}`)
+    .join(' ');
 }
 
-/** `2026-01-31T09:00:00.000Z mail done 14ms invitation user=<id>`: one line per piece of background work. */
+/** `2026-01-31T09:00:00.000Z mail done 14ms kind=invitation userId=<id> requestId=<id>`: one line per piece of background work. */
 function workLine(worker: string, outcome: string, ms: number, detail: string): string {
   return `${new Date().toISOString()} ${worker} ${outcome} ${Math.round(ms)}ms ${detail}`;
 }
 
-export async function serve(localEnv: LocalEnv): Promise<void> {
-  let endpoint = localEnv.DYNAMODB_ENDPOINT;
-  let dynamodbPid: number | undefined;
-  if (!endpoint) {
-    await stopLeftoverDynamoLocal();
-    console.log(`Starting DynamoDB Local (data in ${paths.dynamodb}) ...`);
-    const dynamo = await startDynamoLocal({ dbPath: paths.dynamodb }).catch((error: Error) => {
-      throw new StartupError(error.message);
-    });
-    onExit(() => dynamo.stop());
-    endpoint = dynamo.endpoint;
-    dynamodbPid = dynamo.pid;
-  }
+/** Serves, on `dynamo` (started by lib/local/start.ts while this module loaded) or DYNAMODB_ENDPOINT. */
+export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined): Promise<void> {
+  const endpoint = localEnv.DYNAMODB_ENDPOINT ?? dynamo?.endpoint;
+  if (!endpoint) throw new Error('no DynamoDB: neither DYNAMODB_ENDPOINT nor a DynamoDB Local');
+  const dynamodbPid = dynamo?.pid;
   const baseUrl = `http://${localEnv.HOST}:${localEnv.PORT}`;
   let config: ReturnType<typeof loadConfig>;
   try {

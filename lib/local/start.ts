@@ -1,9 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../logger';
 import { fail, onExit, StartupError, stopOnSignals, stopWithParent } from './lifecycle';
 import { alreadyRunning, portMessage, readLocalEnv } from './local-env';
 import { isolateLogContexts } from './log-context';
 import { portUnavailable } from './server-port';
-import { claimStateDir, releaseStateDir, secureStateDir, stateDir } from './state';
+import { type DynamoLocal, startDynamoLocal } from './dynamodb-local';
+import { dynamoLocalsOn, isLocalServer, terminate } from './processes';
+import { claimStateDir, paths, releaseStateDir, secureStateDir, stateDir } from './state';
 
 /**
  * `npm start`: the whole API on loopback. Starts DynamoDB Local (on 127.0.0.1, persisted under
@@ -23,6 +26,23 @@ process.on('unhandledRejection', (error) =>
   logger.error('unhandled rejection', { errorName: (error as Error)?.name, errorMessage: (error as Error)?.message }),
 );
 
+/**
+ * A DynamoDB Local on our data directory with no server behind it was left by an earlier run (or
+ * an earlier version): stop it, or this start would share the database files with it. One that a
+ * running server started is that server's: refuse.
+ */
+async function stopLeftoverDynamoLocal(): Promise<void> {
+  for (const leftover of dynamoLocalsOn(paths.dynamodb)) {
+    if (isLocalServer(leftover.ppid)) {
+      throw new StartupError(
+        `DynamoDB Local (pid ${leftover.pid}) of a running server (pid ${leftover.ppid}) uses ${paths.dynamodb}. Stop that server first (kill ${leftover.ppid}).`,
+      );
+    }
+    console.log(`Stopping a DynamoDB Local left running on this data by an earlier run (pid ${leftover.pid}) ...`);
+    await terminate(leftover.pid);
+  }
+}
+
 async function main(): Promise<void> {
   // First, before the AWS SDK asks for the store that keeps log contexts (lib/local/log-context.ts).
   if (!(await isolateLogContexts())) logger.warn('log contexts are shared: background work may be logged under the route that queued it');
@@ -33,8 +53,24 @@ async function main(): Promise<void> {
   onExit(() => releaseStateDir());
   const busy = await portUnavailable(localEnv.PORT, localEnv.HOST);
   if (busy) throw new StartupError(portMessage(localEnv.HOST, localEnv.PORT, busy));
+  let dynamo: Promise<DynamoLocal> | undefined;
+  if (!localEnv.DYNAMODB_ENDPOINT) {
+    await stopLeftoverDynamoLocal();
+    console.log(`Starting DynamoDB Local (data in ${paths.dynamodb}) ...`);
+    // Its JVM boots while the handlers and the AWS SDK load below.
+    const starting = startDynamoLocal({ dbPath: paths.dynamodb, quickStart: true });
+    dynamo = starting;
+    starting.catch(() => undefined);
+    onExit(async () => {
+      const started = await Promise.race([starting.catch(() => undefined), sleep(3_000)]);
+      await started?.stop();
+    });
+  }
   const { serve } = await import('./serve');
-  await serve(localEnv);
+  const started = await dynamo?.catch((error: Error) => {
+    throw new StartupError(error.message);
+  });
+  await serve(localEnv, started);
 }
 
 main().catch(fail);

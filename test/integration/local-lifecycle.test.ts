@@ -139,6 +139,7 @@ describe('a start that cannot go on says why and leaves nothing running', () => 
     try {
       const offered: number[] = [];
       const dynamo = await startDynamoLocal({
+        quickStart: true,
         choosePort: async () => {
           const next =
             offered.length === 0 ? port : await occupiedPort().then(({ port: free, server: probe }) => new Promise<number>((r) => probe.close(() => r(free))));
@@ -176,12 +177,12 @@ describe('npm start, npm run token and npm run reset on one state folder', () =>
       expect(unknown.stderr).toContain('No directory user signs in with nobody@example.com');
 
       // A second server on the same data is refused at once, and starts no DynamoDB Local.
-      const second = await run('npm', ['start'], env);
+      const second = await run(process.execPath, ['--import', 'tsx', 'lib/local/start.ts'], env);
       expect(second.code).toBe(1);
       expect(second.stderr).toContain(`A server is already running on this state folder (${dir}): pid ${server.serverPid}`);
       expect(processesOn(dir)).toHaveLength(1);
 
-      const refused = await npm(['reset'], env);
+      const refused = await run(process.execPath, ['--import', 'tsx', 'lib/local/reset-cli.ts'], env);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`A server is running on this data (pid ${server.serverPid}`);
       expect(existsSync(statePaths(dir).dynamodb)).toBe(true);
@@ -214,7 +215,7 @@ describe('npm start, npm run token and npm run reset on one state folder', () =>
         'GET /users/{id} 200',
         'GET (no route) 404',
       ]);
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\S+Z mail done \\d+ms invitation user=${id}$`)));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\S+Z mail done \\d+ms kind=invitation userId=${id} requestId=\\S+$`)));
       const mailSent = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(mailSent.filter((entry) => entry.message === 'mail sent')).toEqual([expect.objectContaining({ worker: 'mail', userId: id })]);
       expect(mailSent.find((entry) => entry.message === 'mail sent')).not.toHaveProperty('route');
