@@ -41,6 +41,6 @@ export function alreadyRunning(holder: RecordedState, stateDir: string): string 
   const what = 'url' in holder ? `pid ${holder.pid}, ${holder.url}` : `pid ${holder.pid}, still starting`;
   return (
     `A server is already running on this state folder (${stateDir}): ${what}. Use that one, or stop it first ` +
-    `(Ctrl-C in its terminal, or kill ${holder.pid}). A second server needs its own folder and port: LOCAL_STATE_DIR=.local-2 PORT=3001 npm start.`
+    `(Ctrl-C in its terminal, or kill ${holder.pid}). A second server needs its own folder and port: LOCAL_STATE_DIR=.local/second PORT=3001 npm start.`
   );
 }
