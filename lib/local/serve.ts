@@ -61,6 +61,7 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
       APP_BASE_URL: baseUrl,
       INVITATION_TTL_HOURS: process.env.INVITATION_TTL_HOURS,
       LOGIN_CHANGE_TTL_HOURS: process.env.LOGIN_CHANGE_TTL_HOURS,
+      CLEANUP_RETENTION_DAYS: process.env.CLEANUP_RETENTION_DAYS,
       HR_WEBHOOK_SECRET: process.env.HR_WEBHOOK_SECRET ?? DEFAULT_HR_WEBHOOK_SECRET,
       GUSTO_WEBHOOK_SECRET: process.env.GUSTO_WEBHOOK_SECRET,
       BAMBOOHR_WEBHOOK_SECRET: process.env.BAMBOOHR_WEBHOOK_SECRET,
