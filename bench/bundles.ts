@@ -48,6 +48,7 @@ function importTimeMs(file: string): number {
           MAIL_FROM: 'no-reply@x.example',
           JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
           MAIL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/mail',
+          EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/events',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
         },
       },

@@ -9,11 +9,15 @@ import { logger } from '../lib/logger';
 
 const config = loadRelayConfig(process.env);
 const sqs = new SQSClient({ region: config.region });
-const queues = { jobs: new SqsBatchQueue(sqs, config.queueUrls.jobs), mail: new SqsBatchQueue(sqs, config.queueUrls.mail) };
+const queues = {
+  jobs: new SqsBatchQueue(sqs, config.queueUrls.jobs),
+  mail: new SqsBatchQueue(sqs, config.queueUrls.mail),
+  events: new SqsBatchQueue(sqs, config.queueUrls.events),
+};
 
 /**
  * Triggered by the table's stream, filtered to new outbox items: queues each for its worker (the
- * jobs worker or the mail worker). It is the only function that can send to those queues, and it
+ * jobs worker, the mail worker or the events worker). It is the only function that can send to those queues, and it
  * never touches the table itself.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()

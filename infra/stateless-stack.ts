@@ -81,8 +81,10 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
  * it also sets how soon a failed message is retried. A job works in chunks and records its
  * progress, so one cut short resumes where it stopped when SQS redelivers its message. A mail is
  * one read, one write and one SES call: 30 seconds, so a throttled send is retried within minutes.
+ * An event delivery run sends a pair's events (15 s each at most) and hands the rest on 30 s
+ * before its limit; its resume point is the pair's progress item.
  */
-export const queueWorkerTimeouts: Record<QueueName, Duration> = { jobs: Duration.minutes(5), mail: Duration.seconds(30) };
+export const queueWorkerTimeouts: Record<QueueName, Duration> = { jobs: Duration.minutes(5), mail: Duration.seconds(30), events: Duration.minutes(2) };
 
 /**
  * Concurrent mail worker invocations at most: SES's sending rate (14 a second when production

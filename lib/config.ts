@@ -21,6 +21,8 @@ export type Config = {
   /** Where the Parameters and Secrets extension listens, when the function has it. */
   secretsExtensionPort: number;
   webhookSecrets: Record<string, string | undefined>;
+  /** Where event subscriptions may point: `public` (https, public addresses; the default) or `loopback` (npm start). */
+  eventTargets: 'public' | 'loopback';
 };
 
 type Env = Record<string, string | undefined>;
@@ -100,6 +102,9 @@ export function loadConfig(env: Env): Config {
       gusto: read.optional('GUSTO_WEBHOOK_SECRET'),
       bamboohr: read.optional('BAMBOOHR_WEBHOOK_SECRET'),
     },
+    eventTargets: (read.optional('EVENT_TARGETS', 'must be public or loopback', (v) => v === 'public' || v === 'loopback') ?? 'public') as
+      | 'public'
+      | 'loopback',
   };
   read.done();
   return config;
@@ -112,7 +117,7 @@ export function loadRelayConfig(env: Env): RelayConfig {
   const read = new EnvReader(env);
   const config = {
     region: read.optional('AWS_REGION') ?? 'us-east-1',
-    queueUrls: { jobs: read.url('JOBS_QUEUE_URL'), mail: read.url('MAIL_QUEUE_URL') },
+    queueUrls: { jobs: read.url('JOBS_QUEUE_URL'), mail: read.url('MAIL_QUEUE_URL'), events: read.url('EVENTS_QUEUE_URL') },
   };
   read.done();
   return config;

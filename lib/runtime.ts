@@ -1,6 +1,35 @@
 import { loadConfig, type Config } from './config';
 import { createDocumentClient, type TableRef } from './data/client';
+import type { EventTargets } from './domain/target-url';
+import type { Resolver } from './events/sender';
 import type { WebhookSecrets } from './webhooks/secret-store';
+
+/** How lifecycle events are delivered to subscribers (docs/events.md); tests shorten the times. */
+export type EventDeliverySettings = {
+  /** `public` (deployed): https to public addresses only; `loopback` (npm start): this machine only. */
+  targets: EventTargets;
+  /** One attempt's limit: a subscriber answers 2xx within it or the attempt failed. */
+  timeoutMs: number;
+  /** At most this much of an answer is read (then thrown away). */
+  maxBodyBytes: number;
+  /** How long a worker holds a (subscription, user) pair; renewed with every event delivered. */
+  leaseMs: number;
+  /** Failing this long, the head event is parked. */
+  parkAfterMs: number;
+  /** Events one run delivers before it hands the pair on (a fresh message), so no run hogs a worker. */
+  maxEventsPerRun: number;
+  /** How host names are resolved (tests stand in their own; the address checks apply either way). */
+  resolve?: Resolver | undefined;
+};
+
+export const defaultEventDelivery: EventDeliverySettings = {
+  targets: 'public',
+  timeoutMs: 15_000,
+  maxBodyBytes: 64 * 1024,
+  leaseMs: 60_000,
+  parkAfterMs: 24 * 3_600_000,
+  maxEventsPerRun: 100,
+};
 
 /** Everything a use case needs from the outside world, passed explicitly so tests can swap it. */
 export type Deps = {
@@ -8,6 +37,8 @@ export type Deps = {
   webhookSecrets: WebhookSecrets;
   clock: () => Date;
   settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number; subjectClaim?: string };
+  /** Event delivery to webhook subscribers; unset parts take {@link defaultEventDelivery}. */
+  events?: Partial<EventDeliverySettings>;
 };
 
 /**
@@ -34,6 +65,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}, parts:
       retentionDays: config.retentionDays,
       subjectClaim: config.subjectClaim,
     },
+    events: overrides.events ?? { targets: config.eventTargets },
   };
 }
 

@@ -3,12 +3,12 @@ import type { TableRef } from './client';
 import { queryPartition, type Page } from './pagination';
 import type { TxOp } from './transaction';
 
-const AUDIT_PARTITION = { user: 'USER', work: 'WORK', workgroup: 'WORKGROUP' } as const;
+const AUDIT_PARTITION = { user: 'USER', work: 'WORK', workgroup: 'WORKGROUP', subscription: 'EVENTSUB' } as const;
 
 /** Audit entries, in their subject's partition. */
 export const auditKeys = {
   /** An audit entry, in its subject's partition: a user's, a work item's or a workgroup's trail. */
-  audit: (subject: { kind: 'user' | 'work' | 'workgroup'; id: string }, entryId: string) => ({
+  audit: (subject: { kind: keyof typeof AUDIT_PARTITION; id: string }, entryId: string) => ({
     pk: `${AUDIT_PARTITION[subject.kind]}#${subject.id}`,
     sk: `AUDIT#${entryId}`,
   }),

@@ -34,7 +34,7 @@ import { searchTermOps } from './search';
  * 5. the change's effects (pending requests, follow-up work in the outbox, workgroup checks, work
  *    items), then `extraOps` a caller adds (an HR event's settlement);
  * 6. the audit entries, one shape for all (rule 11), and one lifecycle event per user rewritten,
- *    numbered by the user's new version (rule 13).
+ *    numbered by the user's new version (rule 13), with the outbox message that delivers it.
  * Returns the users as stored.
  */
 export async function commit(table: TableRef, change: Change, extraOps: TxOp[] = []): Promise<User[]> {
@@ -54,7 +54,11 @@ export async function commit(table: TableRef, change: Change, extraOps: TxOp[] =
     ...change.effects.flatMap((effect) => effectOps(effect, change, guardActor ? change.actorId : null)),
     ...extraOps,
     ...auditRecords(change, stored, newId).map(auditPut),
-    ...lifecycleEvents(change, stored, newId).map(eventPut),
+    // Each event, and the message that has it delivered to the subscriptions (docs/events.md).
+    ...lifecycleEvents(change, stored, newId).flatMap((event) => [
+      eventPut(event),
+      outboxPut({ type: 'events', userId: event.data.userId, eventType: event.type }, change.at),
+    ]),
   ];
   await transactWrite(table, ops);
   return stored;

@@ -30,6 +30,11 @@ export const tableDefinition = {
      * gsi6pk = TERM#<first character of the folded term>, gsi6sk = <folded term>#<id>.
      */
     usersBySearchTerm: { partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
+    /**
+     * Sparse, event-delivery progress items only while something is due (a retry, or a lease that
+     * would run out with work left): gsi7pk = EVENTS_DUE, gsi7sk = <ISO time>#<subscriptionId>#<userId>.
+     */
+    eventDeliveriesDue: { partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
   },
 } as const;
 

@@ -36,13 +36,27 @@ export const mailMessageSchema = pure(() =>
 );
 export type MailMessage = z.infer<typeof mailMessageSchema>;
 
+/**
+ * Lifecycle events to deliver to webhook subscribers (rule 13, docs/events.md): `events` is written
+ * by the commit step beside each user's event (fan out to the subscriptions); `deliver` is one
+ * subscription's turn to send that user's undelivered events, in sequence order. Ids only.
+ */
+export const eventMessageSchema = pure(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('events'), userId: z.string().check(z.minLength(1)), eventType: z.string().check(z.minLength(1)) }),
+    z.object({ type: z.literal('deliver'), subscriptionId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
+  ]),
+);
+export type EventMessage = z.infer<typeof eventMessageSchema>;
+
 /** Everything an outbox item can carry. */
-export const outboxMessageSchema = pure(() => z.union([jobMessageSchema, mailMessageSchema]));
-export type OutboxMessage = JobMessage | MailMessage;
+export const outboxMessageSchema = pure(() => z.union([jobMessageSchema, mailMessageSchema, eventMessageSchema]));
+export type OutboxMessage = JobMessage | MailMessage | EventMessage;
 
 /**
  * The queues the relay feeds, one per worker: mail has its own so the jobs worker never bundles
- * the mail client, and a mail outage never holds up handovers (nor the reverse).
+ * the mail client, and a mail outage never holds up handovers (nor the reverse); event delivery
+ * has its own so a slow subscriber never holds up either, and the jobs worker never bundles it.
  */
-export const queueNames = ['jobs', 'mail'] as const;
+export const queueNames = ['jobs', 'mail', 'events'] as const;
 export type QueueName = (typeof queueNames)[number];

@@ -117,6 +117,13 @@ export const routeErrors = {
   runCleanup: [],
   setLegalHold: [NotFound, InvalidState, Busy],
   eraseUser: [NotFound, InvalidState, Busy],
+  createEventSubscription: [Busy],
+  listEventSubscriptions: [],
+  getEventSubscription: [NotFound],
+  deleteEventSubscription: [NotFound, Busy],
+  rotateEventSubscriptionSecret: [NotFound, Busy],
+  listEventDeliveries: [NotFound],
+  retryEventDelivery: [NotFound, InvalidState, Busy],
   openapi: [],
 } as const satisfies Record<RouteId, readonly DomainErrorClass[]>;
 

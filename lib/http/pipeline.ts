@@ -58,6 +58,8 @@ export function build<C extends RequestContract, Extra, D>(
     const result = await impl({ ...request, ...extra }, deps(), context).catch((error: unknown) => {
       throw error instanceof InvalidRequest ? located(error, event) : error;
     });
+    // 204 No Content: no body, so no content type either.
+    if (contract.status === 204) return { statusCode: 204, headers: { ...baseHeaders }, body: '' };
     return forMethod(event, {
       statusCode: contract.status,
       headers: { ...baseHeaders, 'content-type': 'application/json' },

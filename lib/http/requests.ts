@@ -25,6 +25,7 @@ import {
   userParamSchema,
   workParamSchema,
 } from '../domain/commands';
+import { createSubscriptionSchema, deliveryRetryParamSchema, subscriptionParamSchema } from '../domain/subscriptions';
 import type { RouteAuth } from './routes';
 
 /**
@@ -82,4 +83,11 @@ export const redriveDelivery = { id: 'redriveDelivery', auth: 'admin', params: d
 export const runCleanup = { id: 'runCleanup', auth: 'admin', body: cleanupRunSchema, status: 200 } as const;
 export const setLegalHold = { id: 'setLegalHold', auth: 'admin', params: userParamSchema, body: legalHoldSchema, status: 200 } as const;
 export const eraseUser = { id: 'eraseUser', auth: 'admin', params: userParamSchema, status: 200 } as const;
+export const createEventSubscription = { id: 'createEventSubscription', auth: 'admin', body: createSubscriptionSchema, status: 201 } as const;
+export const listEventSubscriptions = { id: 'listEventSubscriptions', auth: 'admin', query: pageQuerySchema, status: 200 } as const;
+export const getEventSubscription = { id: 'getEventSubscription', auth: 'admin', params: subscriptionParamSchema, status: 200 } as const;
+export const deleteEventSubscription = { id: 'deleteEventSubscription', auth: 'admin', params: subscriptionParamSchema, status: 204 } as const;
+export const rotateEventSubscriptionSecret = { id: 'rotateEventSubscriptionSecret', auth: 'admin', params: subscriptionParamSchema, status: 200 } as const;
+export const listEventDeliveries = { id: 'listEventDeliveries', auth: 'admin', params: subscriptionParamSchema, query: pageQuerySchema, status: 200 } as const;
+export const retryEventDelivery = { id: 'retryEventDelivery', auth: 'admin', params: deliveryRetryParamSchema, status: 202 } as const;
 export const openapi = { id: 'openapi', auth: 'public', status: 200 } as const;

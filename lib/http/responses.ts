@@ -1,6 +1,7 @@
 import * as z from '../zod';
 import { auditEntrySchema } from '../domain/audit';
 import { userViewSchema } from '../domain/user';
+import { subscriptionViewSchema } from '../domain/subscriptions';
 import { workgroupSchema } from '../domain/workgroup';
 import { jobSchema, workCountsSchema, workItemSchema } from '../domain/work';
 import type { RouteId } from './routes';
@@ -24,6 +25,21 @@ export const emailUsageSchema = z
     }),
   ])
   .check(z.meta({ id: 'EmailUsage' }));
+
+const eventDeliverySchema = z
+  .object({
+    eventId: z.string(),
+    userId: z.string(),
+    sequence: z.int(),
+    type: z.string(),
+    status: z.enum(['pending', 'delivered', 'retrying', 'parked']),
+    attempts: z.int(),
+    lastStatusCode: z.nullable(z.int()).check(z.describe("The subscriber's last answer; null when it gave none (refused, unreachable, timed out)")),
+    lastError: z.nullable(z.string()),
+    nextAttemptAt: z.nullable(z.string()),
+    updatedAt: z.string(),
+  })
+  .check(z.meta({ id: 'EventDelivery' }));
 
 const hrDeliveryReceipt = z.object({ deliveryId: z.string(), events: z.int(), duplicate: z.boolean() }).check(z.meta({ id: 'HrDeliveryReceipt' }));
 
@@ -114,6 +130,23 @@ export const responses = {
   },
   setLegalHold: { schema: userViewSchema, description: 'The user' },
   eraseUser: { schema: userViewSchema, description: 'The anonymised account (already erased or swept: as it is)' },
+  createEventSubscription: {
+    schema: z
+      .object({ ...subscriptionViewSchema.shape, secret: z.string().check(z.describe('whsec_...: shown in this answer only; verify signatures with it')) })
+      .check(z.meta({ id: 'CreatedEventSubscription' })),
+    description: 'The subscription and its signing secret (shown once)',
+  },
+  listEventSubscriptions: { schema: page(subscriptionViewSchema, 'EventSubscriptionPage'), description: 'A page of subscriptions' },
+  getEventSubscription: { schema: subscriptionViewSchema, description: 'The subscription (never its secret)' },
+  deleteEventSubscription: { description: 'Removed; no further delivery starts' },
+  rotateEventSubscriptionSecret: {
+    schema: z
+      .object({ secret: z.string(), previousSecretExpiresAt: z.string().check(z.describe('Until then the previous secret signs too')) })
+      .check(z.meta({ id: 'RotatedSecret' })),
+    description: 'The new signing secret (shown once)',
+  },
+  listEventDeliveries: { schema: page(eventDeliverySchema, 'EventDeliveryPage'), description: 'A page of deliveries, newest event first' },
+  retryEventDelivery: { schema: eventDeliverySchema, description: 'The parked event is due again; the events behind it follow in order' },
   openapi: {
     schema: z
       .looseObject({ openapi: z.string(), info: z.record(z.string(), z.unknown()), paths: z.record(z.string(), z.unknown()) })

@@ -1,5 +1,6 @@
 import type { Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
+import { runEventMessage } from '../use-cases/event-delivery';
 import { mailPendingLink } from '../use-cases/mail';
 import type { OutboxMessage } from './queue';
 import { runJob } from './run-job';
@@ -10,5 +11,6 @@ import { runJob } from './run-job';
  */
 export async function runMessage(deps: Deps & { mailer: Mailer }, message: OutboxMessage): Promise<void> {
   if (message.type === 'mail') await mailPendingLink(deps, message);
+  else if (message.type === 'events' || message.type === 'deliver') await runEventMessage(deps, message);
   else await runJob(deps, message);
 }

@@ -35,6 +35,13 @@ import { handler as lookupEmail } from '../../functions/lookup-email';
 import { handler as rehireUser } from '../../functions/rehire-user';
 import { handler as setAdmin } from '../../functions/set-admin';
 import { handler as setContactEmail } from '../../functions/set-contact-email';
+import { handler as createEventSubscription } from '../../functions/create-event-subscription';
+import { handler as listEventSubscriptions } from '../../functions/list-event-subscriptions';
+import { handler as getEventSubscription } from '../../functions/get-event-subscription';
+import { handler as deleteEventSubscription } from '../../functions/delete-event-subscription';
+import { handler as rotateEventSubscriptionSecret } from '../../functions/rotate-event-subscription-secret';
+import { handler as listEventDeliveries } from '../../functions/list-event-deliveries';
+import { handler as retryEventDelivery } from '../../functions/retry-event-delivery';
 
 /** The Lambda handlers by file name; the type makes a route without its handler a compile error. */
 export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> = {
@@ -73,4 +80,11 @@ export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> =
   'rehire-user': rehireUser,
   'set-admin': setAdmin,
   'set-contact-email': setContactEmail,
+  'create-event-subscription': createEventSubscription,
+  'list-event-subscriptions': listEventSubscriptions,
+  'get-event-subscription': getEventSubscription,
+  'delete-event-subscription': deleteEventSubscription,
+  'rotate-event-subscription-secret': rotateEventSubscriptionSecret,
+  'list-event-deliveries': listEventDeliveries,
+  'retry-event-delivery': retryEventDelivery,
 };

@@ -94,6 +94,10 @@ function workKey(message: OutboxMessage): string {
       return `hrDelivery:${message.provider}:${message.deliveryId}`;
     case 'mail':
       return `mail:${message.kind}:${message.userId}:${message.requestId}`;
+    case 'events':
+      return `events:${message.userId}:${message.eventType}`;
+    case 'deliver':
+      return `deliver:${message.subscriptionId}:${message.userId}`;
   }
 }
 

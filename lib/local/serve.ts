@@ -7,6 +7,7 @@ import { StaticWebhookSecrets } from '../webhooks/secrets';
 import { createDeps, installRuntime } from '../runtime';
 import { bootstrapAdmin } from '../use-cases/users';
 import { runDueDismissals } from '../use-cases/scheduled-dismissals';
+import { runDueDeliveries } from '../use-cases/event-delivery';
 import type { DynamoLocal } from './dynamodb-local';
 import { onExit, StartupError } from './lifecycle';
 import { LocalJwt } from './local-auth';
@@ -65,6 +66,8 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
       HR_WEBHOOK_SECRET: process.env.HR_WEBHOOK_SECRET ?? DEFAULT_HR_WEBHOOK_SECRET,
       GUSTO_WEBHOOK_SECRET: process.env.GUSTO_WEBHOOK_SECRET,
       BAMBOOHR_WEBHOOK_SECRET: process.env.BAMBOOHR_WEBHOOK_SECRET,
+      // Locally, event subscriptions point at receivers on this machine (docs/events.md).
+      EVENT_TARGETS: process.env.EVENT_TARGETS ?? 'loopback',
     });
   } catch (error) {
     throw new StartupError(`npm start cannot use these settings: ${(error as Error).message}`);
@@ -124,6 +127,14 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
     );
   }, 30_000);
   onExit(() => clearInterval(dueDismissals));
+  // What the every-minute schedule does in AWS: queue event deliveries whose retry is due (also
+  // those a previous run left leased when it stopped).
+  const dueDeliveries = setInterval(() => {
+    inLogContext({ worker: 'events' }, () => runDueDeliveries(deps)).catch((error: unknown) =>
+      logger.error('due event deliveries failed', { errorName: (error as Error)?.name }),
+    );
+  }, 5_000);
+  onExit(() => clearInterval(dueDeliveries));
 
   // A second server's folder must follow its token command, or the token is signed with another key.
   const stateEnv = process.env.LOCAL_STATE_DIR ? `LOCAL_STATE_DIR=${process.env.LOCAL_STATE_DIR} ` : '';

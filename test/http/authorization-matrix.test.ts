@@ -14,6 +14,8 @@ const successStatus = (id: string): number => (requests as unknown as Record<str
 import type { User } from '../../lib/domain/user';
 import { dismissUser, inviteUser } from '../../lib/use-cases/users';
 import { createTestDeps, type TestDeps } from '../support/db';
+import { seedParkedDelivery } from '../support/receiver';
+import { createSubscription } from '../../lib/use-cases/subscriptions';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 import { startApi, type Api } from '../support/http';
 
@@ -107,8 +109,21 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
   },
   runCleanup: async () => ({ path: '/cleanup/run', body: { dryRun: true } }),
   setLegalHold: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/legal-hold`, body: { legalHold: true } }),
+  createEventSubscription: async () => ({ path: '/event-subscriptions', body: { url: 'http://127.0.0.1:9/hook' } }),
+  listEventSubscriptions: async () => ({ path: '/event-subscriptions' }),
+  getEventSubscription: async () => ({ path: `/event-subscriptions/${(await subscription()).id}` }),
+  deleteEventSubscription: async () => ({ path: `/event-subscriptions/${(await subscription()).id}` }),
+  rotateEventSubscriptionSecret: async () => ({ path: `/event-subscriptions/${(await subscription()).id}/rotate-secret` }),
+  listEventDeliveries: async () => ({ path: `/event-subscriptions/${(await subscription()).id}/deliveries` }),
+  retryEventDelivery: async () => {
+    const { id } = await subscription();
+    return { path: `/event-subscriptions/${id}/deliveries/${await seedParkedDelivery(deps, id)}/retry` };
+  },
   openapi: async () => ({ path: '/openapi.json' }),
 };
+
+/** A subscription nobody receives for (its port is closed: attempts fail and retry quietly). */
+const subscription = () => createSubscription(deps, admin.id, { url: 'http://127.0.0.1:9/hook', eventTypes: ['user.none'] });
 
 beforeAll(async () => {
   deps = await createTestDeps();

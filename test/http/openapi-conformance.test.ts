@@ -8,6 +8,7 @@ import { seedActiveUser } from '../support/factories';
 import { startApiWithAdmin, type Api, type ApiResponse } from '../support/http';
 import { responseChecker } from '../support/openapi';
 import { gustoDelivery, gustoEvent, standardDelivery } from '../support/webhooks';
+import { seedParkedDelivery } from '../support/receiver';
 
 /*
  * Issue 14: every operation's success and failures over HTTP against the local server, each
@@ -253,6 +254,32 @@ describe('every operation answers as the served document says', () => {
     expect((await call('redriveDelivery', { path: { provider: 'Bad!', deliveryId: 'none' } })).status).toBe(400);
     expect((await call('runCleanup', { body: { dryRun: true } })).body.dryRun).toBe(true);
     expect((await call('runCleanup', { body: {} })).status).toBe(400);
+  });
+
+  it('event subscriptions: create, list, read, rotate, deliveries, retry, delete; invalid, unknown, parked only', async () => {
+    const created = await call('createEventSubscription', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['user.none'], description: 'test' } });
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toMatch(/^whsec_/);
+    const id = created.body.id as string;
+    expect((await call('createEventSubscription', { body: { url: 'ftp://127.0.0.1/x' } })).status).toBe(400);
+    expect((await call('createEventSubscription', { body: { url: 'http://127.0.0.1/x', eventTypes: ['Nope'] } })).status).toBe(400);
+    expect((await call('listEventSubscriptions')).body.items.map((s: { id: string }) => s.id)).toContain(id);
+    const read = await call('getEventSubscription', { path: { id } });
+    expect(read.body).not.toHaveProperty('secret');
+    expect((await call('getEventSubscription', { path: { id: UNKNOWN } })).status).toBe(404);
+    expect((await call('getEventSubscription', { path: { id: 'nope' } })).status).toBe(400);
+    expect((await call('rotateEventSubscriptionSecret', { path: { id } })).body.secret).toMatch(/^whsec_/);
+    expect((await call('rotateEventSubscriptionSecret', { path: { id: UNKNOWN } })).status).toBe(404);
+    const parked = await seedParkedDelivery(deps, id);
+    expect((await call('listEventDeliveries', { path: { id } })).body.items.map((d: { eventId: string }) => d.eventId)).toEqual([parked]);
+    expect((await call('listEventDeliveries', { path: { id: UNKNOWN } })).status).toBe(404);
+    expect((await call('retryEventDelivery', { path: { id, eventId: parked } })).status).toBe(202);
+    await deps.jobs.idle();
+    expect((await call('retryEventDelivery', { path: { id, eventId: parked } })).body.code).toBe('invalid_state');
+    expect((await call('retryEventDelivery', { path: { id, eventId: UNKNOWN } })).status).toBe(404);
+    const doomed = (await call('createEventSubscription', { body: { url: 'http://[::1]:9/hook' } })).body.id as string;
+    expect((await call('deleteEventSubscription', { path: { id: doomed } })).status).toBe(204);
+    expect((await call('deleteEventSubscription', { path: { id: doomed } })).status).toBe(404);
   });
 
   it('HEAD beside every GET: the same status, no body', async () => {

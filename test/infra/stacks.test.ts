@@ -102,7 +102,7 @@ const variablesOf = (id: string): Record<string, unknown> =>
  */
 const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { queue: 300, schedule: 120, outboxStream: 60 };
 /** Queue workers' timeouts differ by queue: a handover runs long, a mail is one SES call. */
-const queueWorkerTimeoutSeconds: Record<QueueName, number> = { jobs: 300, mail: 30 };
+const queueWorkerTimeoutSeconds: Record<QueueName, number> = { jobs: 300, mail: 30, events: 120 };
 const timeoutOf = (worker: (typeof workers)[number]) =>
   worker.source === 'queue' ? queueWorkerTimeoutSeconds[worker.queue] : workerTimeoutSeconds[worker.source];
 
@@ -113,7 +113,7 @@ const streamWorkers = workers.filter((w) => w.source === 'outboxStream');
 const queueWorkers = workers.filter((w) => w.source === 'queue');
 
 /** The environment variable the relay reads each queue's URL from (loadRelayConfig), spelled out. */
-const queueUrlVariables: Record<QueueName, string> = { jobs: 'JOBS_QUEUE_URL', mail: 'MAIL_QUEUE_URL' };
+const queueUrlVariables: Record<QueueName, string> = { jobs: 'JOBS_QUEUE_URL', mail: 'MAIL_QUEUE_URL', events: 'EVENTS_QUEUE_URL' };
 
 const workQueue = (name: QueueName) => built.stateless.queues.get(name)!;
 
@@ -275,6 +275,7 @@ describe('stateless stack: API and functions', () => {
       POWERTOOLS_SERVICE_NAME: 'employee-directory',
       JOBS_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('jobs').queue) },
       MAIL_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('mail').queue) },
+      EVENTS_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('events').queue) },
     });
   });
 
@@ -491,6 +492,7 @@ describe('stack outputs: what the deployment guide tells an operator to copy', (
         'HrWebhookUrlStandard',
         'JobsDeadLetterQueueArn',
         'MailDeadLetterQueueArn',
+        'EventsDeadLetterQueueArn',
         'OutboxRelayOnFailureQueueUrl',
       ].sort(),
     );
@@ -653,10 +655,11 @@ describe('stateless stack: background jobs', () => {
 
   it('makes one work queue per queue name, each consumed by exactly one queue worker', () => {
     expect([...built.stateless.queues.keys()]).toEqual([...queueNames]);
-    expect(queueNames).toEqual(['jobs', 'mail']);
+    expect(queueNames).toEqual(['jobs', 'mail', 'events']);
     expect(queueWorkers.map((w) => [w.id, w.queue])).toEqual([
       ['jobsWorker', 'jobs'],
       ['mailWorker', 'mail'],
+      ['eventsWorker', 'events'],
     ]);
   });
 
@@ -1177,9 +1180,13 @@ describe('stateless stack: operability', () => {
   };
 
   it('alarms on the first error and the first logged failed attempt of every queue worker within 5 minutes', () => {
-    expect(queueWorkers.map((w) => w.id)).toEqual(['jobsWorker', 'mailWorker']);
+    expect(queueWorkers.map((w) => w.id)).toEqual(['jobsWorker', 'mailWorker', 'eventsWorker']);
     // One metric per worker, named after it alone: unique, and unchanged when a worker is added.
-    expect(queueWorkers.map((w) => jobAttemptFailuresMetricName(w.id))).toEqual(['JobsWorkerJobAttemptFailures', 'MailWorkerJobAttemptFailures']);
+    expect(queueWorkers.map((w) => jobAttemptFailuresMetricName(w.id))).toEqual([
+      'JobsWorkerJobAttemptFailures',
+      'MailWorkerJobAttemptFailures',
+      'EventsWorkerJobAttemptFailures',
+    ]);
     stateless.resourceCountIs('AWS::Logs::MetricFilter', queueWorkers.length);
     for (const worker of queueWorkers) {
       const fn = built.stateless.workers.get(worker.id)!;
@@ -1297,7 +1304,7 @@ describe('stateless stack: operability', () => {
     }
     const queueName = (queue: { node: { defaultChild?: unknown } }) => `GetAtt:${logicalId(built.stateless, queue)}.QueueName`;
     // A row per work queue, each titled by its queue: its depth, oldest message, worker's failed attempts and dead letters.
-    const titles: Record<QueueName, string> = { jobs: 'Jobs', mail: 'Mail' };
+    const titles: Record<QueueName, string> = { jobs: 'Jobs', mail: 'Mail', events: 'Events' };
     for (const worker of queueWorkers) {
       const { queue, deadLetterQueue } = workQueue(worker.queue);
       const title = titles[worker.queue];

@@ -33,7 +33,7 @@ const withManualJobs = () => {
   const queued: string[] = [];
   const manual = {
     ...deps,
-    table: { ...deps.table, relay: (messages: OutboxMessage[]) => messages.forEach((m) => void queued.push(m.type === 'handover' ? m.jobId : '')) },
+    table: { ...deps.table, relay: (messages: OutboxMessage[]) => messages.forEach((m) => void (m.type === 'handover' && queued.push(m.jobId))) },
   };
   return { manual, queued };
 };

@@ -33,7 +33,8 @@ describe('follow-up work is queued in the transaction of the change (outbox)', (
 
     const message = { type: 'handover', jobId: dismissed.handoverJobId };
     expect(held).toEqual([message]);
-    expect(await newMessages(before)).toEqual([message]);
+    expect(await newMessages(before)).toEqual(expect.arrayContaining([message, { type: 'events', userId: leaver.id, eventType: 'user.dismissed' }]));
+    expect(await newMessages(before)).toHaveLength(2);
     expect(await getJob(deps.table, dismissed.handoverJobId!)).toMatchObject({ status: 'pending' });
 
     // What the stream would do once the relay is back: the same message reaches the worker.

@@ -70,6 +70,8 @@ let admin: User;
 const measured: Record<string, { reads: number; writes: number }> = {};
 
 async function measure(name: string, operation: () => Promise<unknown>) {
+  // What earlier steps queued (a lifecycle event's fan-out, ...) is not this operation's.
+  await deps.jobs.idle();
   log.reset();
   await operation();
   measured[name] = { reads: log.reads, writes: log.writes };

@@ -55,6 +55,8 @@ export async function createTestDeps(): Promise<TestDeps> {
     webhookSecrets: new StaticWebhookSecrets(testWebhookSecrets),
     clock,
     settings: { invitationTtlHours: 168, loginChangeTtlHours: 24, retentionDays: 90 },
+    // Receivers in tests listen on loopback; attempts time out fast.
+    events: { targets: 'loopback', timeoutMs: 2_000 },
     setNow: (date) => (now = date === null ? undefined : new Date(date)),
   };
   deps.jobs.attach((message) => runMessage(deps, message));
@@ -65,11 +67,13 @@ export async function createTestDeps(): Promise<TestDeps> {
 
 /**
  * The same dependencies, but committed outbox messages are collected instead of run (as if the
- * relay were down): the test decides when, or whether, they run.
+ * relay were down): the test decides when, or whether, they run. Lifecycle-event deliveries
+ * (`events`, `deliver`) are left out of `held`: tests of other work have no subscribers.
  */
 export function holdingJobs<D extends Deps>(deps: D): { deps: D; held: OutboxMessage[] } {
   const held: OutboxMessage[] = [];
-  return { deps: { ...deps, table: { ...deps.table, relay: (messages: OutboxMessage[]) => void held.push(...messages) } }, held };
+  const relay = (messages: OutboxMessage[]) => void held.push(...messages.filter((m) => m.type !== 'events' && m.type !== 'deliver'));
+  return { deps: { ...deps, table: { ...deps.table, relay } }, held };
 }
 
 /** Every item whose key starts with a prefix (tests only: Scan is never used by the product). */

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import * as z from '../zod';
+import type { Change, Context } from './change';
+import { InvalidRequest } from './errors';
+import { textProblem } from './text';
+import { targetProblem, type EventTargets } from './target-url';
+
+/**
+ * Rule 13, the subscribers' side: webhook subscriptions to lifecycle events (docs/events.md).
+ * Pure decisions; the secrets are generated here and shown once, in the answer that creates or
+ * rotates them, and never in a view, a log line, an event or an audit entry.
+ */
+
+/* @__NO_SIDE_EFFECTS__ */
+function pure<T>(build: () => T): T {
+  return build();
+}
+
+const id = pure(() => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id (ULID)')));
+
+/** Event types are dotted lower-case names (`user.dismissed`); an unknown one simply never matches. */
+const eventType = pure(() => z.string().check(z.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'must be an event type such as user.dismissed')));
+
+export const createSubscriptionSchema = pure(() =>
+  z
+    .strictObject({
+      url: z.string().check(z.minLength(1), z.maxLength(2048), z.describe('Where events are POSTed: https (loopback http locally)')),
+      eventTypes: z.optional(z.array(eventType).check(z.minLength(1), z.maxLength(50), z.describe('Only these event types; omitted: every event'))),
+      description: z.optional(
+        z.string().check(
+          z.trim(),
+          z.maxLength(500),
+          z.superRefine((text, ctx) => {
+            const problem = textProblem(text);
+            if (text !== '' && problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+        ),
+      ),
+    })
+    .check(z.meta({ id: 'CreateEventSubscription' })),
+);
+export type CreateSubscriptionInput = z.output<typeof createSubscriptionSchema>;
+
+export const subscriptionParamSchema = pure(() => z.strictObject({ id: id.check(z.describe('An event subscription id (ULID)')) }));
+export const deliveryRetryParamSchema = pure(() => z.strictObject({ id, eventId: id.check(z.describe('A lifecycle event id (ULID)')) }));
+
+/** A signing secret; `expiresAt` set on the one a rotation replaced (it keeps signing until then). */
+export type SigningSecret = { secret: string; expiresAt: string | null };
+
+export type Subscription = {
+  id: string;
+  url: string;
+  /** null: every event type. */
+  eventTypes: string[] | null;
+  description: string | null;
+  secrets: SigningSecret[];
+  createdAt: string;
+  updatedAt: string;
+  /** Since when every attempt has failed (cleared by any success); null while healthy. */
+  failingSince: string | null;
+};
+
+export const subscriptionViewSchema = pure(() =>
+  z
+    .object({
+      id: z.string(),
+      url: z.string(),
+      eventTypes: z.nullable(z.array(z.string())).check(z.describe('null: every event type')),
+      description: z.nullable(z.string()),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      secretRotationEndsAt: z.nullable(z.string()).check(z.describe('While set, the previous secret signs too (24 h after a rotation)')),
+      failingSince: z.nullable(z.string()).check(z.describe('Since when every delivery attempt has failed; null while deliveries succeed')),
+      flagged: z.boolean().check(z.describe('true when every attempt has failed for 24 hours: events are being parked')),
+    })
+    .check(z.meta({ id: 'EventSubscription' })),
+);
+export type SubscriptionView = z.infer<typeof subscriptionViewSchema>;
+
+/** How long a subscription may fail continuously before it is flagged, and a head event parked. */
+export const FAILING_FLAG_MS = 24 * 3_600_000;
+/** How long a rotated-out secret keeps signing. */
+export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+
+/** The secrets that sign at `now`: the current one, and a rotated-out one until it expires. */
+export function liveSecrets(subscription: Pick<Subscription, 'secrets'>, now: Date): string[] {
+  return subscription.secrets.filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.secret);
+}
+
+/** A subscription as the API shows it: never a secret. */
+export function toSubscriptionView(subscription: Subscription, now: Date): SubscriptionView {
+  const rotation = subscription.secrets.find((s) => s.expiresAt !== null && Date.parse(s.expiresAt) > now.getTime());
+  return {
+    id: subscription.id,
+    url: subscription.url,
+    eventTypes: subscription.eventTypes,
+    description: subscription.description,
+    createdAt: subscription.createdAt,
+    updatedAt: subscription.updatedAt,
+    secretRotationEndsAt: rotation?.expiresAt ?? null,
+    failingSince: subscription.failingSince,
+    flagged: subscription.failingSince !== null && now.getTime() - Date.parse(subscription.failingSince) >= FAILING_FLAG_MS,
+  };
+}
+
+/** Whether a subscription wants an event of this type. */
+export function wants(subscription: Pick<Subscription, 'eventTypes'>, type: string): boolean {
+  return subscription.eventTypes === null || subscription.eventTypes.includes(type);
+}
+
+/** `whsec_` and the base64 of 32 random bytes: the Standard Webhooks secret format. */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The audit entry of a subscription change: what changed, never a secret. */
+function noteOf(subscription: Subscription, action: string, details: Record<string, unknown>) {
+  return { type: 'note' as const, subject: { kind: 'subscription' as const, id: subscription.id }, action, details };
+}
+
+function changeWith(context: Context, effect: ReturnType<typeof noteOf>): Change {
+  return { actorId: context.actorId, source: context.source, asAdmin: true, at: context.now, users: [], effects: [effect] };
+}
+
+/** A new subscription with its first secret; the URL must be a target the settings allow. */
+export function createSubscription(input: CreateSubscriptionInput, targets: EventTargets, context: Context) {
+  const problem = targetProblem(input.url, targets);
+  if (problem) throw new InvalidRequest([{ path: 'url', message: problem }]);
+  const at = context.now.toISOString();
+  const subscription: Subscription = {
+    id: context.newId(),
+    url: new URL(input.url).href,
+    eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : null,
+    description: input.description ? input.description : null,
+    secrets: [{ secret: newSigningSecret(), expiresAt: null }],
+    createdAt: at,
+    updatedAt: at,
+    failingSince: null,
+  };
+  const change = changeWith(
+    context,
+    noteOf(subscription, 'subscription.created', { url: subscription.url, eventTypes: subscription.eventTypes, description: subscription.description }),
+  );
+  return { subscription, change };
+}
+
+/** A new current secret; the previous one keeps signing for 24 hours (older ones stop now). */
+export function rotateSecret(subscription: Subscription, context: Context) {
+  const at = context.now.toISOString();
+  const previous = subscription.secrets.find((s) => s.expiresAt === null);
+  const expiresAt = new Date(context.now.getTime() + ROTATION_OVERLAP_MS).toISOString();
+  const secret = newSigningSecret();
+  const rotated: Subscription = {
+    ...subscription,
+    secrets: [{ secret, expiresAt: null }, ...(previous ? [{ secret: previous.secret, expiresAt }] : [])],
+    updatedAt: at,
+  };
+  return {
+    subscription: rotated,
+    secret,
+    change: changeWith(context, noteOf(subscription, 'subscription.secret_rotated', { previousSecretExpiresAt: expiresAt })),
+  };
+}
+
+export function deleteSubscription(subscription: Subscription, context: Context): Change {
+  return changeWith(context, noteOf(subscription, 'subscription.deleted', { url: subscription.url }));
+}
+
+export function retryDelivery(subscription: Subscription, eventId: string, context: Context): Change {
+  return changeWith(context, noteOf(subscription, 'subscription.delivery_retried', { eventId }));
+}
+
+/**
+ * Retry timing: the first retry within about a minute, doubling up to four hours, each wait drawn
+ * between half and all of it (jitter), so subscribers that fail together do not retry together.
+ */
+export function backoffMs(attempt: number, random: number = Math.random()): number {
+  const ceiling = Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 4 * 3_600_000);
+  return Math.round(ceiling * (0.5 + random / 2));
+}

@@ -1,0 +1,141 @@
+import { Webhook } from 'standardwebhooks';
+import type { LifecycleEvent } from '../domain/events';
+import type { EventMessage } from '../domain/follow-up';
+import { backoffMs, liveSecrets, wants, type Subscription } from '../domain/subscriptions';
+import { newId } from '../data/ids';
+import { queueFollowUp } from '../data/outbox';
+import {
+  allSubscriptions,
+  dropPair,
+  duePairs,
+  eventsAfter,
+  getSubscription,
+  putDelivery,
+  recordProgress,
+  releaseLease,
+  setSubscriptionFailing,
+  takeLease,
+  type Lease,
+} from '../data/subscriptions';
+import { send, type Attempt } from '../events/sender';
+import { logger } from '../logger';
+import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../runtime';
+
+/**
+ * Delivery of lifecycle events to webhook subscribers (rule 13, docs/events.md). The commit step
+ * queues `{type: 'events', userId, eventType}` with each event; {@link fanOut} queues one `deliver`
+ * per subscription that wants that type; {@link deliverPair} sends that user's undelivered events
+ * to that subscription in sequence order, holding the pair's lease (a conditional write), so
+ * event n+1 never goes before n was accepted, and a slow or failing subscriber holds up only its
+ * own pairs. Failures wait with backoff (the due index and {@link runDueDeliveries}); after 24 h
+ * of failures the head event is parked until an admin retries it.
+ */
+
+export function eventSettings(deps: Pick<Deps, 'events'>): EventDeliverySettings {
+  return { ...defaultEventDelivery, ...deps.events };
+}
+
+/** Runs an event-delivery message: the events worker in AWS, the in-process queue locally. */
+export async function runEventMessage(deps: Deps, message: EventMessage, options: { shouldYield?: () => boolean } = {}): Promise<void> {
+  if (message.type === 'events') await fanOut(deps, message.userId, message.eventType);
+  else await deliverPair(deps, message.subscriptionId, message.userId, options);
+}
+
+/** One `deliver` per subscription wanting this type of event (each pair then runs on its own). */
+export async function fanOut(deps: Deps, userId: string, eventType: string): Promise<number> {
+  const subscriptions = (await allSubscriptions(deps.table)).filter((subscription) => wants(subscription, eventType));
+  await Promise.all(subscriptions.map((subscription) => queueFollowUp(deps.table, { type: 'deliver', subscriptionId: subscription.id, userId }, deps.clock())));
+  return subscriptions.length;
+}
+
+/** The Standard Webhooks headers of an event: one signature per live secret (two during a rotation). */
+export function signedRequest(subscription: Subscription, event: LifecycleEvent, now: Date) {
+  const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
+  // The signature's timestamp is the moment of sending (the receiver's replay window is about it).
+  const sentAt = new Date();
+  const signatures = liveSecrets(subscription, now).map((secret) => new Webhook(secret).sign(event.id, sentAt, body));
+  return {
+    body,
+    headers: { 'webhook-id': event.id, 'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)), 'webhook-signature': signatures.join(' ') },
+  };
+}
+
+export type PairOutcome = 'idle' | 'busy' | 'waiting' | 'retrying' | 'parked' | 'yielded' | 'lost' | 'gone';
+
+/** Delivers one user's undelivered events to one subscription, oldest first, while it holds the pair. */
+export async function deliverPair(deps: Deps, subscriptionId: string, userId: string, options: { shouldYield?: () => boolean } = {}): Promise<PairOutcome> {
+  const settings = eventSettings(deps);
+  const owner = newId();
+  const leaseFor = (): Lease => ({ owner, until: new Date(deps.clock().getTime() + settings.leaseMs).toISOString() });
+  const taken = await takeLease(deps.table, subscriptionId, userId, leaseFor(), deps.clock());
+  if (taken === 'busy' || taken === 'waiting') return taken;
+  let progress = taken;
+  let sent = 0;
+  for (;;) {
+    const subscription = await getSubscription(deps.table, subscriptionId);
+    if (!subscription) {
+      await dropPair(deps.table, subscriptionId, userId, owner);
+      return 'gone';
+    }
+    const events = await eventsAfter(deps.table, userId, progress.lastDelivered, 25);
+    if (events.length === 0) {
+      const released = await releaseLease(deps.table, subscriptionId, userId, owner);
+      if (released === 'again') continue;
+      return released === 'lost' ? 'lost' : 'idle';
+    }
+    for (const event of events) {
+      const sequence = event.data.sequence;
+      // A subscription receives what was committed after it was created, of the types it wants.
+      if (!wants(subscription, event.type) || event.timestamp < subscription.createdAt) {
+        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'skipped', sequence, lease: leaseFor() }))) return 'lost';
+        progress = { ...progress, lastDelivered: sequence };
+        continue;
+      }
+      const request = signedRequest(subscription, event, deps.clock());
+      const attempt: Attempt = await send(subscription.url, request.headers, request.body, settings);
+      const now = deps.clock();
+      const attempts = progress.attempts + 1;
+      const record = { eventId: event.id, userId, sequence, type: event.type, attempts, lastStatusCode: attempt.statusCode, updatedAt: now.toISOString() };
+      if (attempt.ok) {
+        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))) return 'lost';
+        await putDelivery(deps.table, subscriptionId, { ...record, status: 'delivered', lastError: null, nextAttemptAt: null });
+        if (subscription.failingSince) {
+          await setSubscriptionFailing(deps.table, subscriptionId, null);
+          subscription.failingSince = null;
+        }
+        progress = { ...progress, lastDelivered: sequence, attempts: 0, firstFailedAt: null, status: 'ok' };
+        sent++;
+        if (sent >= settings.maxEventsPerRun || options.shouldYield?.()) {
+          // Hand the rest on to a fresh run; the pair is free for it (or whoever asked meanwhile).
+          await releaseLease(deps.table, subscriptionId, userId, owner);
+          await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId }, now);
+          return 'yielded';
+        }
+        continue;
+      }
+      const firstFailedAt = progress.firstFailedAt ?? now.toISOString();
+      const park = now.getTime() - Date.parse(firstFailedAt) >= settings.parkAfterMs;
+      logger.warn('event delivery failed', { subscriptionId, eventId: event.id, attempts, statusCode: attempt.statusCode, parked: park });
+      if (park) {
+        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'parked', attempts, firstFailedAt }))) return 'lost';
+        await putDelivery(deps.table, subscriptionId, { ...record, status: 'parked', lastError: attempt.error, nextAttemptAt: null });
+      } else {
+        const nextAttemptAt = new Date(now.getTime() + backoffMs(attempts)).toISOString();
+        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'retry', attempts, nextAttemptAt, firstFailedAt }))) return 'lost';
+        await putDelivery(deps.table, subscriptionId, { ...record, status: 'retrying', lastError: attempt.error, nextAttemptAt });
+      }
+      await setSubscriptionFailing(deps.table, subscriptionId, now.toISOString());
+      return park ? 'parked' : 'retrying';
+    }
+  }
+}
+
+/**
+ * What the schedule runs (every minute in AWS; a timer locally): queues a `deliver` for every pair
+ * whose retry is due or whose lease ran out with work left.
+ */
+export async function runDueDeliveries(deps: Deps): Promise<{ queued: number }> {
+  const pairs = await duePairs(deps.table, deps.clock());
+  await Promise.all(pairs.map((pair) => queueFollowUp(deps.table, { type: 'deliver', ...pair }, deps.clock())));
+  return { queued: pairs.length };
+}
