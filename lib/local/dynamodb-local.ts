@@ -8,7 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { secureDir } from './state';
 
-export type DynamoLocal = { endpoint: string; pid: number | undefined; stop(): Promise<void> };
+export type DynamoLocal = {
+  endpoint: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+  /** Settles when the process ends for any reason other than stop(): the server cannot go on without it. */
+  died: Promise<string>;
+};
 
 export type StartOptions = {
   dbPath?: string;
@@ -199,7 +205,14 @@ async function launch(compiled: string | undefined, classpath: string, lib: stri
     children.delete(child);
     output += `\n${error.message}`;
   });
+  let stopping = false;
+  const died = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
+  });
   const stop = async () => {
+    stopping = true;
     if (exited) return;
     child.kill('SIGTERM');
     await Promise.race([gone, sleep(5_000).then(() => child.kill('SIGKILL'))]);
@@ -221,5 +234,5 @@ async function launch(compiled: string | undefined, classpath: string, lib: stri
     await stop();
     throw error;
   }
-  return { endpoint, pid: child.pid, stop };
+  return { endpoint, pid: child.pid, stop, died };
 }

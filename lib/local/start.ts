@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logger } from '../logger';
-import { fail, onExit, StartupError, stopOnSignals, stopWithParent } from './lifecycle';
+import { exit, fail, onExit, StartupError, stopOnSignals, stopWithParent } from './lifecycle';
 import { alreadyRunning, portMessage, readLocalEnv } from './local-env';
 import { isolateLogContexts } from './log-context';
 import { portUnavailable } from './server-port';
@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   const started = await dynamo?.catch((error: Error) => {
     throw new StartupError(error.message);
   });
+  // Without its database the server would only answer 500s: stop it, saying why.
+  void started?.died.then((how) => exit(1, `DynamoDB Local stopped unexpectedly (${how}); the server stops too. Start again with npm start.`));
   await serve(localEnv, started);
 }
 

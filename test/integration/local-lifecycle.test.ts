@@ -292,6 +292,22 @@ describe('every way to stop the server stops it cleanly', () => {
   }, 120_000);
 });
 
+describe('the server does not outlive its database', () => {
+  it('DynamoDB Local killed under a running server: the server says so and stops, exit 1, nothing left', async () => {
+    const dir = tempStateDir();
+    const server = await start({ LOCAL_STATE_DIR: dir });
+    const [java] = processesOn(dir);
+    expect(java).toBeDefined();
+
+    process.kill(java!, 'SIGKILL');
+
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('DynamoDB Local stopped unexpectedly (killed by SIGKILL); the server stops too.');
+    expect(await gone(server.serverPid)).toBe(false);
+    expect(existsSync(statePaths(dir).server)).toBe(false);
+  });
+});
+
 describe('pieces', () => {
   it('the request line: time, method, route template, status, whole milliseconds, request id', () => {
     const at = new Date('2026-01-31T09:00:00.000Z');
