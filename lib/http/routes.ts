@@ -390,7 +390,9 @@ export const routes = [
 
 export type RouteId = (typeof routes)[number]['id'];
 
+export type ServedMethod = Route['method'] | 'HEAD';
+
 /** The methods a route answers: HEAD wherever GET is, by the same function (without the body). */
-export function servedMethods(route: Pick<Route, 'method'>): Route['method'][] | ['GET', 'HEAD'] {
+export function servedMethods(route: Pick<Route, 'method'>): ServedMethod[] {
   return route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
 }

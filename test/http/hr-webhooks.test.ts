@@ -13,6 +13,19 @@ let admin: User;
 beforeAll(async () => ({ deps, api, admin } = await startApiWithAdmin()));
 afterAll(() => api.close());
 
+/** The 401 every refused signature gets, whatever was wrong with it. */
+const signatureRefused = (provider: string) => ({
+  status: 401,
+  body: {
+    type: '/problems/unauthorized',
+    title: 'Authentication required',
+    status: 401,
+    detail: 'Webhook signature verification failed',
+    code: 'unauthorized',
+    instance: `/webhooks/hr/${provider}`,
+  },
+});
+
 const post = async (provider: string, { body, headers }: SignedDelivery) => {
   const response = await fetch(`${api.baseUrl}/webhooks/hr/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: response.status, body: (await response.json()) as ApiResponse['body'] };
@@ -36,19 +49,7 @@ describe('POST /webhooks/hr/{provider}', () => {
       standardDelivery({ type: 'employee.terminated', data: { externalId: 'HTTP-2' } }, { at: new Date(Date.now() - 6 * 60_000) }),
     );
     const unsigned = await post('standard', { body: '{}', headers: {} });
-    for (const response of [badSignature, stale, unsigned]) {
-      expect(response).toEqual({
-        status: 401,
-        body: {
-          type: '/problems/unauthorized',
-          title: 'Authentication required',
-          status: 401,
-          detail: 'Webhook signature verification failed',
-          code: 'unauthorized',
-          instance: '/webhooks/hr/standard',
-        },
-      });
-    }
+    for (const response of [badSignature, stale, unsigned]) expect(response).toEqual(signatureRefused('standard'));
   });
 
   it('answers 400 naming the header for a signed delivery whose webhook-id is over-long or malformed', async () => {
@@ -64,17 +65,7 @@ describe('POST /webhooks/hr/{provider}', () => {
   it('answers 401 like a stale timestamp for a signed Gusto event older than the replay window', async () => {
     const at = new Date(Date.now() - (MAX_DELIVERY_AGE_DAYS + 1) * 86_400_000);
     const response = await post('gusto', gustoDelivery(gustoEvent('employee.termination_effective', 'HTTP-6', at)));
-    expect(response).toEqual({
-      status: 401,
-      body: {
-        type: '/problems/unauthorized',
-        title: 'Authentication required',
-        status: 401,
-        detail: 'Webhook signature verification failed',
-        code: 'unauthorized',
-        instance: '/webhooks/hr/gusto',
-      },
-    });
+    expect(response).toEqual(signatureRefused('gusto'));
   });
 
   it('answers 404 for a provider it does not know, and 413 for an oversized body', async () => {

@@ -534,8 +534,9 @@ function variant(overrides: Partial<DirectorySettings>) {
 const adminRoutes = routes.filter((r) => r.auth === 'admin');
 const publicRoutes = routes.filter((r) => r.auth === 'public');
 const routeKey = (route: (typeof routes)[number]) => `${route.method} ${route.path}`;
-/** Every route key the API serves: HEAD next to each GET. */
-const routeKeys = routes.flatMap((route) => servedMethods(route).map((method) => `${method} ${route.path}`));
+/** The route keys API Gateway serves for a route: HEAD next to a GET. */
+const keysOf = (route: (typeof routes)[number]) => servedMethods(route).map((method) => `${method} ${route.path}`);
+const routeKeys = routes.flatMap(keysOf);
 
 describe('stateless stack: JWT scopes, public route throttling and the SES identity from settings', () => {
   let scoped: ReturnType<typeof variant>;
@@ -578,7 +579,7 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
 
   it('throttles each public route on its own, below the default route throttle of the stage', () => {
     // The routes an unauthenticated caller can reach, the OpenAPI document among them.
-    expect(publicRoutes.flatMap((route) => servedMethods(route).map((method) => `${method} ${route.path}`)).sort()).toEqual(
+    expect(publicRoutes.flatMap(keysOf).sort()).toEqual(
       [
         'GET /openapi.json',
         'HEAD /openapi.json',
@@ -593,11 +594,7 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
     const [stageId, stage] = stages[0]!;
     expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(stage.Properties.RouteSettings).toEqual(
-      Object.fromEntries(
-        publicRoutes.flatMap((route) =>
-          servedMethods(route).map((method) => [`${method} ${route.path}`, { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }]),
-        ),
-      ),
+      Object.fromEntries(publicRoutes.flatMap(keysOf).map((key) => [key, { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }])),
     );
     // No admin route has a setting of its own: they share the default.
     for (const route of adminRoutes) expect(stage.Properties.RouteSettings[routeKey(route)], routeKey(route)).toBeUndefined();
