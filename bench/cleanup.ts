@@ -19,6 +19,7 @@ import { anonymised } from '../lib/domain/cleanup';
 import { runCleanup } from '../lib/use-cases/cleanup';
 import { StaticWebhookSecrets } from '../lib/webhooks/secrets';
 import { newId } from '../lib/data/ids';
+import { ephemeralSecretBox } from '../lib/secrets/box';
 
 const USERS = Number(process.env.USERS ?? 100_000);
 const STALE = Number(process.env.STALE ?? 1_000);
@@ -58,6 +59,7 @@ try {
   const deps: Deps = {
     table: { client, name: 'bench' },
     webhookSecrets: new StaticWebhookSecrets({}),
+    secretBox: ephemeralSecretBox(),
     clock: () => new Date(),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
   };

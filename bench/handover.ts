@@ -21,6 +21,7 @@ import type { Deps } from '../lib/runtime';
 import { runHandoverJob } from '../lib/use-cases/handover';
 import { acceptInvitation, bootstrapAdmin, dismissUser, inviteUser } from '../lib/use-cases/users';
 import { seedOpenWork } from '../test/support/work';
+import { ephemeralSecretBox } from '../lib/secrets/box';
 
 const ITEMS = Number(process.env.ITEMS ?? 10_000);
 
@@ -41,6 +42,7 @@ try {
   const deps: Deps = {
     table: { client, name: 'bench' },
     webhookSecrets: new StaticWebhookSecrets({}),
+    secretBox: ephemeralSecretBox(),
     clock: () => new Date(),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
   };

@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config';
 import { createDocumentClient, type TableRef } from './data/client';
 import type { EventTargets } from './domain/target-url';
 import type { Resolver } from './events/sender';
+import type { SecretBox } from './secrets/box';
 import type { WebhookSecrets } from './webhooks/secret-store';
 
 /** How lifecycle events are delivered to subscribers (docs/events.md); tests shorten the times. */
@@ -39,13 +40,28 @@ export type Deps = {
   settings: { invitationTtlHours: number; loginChangeTtlHours: number; retentionDays: number; subjectClaim?: string };
   /** Event delivery to webhook subscribers; unset parts take {@link defaultEventDelivery}. */
   events?: Partial<EventDeliverySettings>;
+  /** Seals (and, in the delivery functions only, opens) subscription secrets and connector tokens. */
+  secretBox: SecretBox;
 };
 
 /**
  * What only some functions build: the HR webhook functions pass how to read the webhook secrets
  * (lib/webhooks/secrets.ts), so no other bundle carries the secrets clients.
  */
-export type RuntimeParts = { webhookSecretsFor?: (config: Config) => WebhookSecrets };
+export type RuntimeParts = {
+  webhookSecretsFor?: (config: Config) => WebhookSecrets;
+  /** How this function seals and opens stored secrets (lib/secrets/); without it, it can do neither. */
+  secretBoxFor?: (config: Config) => SecretBox;
+};
+
+const noSecretBox: SecretBox = {
+  seal: async () => {
+    throw new Error('this function seals no secrets (secretBoxFor in its handler)');
+  },
+  open: async () => {
+    throw new Error('this function opens no secrets (secretBoxFor in its handler)');
+  },
+};
 
 const noWebhookSecrets: WebhookSecrets = {
   get: async () => {
@@ -66,6 +82,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}, parts:
       subjectClaim: config.subjectClaim,
     },
     events: overrides.events ?? { targets: config.eventTargets },
+    secretBox: overrides.secretBox ?? parts.secretBoxFor?.(config) ?? noSecretBox,
   };
 }
 

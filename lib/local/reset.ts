@@ -33,7 +33,7 @@ export async function resetLocalState(dir = stateDir): Promise<{ removed: string
   }
   const removed: string[] = [];
   const leftoverTemporaries = existsSync(dir) ? readdirSync(dir).filter((name) => /^server\.json\.\d+\.tmp$/.test(name)) : [];
-  for (const path of [paths.dynamodb, paths.mail, paths.jwtKey, paths.server, ...leftoverTemporaries.map((name) => join(dir, name))]) {
+  for (const path of [paths.dynamodb, paths.mail, paths.jwtKey, paths.secretsKey, paths.server, ...leftoverTemporaries.map((name) => join(dir, name))]) {
     if (!existsSync(path)) continue;
     rmSync(path, { recursive: true, force: true });
     removed.push(path);

@@ -17,6 +17,7 @@ import { PersistentOutboxMailer } from './persistent-outbox';
 import { markOutboxHandled, resumeUnfinishedWork } from './recovery';
 import { paths, writeServerState } from './state';
 import { ensureTable } from './table';
+import { localSecretBox } from '../secrets/local';
 import { portMessage, type LocalEnv } from './local-env';
 
 /**
@@ -74,7 +75,7 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
   }
   const outbox = new PersistentOutboxMailer(baseUrl, paths.mail);
   const jobs = new InProcessQueue();
-  const deps = createDeps(config, { webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets) });
+  const deps = createDeps(config, { webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets), secretBox: await localSecretBox(paths.secretsKey) });
   onExit(() => deps.table.client.destroy());
   // Mail goes to the outbox that GET /_local/outbox lists, where AWS has the mail worker and SES.
   jobs.attach(async (message) => {

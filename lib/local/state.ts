@@ -18,6 +18,8 @@ export function statePaths(dir: string) {
     server: join(dir, 'server.json'),
     /** The local mail outbox, one JSON line per mail (lib/local/persistent-outbox.ts). */
     mail: join(dir, 'mail.jsonl'),
+    /** Seals subscription secrets and connector tokens in the table (lib/secrets/local.ts). */
+    secretsKey: join(dir, 'secrets-key.json'),
   };
 }
 

@@ -10,6 +10,7 @@ import { InProcessQueue } from '../../lib/jobs/in-process-queue';
 import { runMessage } from '../../lib/jobs/run-message';
 import type { OutboxMessage } from '../../lib/jobs/queue';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
+import { ephemeralSecretBox } from '../../lib/secrets/box';
 
 /** Signing secrets the tests' HR systems use. */
 export const testWebhookSecrets = {
@@ -53,6 +54,7 @@ export async function createTestDeps(): Promise<TestDeps> {
       return outbox.entries;
     },
     webhookSecrets: new StaticWebhookSecrets(testWebhookSecrets),
+    secretBox: ephemeralSecretBox(),
     clock,
     settings: { invitationTtlHours: 168, loginChangeTtlHours: 24, retentionDays: 90 },
     // Receivers in tests listen on loopback; attempts time out fast.

@@ -21,6 +21,7 @@ import type { HttpEvent } from '../../lib/http/handler';
 import { problemResponse } from '../../lib/http/problem';
 import { installRuntime } from '../../lib/runtime';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
+import { ephemeralSecretBox } from '../../lib/secrets/box';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
 const ddb = mockClient(documentClient);
@@ -51,6 +52,7 @@ beforeEach(() => {
   deps = {
     table: { client: documentClient, name: 'unit' },
     webhookSecrets: new StaticWebhookSecrets({}),
+    secretBox: ephemeralSecretBox(),
     clock: () => new Date('2026-01-01T00:00:00Z'),
     settings: { invitationTtlHours: 1, loginChangeTtlHours: 1, retentionDays: 90 },
   };
