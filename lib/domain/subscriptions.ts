@@ -44,8 +44,14 @@ export type CreateSubscriptionInput = z.output<typeof createSubscriptionSchema>;
 export const subscriptionParamSchema = pure(() => z.strictObject({ id: id.check(z.describe('An event subscription id (ULID)')) }));
 export const deliveryRetryParamSchema = pure(() => z.strictObject({ id, eventId: id.check(z.describe('A lifecycle event id (ULID)')) }));
 
-/** A signing secret; `expiresAt` set on the one a rotation replaced (it keeps signing until then). */
-export type SigningSecret = { secret: string; expiresAt: string | null };
+/**
+ * A signing secret as stored: sealed (lib/secrets/box.ts; only the delivery functions open it);
+ * `expiresAt` set on the one a rotation replaced (it keeps signing until then).
+ */
+export type SigningSecret = { sealed: string; expiresAt: string | null };
+
+/** What a subscription's sealed secrets are bound to: a sealed value copied onto another does not open. */
+export const subscriptionSecretPurpose = (subscriptionId: string) => `subscription:${subscriptionId}`;
 
 export type Subscription = {
   id: string;
@@ -82,9 +88,9 @@ export const FAILING_FLAG_MS = 24 * 3_600_000;
 /** How long a rotated-out secret keeps signing. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
-/** The secrets that sign at `now`: the current one, and a rotated-out one until it expires. */
+/** The (sealed) secrets that sign at `now`: the current one, and a rotated-out one until it expires. */
 export function liveSecrets(subscription: Pick<Subscription, 'secrets'>, now: Date): string[] {
-  return subscription.secrets.filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.secret);
+  return subscription.secrets.filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.sealed);
 }
 
 /** A subscription as the API shows it: never a secret. */
@@ -122,17 +128,22 @@ function changeWith(context: Context, effect: ReturnType<typeof noteOf>): Change
   return { actorId: context.actorId, source: context.source, asAdmin: true, at: context.now, users: [], effects: [effect] };
 }
 
-/** A new subscription with its first secret; the URL must be a target the settings allow. */
-export function createSubscription(input: CreateSubscriptionInput, targets: EventTargets, context: Context) {
+/** Whether the URL is a target the settings allow (checked before anything is generated or sealed). */
+export function checkSubscriptionUrl(input: CreateSubscriptionInput, targets: EventTargets): void {
   const problem = targetProblem(input.url, targets);
   if (problem) throw new InvalidRequest([{ path: 'url', message: problem }]);
+}
+
+/** A new subscription `id` with its first secret, already sealed to that id; the URL must be a target the settings allow. */
+export function createSubscription(input: CreateSubscriptionInput, targets: EventTargets, context: Context, first: { id: string; sealed: string }) {
+  checkSubscriptionUrl(input, targets);
   const at = context.now.toISOString();
   const subscription: Subscription = {
-    id: context.newId(),
+    id: first.id,
     url: new URL(input.url).href,
     eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : null,
     description: input.description ? input.description : null,
-    secrets: [{ secret: newSigningSecret(), expiresAt: null }],
+    secrets: [{ sealed: first.sealed, expiresAt: null }],
     createdAt: at,
     updatedAt: at,
     failingSince: null,
@@ -144,20 +155,18 @@ export function createSubscription(input: CreateSubscriptionInput, targets: Even
   return { subscription, change };
 }
 
-/** A new current secret; the previous one keeps signing for 24 hours (older ones stop now). */
-export function rotateSecret(subscription: Subscription, context: Context) {
+/** A new current secret (sealed); the previous one keeps signing for 24 hours (older ones stop now). */
+export function rotateSecret(subscription: Subscription, sealed: string, context: Context) {
   const at = context.now.toISOString();
   const previous = subscription.secrets.find((s) => s.expiresAt === null);
   const expiresAt = new Date(context.now.getTime() + ROTATION_OVERLAP_MS).toISOString();
-  const secret = newSigningSecret();
   const rotated: Subscription = {
     ...subscription,
-    secrets: [{ secret, expiresAt: null }, ...(previous ? [{ secret: previous.secret, expiresAt }] : [])],
+    secrets: [{ sealed, expiresAt: null }, ...(previous ? [{ sealed: previous.sealed, expiresAt }] : [])],
     updatedAt: at,
   };
   return {
     subscription: rotated,
-    secret,
     change: changeWith(context, noteOf(subscription, 'subscription.secret_rotated', { previousSecretExpiresAt: expiresAt })),
   };
 }

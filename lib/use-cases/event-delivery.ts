@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import type { LifecycleEvent } from '../domain/events';
 import type { EventMessage } from '../domain/follow-up';
-import { backoffMs, liveSecrets, wants, type Subscription } from '../domain/subscriptions';
+import { backoffMs, liveSecrets, subscriptionSecretPurpose, wants, type Subscription } from '../domain/subscriptions';
 import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
 import {
@@ -48,12 +48,17 @@ export async function fanOut(deps: Deps, userId: string, eventType: string): Pro
   return subscriptions.length;
 }
 
+/** The secrets that sign now, opened (only the delivery functions can). */
+export function openLiveSecrets(deps: Pick<Deps, 'secretBox'>, subscription: Subscription, now: Date): Promise<string[]> {
+  return Promise.all(liveSecrets(subscription, now).map((sealed) => deps.secretBox.open(sealed, subscriptionSecretPurpose(subscription.id))));
+}
+
 /** The Standard Webhooks headers of an event: one signature per live secret (two during a rotation). */
-export function signedRequest(subscription: Subscription, event: LifecycleEvent, now: Date) {
+export function signedRequest(secrets: string[], event: LifecycleEvent) {
   const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
   // The signature's timestamp is the moment of sending (the receiver's replay window is about it).
   const sentAt = new Date();
-  const signatures = liveSecrets(subscription, now).map((secret) => new Webhook(secret).sign(event.id, sentAt, body));
+  const signatures = secrets.map((secret) => new Webhook(secret).sign(event.id, sentAt, body));
   return {
     body,
     headers: { 'webhook-id': event.id, 'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)), 'webhook-signature': signatures.join(' ') },
@@ -78,6 +83,8 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       return 'gone';
     }
     const events = await eventsAfter(deps.table, userId, progress.lastDelivered, 25);
+    // Opened once per batch, not per event (a rotation is seen by the next batch).
+    let secrets: Promise<string[]> | undefined;
     if (events.length === 0) {
       const released = await releaseLease(deps.table, subscriptionId, userId, owner);
       if (released === 'again') continue;
@@ -91,7 +98,8 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
         progress = { ...progress, lastDelivered: sequence };
         continue;
       }
-      const request = signedRequest(subscription, event, deps.clock());
+      secrets ??= openLiveSecrets(deps, subscription, deps.clock());
+      const request = signedRequest(await secrets, event);
       const attempt: Attempt = await send(subscription.url, request.headers, request.body, settings);
       const now = deps.clock();
       const attempts = progress.attempts + 1;

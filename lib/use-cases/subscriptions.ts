@@ -1,5 +1,8 @@
 import { InvalidState, NotFound } from '../domain/errors';
 import {
+  checkSubscriptionUrl,
+  newSigningSecret,
+  subscriptionSecretPurpose,
   createSubscription as decideCreate,
   createSubscriptionSchema,
   deleteSubscription as decideDelete,
@@ -40,9 +43,14 @@ export type CreatedSubscription = SubscriptionView & { secret: string };
 export async function createSubscription(deps: Deps, actorId: string, request: z.input<typeof createSubscriptionSchema>): Promise<CreatedSubscription> {
   const command = validate(createSubscriptionSchema, request);
   await readAsAdmin(deps, actorId);
-  const { subscription, change } = decideCreate(command, targetsOf(deps), contextOf(deps, actorId, 'admin'));
+  checkSubscriptionUrl(command, targetsOf(deps));
+  const context = contextOf(deps, actorId, 'admin');
+  const id = context.newId();
+  const secret = newSigningSecret();
+  const sealed = await deps.secretBox.seal(secret, subscriptionSecretPurpose(id));
+  const { subscription, change } = decideCreate(command, targetsOf(deps), context, { id, sealed });
   await commit(deps.table, change, [subscriptionPut(subscription)]);
-  return { ...toSubscriptionView(subscription, deps.clock()), secret: subscription.secrets[0]!.secret };
+  return { ...toSubscriptionView(subscription, deps.clock()), secret };
 }
 
 export async function listSubscriptions(deps: Deps, actorId: string, limit: number, cursor?: string): Promise<Page<SubscriptionView>> {
@@ -74,7 +82,9 @@ export async function deleteSubscription(deps: Deps, actorId: string, id: string
 export async function rotateSubscriptionSecret(deps: Deps, actorId: string, id: string): Promise<{ secret: string; previousSecretExpiresAt: string }> {
   await readAsAdmin(deps, actorId);
   const subscription = await existingSubscription(deps, id);
-  const { subscription: rotated, secret, change } = decideRotation(subscription, contextOf(deps, actorId, 'admin'));
+  const secret = newSigningSecret();
+  const sealed = await deps.secretBox.seal(secret, subscriptionSecretPurpose(id));
+  const { subscription: rotated, change } = decideRotation(subscription, sealed, contextOf(deps, actorId, 'admin'));
   // Conditioned on the subscription as read: two rotations at once cannot both keep the same "previous" secret.
   await commit(deps.table, change, [subscriptionPut(rotated, subscription.updatedAt)]);
   return { secret, previousSecretExpiresAt: rotated.secrets[1]?.expiresAt ?? rotated.updatedAt };

@@ -11,6 +11,8 @@ import {
   rotateSubscriptionSecret,
 } from '../../lib/use-cases/subscriptions';
 import { dismissUser, setContactEmail } from '../../lib/use-cases/users';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { subscriptionSecretPurpose } from '../../lib/domain/subscriptions';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { startReceiver, type Receiver } from '../support/receiver';
@@ -155,6 +157,21 @@ describe('event delivery to webhook subscribers', () => {
     const after = r.received.at(-1)!;
     expect([r.verifies(after, first), r.verifies(after, second)]).toEqual([false, true]);
     expect(JSON.stringify(await getSubscriptionView(deps, admin.id, id))).not.toContain('whsec_');
+  });
+
+  it('stores the secrets sealed: the table holds neither secret, and a sealed value moved onto another subscription does not open', async () => {
+    const r = await receiver();
+    const { id, secret: first } = await createSubscription(deps, admin.id, { url: r.url });
+    const { secret: second } = await rotateSubscriptionSecret(deps, admin.id, id);
+    const other = await createSubscription(deps, admin.id, { url: r.url });
+    const stored = (await deps.table.client.send(new ScanCommand({ TableName: deps.table.name }))).Items ?? [];
+    const dump = JSON.stringify(stored);
+    for (const secret of [first, second, other.secret]) expect(dump).not.toContain(secret.slice(6));
+    const item = stored.find((x) => x.sk === `EVENTSUB#${id}`)!;
+    expect(item.secrets).toHaveLength(2);
+    expect(item.secrets[0].sealed.split('.')).toHaveLength(5);
+    await expect(deps.secretBox.open(item.secrets[0].sealed, subscriptionSecretPurpose(id))).resolves.toBe(second);
+    await expect(deps.secretBox.open(item.secrets[0].sealed, subscriptionSecretPurpose(other.id))).rejects.toThrow();
   });
 
   it('parks the head event after 24 hours of failures, flags the subscription, and delivers it and what waits behind it on retry', async () => {
