@@ -3,7 +3,7 @@ import type { TableRef } from './client';
 import { queryPartition, type Page } from './pagination';
 import type { TxOp } from './transaction';
 
-const AUDIT_PARTITION = { user: 'USER', work: 'WORK', workgroup: 'WORKGROUP', subscription: 'EVENTSUB' } as const;
+const AUDIT_PARTITION = { user: 'USER', work: 'WORK', workgroup: 'WORKGROUP', subscription: 'EVENTSUB', connector: 'CONNECTOR' } as const;
 
 /** Audit entries, in their subject's partition. */
 export const auditKeys = {

@@ -67,8 +67,8 @@ export type Effect =
   /** An audit entry about a user the change does not rewrite (a request, a job). */
   | { type: 'note'; subject: AuditSubject; action: string; details: Record<string, unknown> };
 
-/** What an audit entry is about; `subscription`: an event subscription (rule 13). */
-export type AuditSubject = { kind: 'user' | 'work' | 'workgroup' | 'subscription'; id: string };
+/** What an audit entry is about; `subscription`: an event subscription (rule 13); `connector`: a connected system (rule 14). */
+export type AuditSubject = { kind: 'user' | 'work' | 'workgroup' | 'subscription' | 'connector'; id: string };
 
 /** A decided change, ready to commit. */
 export type Change = {

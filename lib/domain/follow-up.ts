@@ -38,16 +38,25 @@ export type MailMessage = z.infer<typeof mailMessageSchema>;
 
 /**
  * Lifecycle events to deliver to webhook subscribers (rule 13, docs/events.md): `events` is written
- * by the commit step beside each user's event (fan out to the subscriptions); `deliver` is one
- * subscription's turn to send that user's undelivered events, in sequence order. Ids only.
+ * by the commit step beside each user's event (fan out to the subscriptions and connectors);
+ * `deliver` is one subscription's turn to send that user's undelivered events, in sequence order;
+ * `provision` is one SCIM connector's turn to apply that user's latest state (rule 14);
+ * `connectorSync` runs a step of a connector's reconciliation job. Ids only.
  */
 export const eventMessageSchema = pure(() =>
   z.discriminatedUnion('type', [
     z.object({ type: z.literal('events'), userId: z.string().check(z.minLength(1)), eventType: z.string().check(z.minLength(1)) }),
     z.object({ type: z.literal('deliver'), subscriptionId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
+    z.object({ type: z.literal('provision'), connectorId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
+    z.object({ type: z.literal('connectorSync'), jobId: z.string().check(z.minLength(1)) }),
   ]),
 );
 export type EventMessage = z.infer<typeof eventMessageSchema>;
+
+/** Whether a message is event delivery's (the events queue and worker). */
+export function isEventMessage(message: { type: string }): message is EventMessage {
+  return message.type === 'events' || message.type === 'deliver' || message.type === 'provision' || message.type === 'connectorSync';
+}
 
 /** Everything an outbox item can carry. */
 export const outboxMessageSchema = pure(() => z.union([jobMessageSchema, mailMessageSchema, eventMessageSchema]));

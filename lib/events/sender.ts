@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type Lo
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
 import { addressAllowed, targetProblem, type EventTargets } from '../domain/target-url';
 
 /**
@@ -110,4 +111,48 @@ export function send(url: string, headers: Record<string, string>, body: string,
     );
     req.end(body);
   });
+}
+
+/**
+ * A `fetch` for connectors (lib/connectors/scim/client.ts) with the same guard as deliveries: the
+ * URL must be a target the settings allow, and every address the host resolves to is checked on
+ * the connection itself. No redirect is followed (the SCIM client treats a 3xx as a failure).
+ */
+export function guardedFetch(settings: Pick<SendSettings, 'targets' | 'resolve'>): typeof fetch {
+  return (input, init = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const problem = targetProblem(url.href, settings.targets);
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (problem || (isIP(host) !== 0 && !addressAllowed(host, settings.targets))) {
+        reject(new TargetRefused(`target refused: ${problem ?? 'a forbidden address'}`));
+        return;
+      }
+      const headers = Object.fromEntries(new Headers(init.headers).entries());
+      const body = typeof init.body === 'string' ? init.body : undefined;
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = request(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers,
+          lookup: guardedLookup(settings.targets, settings.resolve) as never,
+          agent: false,
+          ...(init.signal ? { signal: init.signal } : {}),
+        },
+        (res: IncomingMessage) => {
+          const status = res.statusCode ?? 0;
+          const answerHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const noBody = status === 204 || status === 205 || status === 304 || init.method === 'HEAD';
+          if (noBody) res.resume();
+          resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream), { status, headers: answerHeaders }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
 }

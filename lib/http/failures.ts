@@ -124,6 +124,13 @@ export const routeErrors = {
   rotateEventSubscriptionSecret: [NotFound, Busy],
   listEventDeliveries: [NotFound],
   retryEventDelivery: [NotFound, InvalidState, Busy],
+  createConnector: [Busy],
+  listConnectors: [],
+  getConnector: [NotFound],
+  deleteConnector: [NotFound, Busy],
+  syncConnector: [NotFound, Busy],
+  getConnectorSyncJob: [NotFound],
+  getUserAccess: [NotFound],
   openapi: [],
 } as const satisfies Record<RouteId, readonly DomainErrorClass[]>;
 

@@ -26,6 +26,7 @@ import {
   workParamSchema,
 } from '../domain/commands';
 import { createSubscriptionSchema, deliveryRetryParamSchema, subscriptionParamSchema } from '../domain/subscriptions';
+import { connectorParamSchema, createConnectorSchema, syncJobParamSchema } from '../domain/connectors';
 import type { RouteAuth } from './routes';
 
 /**
@@ -90,4 +91,11 @@ export const deleteEventSubscription = { id: 'deleteEventSubscription', auth: 'a
 export const rotateEventSubscriptionSecret = { id: 'rotateEventSubscriptionSecret', auth: 'admin', params: subscriptionParamSchema, status: 200 } as const;
 export const listEventDeliveries = { id: 'listEventDeliveries', auth: 'admin', params: subscriptionParamSchema, query: pageQuerySchema, status: 200 } as const;
 export const retryEventDelivery = { id: 'retryEventDelivery', auth: 'admin', params: deliveryRetryParamSchema, status: 202 } as const;
+export const createConnector = { id: 'createConnector', auth: 'admin', body: createConnectorSchema, status: 201 } as const;
+export const listConnectors = { id: 'listConnectors', auth: 'admin', query: pageQuerySchema, status: 200 } as const;
+export const getConnector = { id: 'getConnector', auth: 'admin', params: connectorParamSchema, status: 200 } as const;
+export const deleteConnector = { id: 'deleteConnector', auth: 'admin', params: connectorParamSchema, status: 204 } as const;
+export const syncConnector = { id: 'syncConnector', auth: 'admin', params: connectorParamSchema, status: 202 } as const;
+export const getConnectorSyncJob = { id: 'getConnectorSyncJob', auth: 'admin', params: syncJobParamSchema, status: 200 } as const;
+export const getUserAccess = { id: 'getUserAccess', auth: 'admin', params: userParamSchema, status: 200 } as const;
 export const openapi = { id: 'openapi', auth: 'public', status: 200 } as const;

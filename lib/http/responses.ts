@@ -2,6 +2,7 @@ import * as z from '../zod';
 import { auditEntrySchema } from '../domain/audit';
 import { userViewSchema } from '../domain/user';
 import { subscriptionViewSchema } from '../domain/subscriptions';
+import { accessViewSchema, connectorViewSchema } from '../domain/connectors';
 import { workgroupSchema } from '../domain/workgroup';
 import { jobSchema, workCountsSchema, workItemSchema } from '../domain/work';
 import type { RouteId } from './routes';
@@ -40,6 +41,23 @@ const eventDeliverySchema = z
     updatedAt: z.string(),
   })
   .check(z.meta({ id: 'EventDelivery' }));
+
+const syncJobSchema = z
+  .object({
+    id: z.string(),
+    type: z.literal('connectorSync'),
+    connectorId: z.string(),
+    status: z.enum(['pending', 'running', 'completed', 'failed']),
+    checked: z.int().check(z.describe('users looked at so far')),
+    repaired: z.int().check(z.describe('accounts created, changed or removed to match the directory')),
+    failed: z.int().check(z.describe('users that could not be reconciled (see failures)')),
+    failures: z.array(z.object({ userId: z.string(), reason: z.string() })).check(z.describe('the first 20 failures')),
+    failureReason: z.nullable(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.nullable(z.string()),
+  })
+  .check(z.meta({ id: 'ConnectorSyncJob' }));
 
 const hrDeliveryReceipt = z.object({ deliveryId: z.string(), events: z.int(), duplicate: z.boolean() }).check(z.meta({ id: 'HrDeliveryReceipt' }));
 
@@ -147,6 +165,16 @@ export const responses = {
   },
   listEventDeliveries: { schema: page(eventDeliverySchema, 'EventDeliveryPage'), description: 'A page of deliveries, newest event first' },
   retryEventDelivery: { schema: eventDeliverySchema, description: 'The parked event is due again; the events behind it follow in order' },
+  createConnector: { schema: connectorViewSchema, description: 'The connector (never its token)' },
+  listConnectors: { schema: page(connectorViewSchema, 'ConnectorPage'), description: 'A page of connectors' },
+  getConnector: { schema: connectorViewSchema, description: 'The connector (never its token)' },
+  deleteConnector: { description: 'Removed; nothing more is sent to that system' },
+  syncConnector: { schema: syncJobSchema, description: 'The sync job, queued; poll GET /connectors/{id}/sync/{jobId}' },
+  getConnectorSyncJob: { schema: syncJobSchema, description: 'The sync job' },
+  getUserAccess: {
+    schema: z.object({ items: z.array(accessViewSchema) }).check(z.meta({ id: 'UserAccess' })),
+    description: 'One item per connector: provisioned, deactivated, deprovisioned, pending or failed (with the reason)',
+  },
   openapi: {
     schema: z
       .looseObject({ openapi: z.string(), info: z.record(z.string(), z.unknown()), paths: z.record(z.string(), z.unknown()) })

@@ -1,4 +1,4 @@
-import type { OutboxMessage, QueueName } from '../domain/follow-up';
+import { isEventMessage, type OutboxMessage, type QueueName } from '../domain/follow-up';
 
 export {
   eventMessageSchema,
@@ -7,6 +7,7 @@ export {
   outboxMessageSchema,
   queueNames,
   type EventMessage,
+  isEventMessage,
   type JobMessage,
   type MailMessage,
   type OutboxMessage,
@@ -16,5 +17,5 @@ export {
 /** The jobs queue carries handover jobs and HR deliveries to apply; mail and event delivery have their own. */
 export function queueOf(message: OutboxMessage): QueueName {
   if (message.type === 'mail') return 'mail';
-  return message.type === 'events' || message.type === 'deliver' ? 'events' : 'jobs';
+  return isEventMessage(message) ? 'events' : 'jobs';
 }

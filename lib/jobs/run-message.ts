@@ -2,6 +2,7 @@ import type { Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
 import { runEventMessage } from '../use-cases/event-delivery';
 import { mailPendingLink } from '../use-cases/mail';
+import { isEventMessage } from '../domain/follow-up';
 import type { OutboxMessage } from './queue';
 import { runJob } from './run-job';
 
@@ -11,6 +12,6 @@ import { runJob } from './run-job';
  */
 export async function runMessage(deps: Deps & { mailer: Mailer }, message: OutboxMessage): Promise<void> {
   if (message.type === 'mail') await mailPendingLink(deps, message);
-  else if (message.type === 'events' || message.type === 'deliver') await runEventMessage(deps, message);
+  else if (isEventMessage(message)) await runEventMessage(deps, message);
   else await runJob(deps, message);
 }

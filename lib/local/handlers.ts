@@ -35,6 +35,13 @@ import { handler as lookupEmail } from '../../functions/lookup-email';
 import { handler as rehireUser } from '../../functions/rehire-user';
 import { handler as setAdmin } from '../../functions/set-admin';
 import { handler as setContactEmail } from '../../functions/set-contact-email';
+import { handler as createConnector } from '../../functions/create-connector';
+import { handler as listConnectors } from '../../functions/list-connectors';
+import { handler as getConnector } from '../../functions/get-connector';
+import { handler as deleteConnector } from '../../functions/delete-connector';
+import { handler as syncConnector } from '../../functions/sync-connector';
+import { handler as getConnectorSyncJob } from '../../functions/get-connector-sync-job';
+import { handler as getUserAccess } from '../../functions/get-user-access';
 import { handler as createEventSubscription } from '../../functions/create-event-subscription';
 import { handler as listEventSubscriptions } from '../../functions/list-event-subscriptions';
 import { handler as getEventSubscription } from '../../functions/get-event-subscription';
@@ -87,4 +94,11 @@ export const handlers: Record<(typeof routes)[number]['handler'], HttpHandler> =
   'rotate-event-subscription-secret': rotateEventSubscriptionSecret,
   'list-event-deliveries': listEventDeliveries,
   'retry-event-delivery': retryEventDelivery,
+  'create-connector': createConnector,
+  'list-connectors': listConnectors,
+  'get-connector': getConnector,
+  'delete-connector': deleteConnector,
+  'sync-connector': syncConnector,
+  'get-connector-sync-job': getConnectorSyncJob,
+  'get-user-access': getUserAccess,
 };

@@ -98,6 +98,10 @@ function workKey(message: OutboxMessage): string {
       return `events:${message.userId}:${message.eventType}`;
     case 'deliver':
       return `deliver:${message.subscriptionId}:${message.userId}`;
+    case 'provision':
+      return `provision:${message.connectorId}:${message.userId}`;
+    case 'connectorSync':
+      return `connectorSync:${message.jobId}`;
   }
 }
 

@@ -4,20 +4,12 @@ import type { EventMessage } from '../domain/follow-up';
 import { backoffMs, liveSecrets, subscriptionSecretPurpose, wants, type Subscription } from '../domain/subscriptions';
 import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
-import {
-  allSubscriptions,
-  dropPair,
-  duePairs,
-  eventsAfter,
-  getSubscription,
-  putDelivery,
-  recordProgress,
-  releaseLease,
-  setSubscriptionFailing,
-  takeLease,
-  type Lease,
-} from '../data/subscriptions';
+import { allSubscriptions, eventsAfter, getSubscription, putDelivery, setSubscriptionFailing } from '../data/subscriptions';
+import { dropPair, duePairs, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
+import { allConnectors } from '../data/connectors';
 import { send, type Attempt } from '../events/sender';
+import { runSyncStep } from './connector-sync';
+import { provisionPair, queueProvision } from './provisioning';
 import { logger } from '../logger';
 import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../runtime';
 
@@ -37,15 +29,36 @@ export function eventSettings(deps: Pick<Deps, 'events'>): EventDeliverySettings
 
 /** Runs an event-delivery message: the events worker in AWS, the in-process queue locally. */
 export async function runEventMessage(deps: Deps, message: EventMessage, options: { shouldYield?: () => boolean } = {}): Promise<void> {
-  if (message.type === 'events') await fanOut(deps, message.userId, message.eventType);
-  else await deliverPair(deps, message.subscriptionId, message.userId, options);
+  switch (message.type) {
+    case 'events':
+      await fanOut(deps, message.userId, message.eventType);
+      return;
+    case 'deliver':
+      await deliverPair(deps, message.subscriptionId, message.userId, options);
+      return;
+    case 'provision':
+      await provisionPair(deps, message.connectorId, message.userId);
+      return;
+    case 'connectorSync':
+      await runSyncStep(deps, message.jobId, options);
+      return;
+  }
 }
 
-/** One `deliver` per subscription wanting this type of event (each pair then runs on its own). */
+/** One `deliver` per subscription wanting this type of event, one `provision` per connector (each pair then runs on its own). */
 export async function fanOut(deps: Deps, userId: string, eventType: string): Promise<number> {
-  const subscriptions = (await allSubscriptions(deps.table)).filter((subscription) => wants(subscription, eventType));
-  await Promise.all(subscriptions.map((subscription) => queueFollowUp(deps.table, { type: 'deliver', subscriptionId: subscription.id, userId }, deps.clock())));
-  return subscriptions.length;
+  const [subscriptions, connectors] = await Promise.all([allSubscriptions(deps.table), allConnectors(deps.table)]);
+  const wanting = subscriptions.filter((subscription) => wants(subscription, eventType));
+  await Promise.all([
+    ...wanting.map((subscription) => queueFollowUp(deps.table, { type: 'deliver', subscriptionId: subscription.id, userId }, deps.clock())),
+    ...connectors.map((connector) => queueProvision(deps, connector.id, userId)),
+  ]);
+  return wanting.length + connectors.length;
+}
+
+/** The message that gives a pair its turn. */
+export function pairMessage(target: Target, userId: string): EventMessage {
+  return target.kind === 'subscription' ? { type: 'deliver', subscriptionId: target.id, userId } : { type: 'provision', connectorId: target.id, userId };
 }
 
 /** The secrets that sign now, opened (only the delivery functions can). */
@@ -70,23 +83,24 @@ export type PairOutcome = 'idle' | 'busy' | 'waiting' | 'retrying' | 'parked' | 
 /** Delivers one user's undelivered events to one subscription, oldest first, while it holds the pair. */
 export async function deliverPair(deps: Deps, subscriptionId: string, userId: string, options: { shouldYield?: () => boolean } = {}): Promise<PairOutcome> {
   const settings = eventSettings(deps);
+  const target: Target = { kind: 'subscription', id: subscriptionId };
   const owner = newId();
   const leaseFor = (): Lease => ({ owner, until: new Date(deps.clock().getTime() + settings.leaseMs).toISOString() });
-  const taken = await takeLease(deps.table, subscriptionId, userId, leaseFor(), deps.clock());
+  const taken = await takeLease(deps.table, target, userId, leaseFor(), deps.clock());
   if (taken === 'busy' || taken === 'waiting') return taken;
   let progress = taken;
   let sent = 0;
   for (;;) {
     const subscription = await getSubscription(deps.table, subscriptionId);
     if (!subscription) {
-      await dropPair(deps.table, subscriptionId, userId, owner);
+      await dropPair(deps.table, target, userId, owner);
       return 'gone';
     }
     const events = await eventsAfter(deps.table, userId, progress.lastDelivered, 25);
     // Opened once per batch, not per event (a rotation is seen by the next batch).
     let secrets: Promise<string[]> | undefined;
     if (events.length === 0) {
-      const released = await releaseLease(deps.table, subscriptionId, userId, owner);
+      const released = await releaseLease(deps.table, target, userId, owner);
       if (released === 'again') continue;
       return released === 'lost' ? 'lost' : 'idle';
     }
@@ -94,7 +108,7 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       const sequence = event.data.sequence;
       // A subscription receives what was committed after it was created, of the types it wants.
       if (!wants(subscription, event.type) || event.timestamp < subscription.createdAt) {
-        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'skipped', sequence, lease: leaseFor() }))) return 'lost';
+        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'skipped', sequence, lease: leaseFor() }))) return 'lost';
         progress = { ...progress, lastDelivered: sequence };
         continue;
       }
@@ -105,7 +119,7 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       const attempts = progress.attempts + 1;
       const record = { eventId: event.id, userId, sequence, type: event.type, attempts, lastStatusCode: attempt.statusCode, updatedAt: now.toISOString() };
       if (attempt.ok) {
-        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))) return 'lost';
+        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))) return 'lost';
         await putDelivery(deps.table, subscriptionId, { ...record, status: 'delivered', lastError: null, nextAttemptAt: null });
         if (subscription.failingSince) {
           await setSubscriptionFailing(deps.table, subscriptionId, null);
@@ -115,7 +129,7 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
         sent++;
         if (sent >= settings.maxEventsPerRun || options.shouldYield?.()) {
           // Hand the rest on to a fresh run; the pair is free for it (or whoever asked meanwhile).
-          await releaseLease(deps.table, subscriptionId, userId, owner);
+          await releaseLease(deps.table, target, userId, owner);
           await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId }, now);
           return 'yielded';
         }
@@ -125,11 +139,11 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       const park = now.getTime() - Date.parse(firstFailedAt) >= settings.parkAfterMs;
       logger.warn('event delivery failed', { subscriptionId, eventId: event.id, attempts, statusCode: attempt.statusCode, parked: park });
       if (park) {
-        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'parked', attempts, firstFailedAt }))) return 'lost';
+        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'parked', attempts, firstFailedAt }))) return 'lost';
         await putDelivery(deps.table, subscriptionId, { ...record, status: 'parked', lastError: attempt.error, nextAttemptAt: null });
       } else {
         const nextAttemptAt = new Date(now.getTime() + backoffMs(attempts)).toISOString();
-        if (!(await recordProgress(deps.table, subscriptionId, userId, owner, { kind: 'retry', attempts, nextAttemptAt, firstFailedAt }))) return 'lost';
+        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'retry', attempts, nextAttemptAt, firstFailedAt }))) return 'lost';
         await putDelivery(deps.table, subscriptionId, { ...record, status: 'retrying', lastError: attempt.error, nextAttemptAt });
       }
       await setSubscriptionFailing(deps.table, subscriptionId, now.toISOString());
@@ -144,6 +158,6 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
  */
 export async function runDueDeliveries(deps: Deps): Promise<{ queued: number }> {
   const pairs = await duePairs(deps.table, deps.clock());
-  await Promise.all(pairs.map((pair) => queueFollowUp(deps.table, { type: 'deliver', ...pair }, deps.clock())));
+  await Promise.all(pairs.map((pair) => queueFollowUp(deps.table, pairMessage(pair.target, pair.userId), deps.clock())));
   return { queued: pairs.length };
 }

@@ -24,9 +24,9 @@ import {
   putDelivery,
   subscriptionDelete,
   subscriptionPut,
-  unparkPair,
   type DeliveryRecord,
 } from '../data/subscriptions';
+import { unparkPair } from '../data/delivery-pairs';
 import type { Deps } from '../runtime';
 import { contextOf, readAsAdmin } from './steps';
 
@@ -112,7 +112,7 @@ export async function retrySubscriptionDelivery(deps: Deps, actorId: string, id:
   // Logged pending first: once un-parked, a worker may deliver it (and log that) at any moment.
   const pending: DeliveryRecord = { ...delivery, status: 'pending', nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() };
   await putDelivery(deps.table, id, pending);
-  if (!(await unparkPair(deps.table, id, delivery.userId, delivery.sequence, now))) {
+  if (!(await unparkPair(deps.table, { kind: 'subscription', id }, delivery.userId, delivery.sequence, now))) {
     await putDelivery(deps.table, id, delivery);
     throw new InvalidState(`Event ${eventId} is no longer parked for this subscription`);
   }

@@ -16,6 +16,7 @@ import { dismissUser, inviteUser } from '../../lib/use-cases/users';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { seedParkedDelivery } from '../support/receiver';
 import { createSubscription } from '../../lib/use-cases/subscriptions';
+import { createConnector, startConnectorSync } from '../../lib/use-cases/connectors';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 import { startApi, type Api } from '../support/http';
 
@@ -119,8 +120,21 @@ const validRequest: Record<RouteId, () => Promise<{ path: string; body?: unknown
     const { id } = await subscription();
     return { path: `/event-subscriptions/${id}/deliveries/${await seedParkedDelivery(deps, id)}/retry` };
   },
+  createConnector: async () => ({ path: '/connectors', body: { kind: 'scim', name: 'App', baseUrl: 'http://127.0.0.1:9/scim/v2', token: 'tok-123' } }),
+  listConnectors: async () => ({ path: '/connectors' }),
+  getConnector: async () => ({ path: `/connectors/${(await connector()).id}` }),
+  deleteConnector: async () => ({ path: `/connectors/${(await connector()).id}` }),
+  syncConnector: async () => ({ path: `/connectors/${(await connector()).id}/sync` }),
+  getConnectorSyncJob: async () => {
+    const { id } = await connector();
+    return { path: `/connectors/${id}/sync/${(await startConnectorSync(deps, admin.id, id)).id}` };
+  },
+  getUserAccess: async () => ({ path: `/users/${(await seedActiveUser(deps, admin.id)).id}/access` }),
   openapi: async () => ({ path: '/openapi.json' }),
 };
+
+/** A connector to a closed port (attempts fail and retry quietly). */
+const connector = () => createConnector(deps, admin.id, { kind: 'scim', name: 'Closed', baseUrl: 'http://127.0.0.1:9/scim/v2', token: 'tok-123' });
 
 /** A subscription nobody receives for (its port is closed: attempts fail and retry quietly). */
 const subscription = () => createSubscription(deps, admin.id, { url: 'http://127.0.0.1:9/hook', eventTypes: ['user.none'] });

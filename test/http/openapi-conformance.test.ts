@@ -9,6 +9,7 @@ import { startApiWithAdmin, type Api, type ApiResponse } from '../support/http';
 import { responseChecker } from '../support/openapi';
 import { gustoDelivery, gustoEvent, standardDelivery } from '../support/webhooks';
 import { seedParkedDelivery } from '../support/receiver';
+import { startScimServer } from '../support/scim-server';
 
 /*
  * Issue 14: every operation's success and failures over HTTP against the local server, each
@@ -280,6 +281,40 @@ describe('every operation answers as the served document says', () => {
     const doomed = (await call('createEventSubscription', { body: { url: 'http://[::1]:9/hook' } })).body.id as string;
     expect((await call('deleteEventSubscription', { path: { id: doomed } })).status).toBe(204);
     expect((await call('deleteEventSubscription', { path: { id: doomed } })).status).toBe(404);
+  });
+
+  it('connectors: create, list, read, sync and its job, access, delete; invalid, unknown, the token never shown', async () => {
+    const scim = await startScimServer();
+    try {
+      const created = await call('createConnector', { body: { kind: 'scim', name: 'Chat', baseUrl: `${scim.baseUrl}/`, token: scim.token } });
+      expect(created.status).toBe(201);
+      expect(JSON.stringify(created.body)).not.toContain(scim.token);
+      const id = created.body.id as string;
+      expect(created.body.baseUrl).toBe(scim.baseUrl);
+      expect((await call('createConnector', { body: { kind: 'ldap', name: 'X', baseUrl: scim.baseUrl, token: 't' } })).status).toBe(400);
+      expect((await call('createConnector', { body: { kind: 'scim', name: 'X', baseUrl: 'ftp://127.0.0.1/x', token: 't' } })).status).toBe(400);
+      expect((await call('createConnector', { body: { kind: 'scim', name: 'X', baseUrl: scim.baseUrl, token: 'has space' } })).status).toBe(400);
+      expect((await call('listConnectors')).body.items.map((c: { id: string }) => c.id)).toContain(id);
+      expect(JSON.stringify((await call('getConnector', { path: { id } })).body)).not.toContain(scim.token);
+      expect((await call('getConnector', { path: { id: UNKNOWN } })).status).toBe(404);
+      expect((await call('getConnector', { path: { id: 'nope' } })).status).toBe(400);
+      const user = await seedActiveUser(deps, admin.id);
+      await deps.jobs.idle();
+      const access = await call('getUserAccess', { path: { id: user.id } });
+      expect(access.body.items.find((a: { connectorId: string }) => a.connectorId === id)).toMatchObject({ state: 'provisioned', connectorName: 'Chat' });
+      expect((await call('getUserAccess', { path: { id: UNKNOWN } })).status).toBe(404);
+      const job = await call('syncConnector', { path: { id } });
+      expect(job.status).toBe(202);
+      expect((await call('syncConnector', { path: { id: UNKNOWN } })).status).toBe(404);
+      await deps.jobs.idle();
+      expect((await call('getConnectorSyncJob', { path: { id, jobId: job.body.id } })).body).toMatchObject({ status: 'completed', failed: 0 });
+      expect((await call('getConnectorSyncJob', { path: { id, jobId: UNKNOWN } })).status).toBe(404);
+      const doomed = (await call('createConnector', { body: { kind: 'scim', name: 'Old', baseUrl: 'http://127.0.0.1:9/scim', token: 't' } })).body.id as string;
+      expect((await call('deleteConnector', { path: { id: doomed } })).status).toBe(204);
+      expect((await call('deleteConnector', { path: { id: doomed } })).status).toBe(404);
+    } finally {
+      await scim.close();
+    }
   });
 
   it('HEAD beside every GET: the same status, no body', async () => {

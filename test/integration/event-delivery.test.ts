@@ -13,6 +13,7 @@ import {
 import { dismissUser, setContactEmail } from '../../lib/use-cases/users';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { subscriptionSecretPurpose } from '../../lib/domain/subscriptions';
+import { getProgress, releaseLease, takeLease } from '../../lib/data/delivery-pairs';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { startReceiver, type Receiver } from '../support/receiver';
@@ -157,6 +158,20 @@ describe('event delivery to webhook subscribers', () => {
     const after = r.received.at(-1)!;
     expect([r.verifies(after, first), r.verifies(after, second)]).toEqual([false, true]);
     expect(JSON.stringify(await getSubscriptionView(deps, admin.id, id))).not.toContain('whsec_');
+  });
+
+  it('an event committed while another worker holds the pair is delivered by that worker before it lets go', async () => {
+    const r = await receiver();
+    const { id } = await createSubscription(deps, admin.id, { url: r.url });
+    const user = await seedActiveUser(deps, admin.id);
+    await deps.jobs.idle();
+    const target = { kind: 'subscription' as const, id };
+    const holder = await takeLease(deps.table, target, user.id, { owner: 'holder', until: new Date(T0 + 60_000).toISOString() }, new Date(T0 + 1));
+    expect(holder).toMatchObject({ lastDelivered: expect.any(Number) });
+    // Another worker, for an event committed now: the pair is busy, and it says it wanted it.
+    expect(await takeLease(deps.table, target, user.id, { owner: 'other', until: new Date(T0 + 60_000).toISOString() }, new Date(T0 + 1))).toBe('busy');
+    expect((await getProgress(deps.table, target, user.id)) && (await releaseLease(deps.table, target, user.id, 'holder'))).toBe('again');
+    expect(await releaseLease(deps.table, target, user.id, 'holder')).toBe('released');
   });
 
   it('stores the secrets sealed: the table holds neither secret, and a sealed value moved onto another subscription does not open', async () => {

@@ -243,8 +243,8 @@ describe('npm start, npm run token and npm run reset on one state folder', () =>
 
     const reset = await npm(['reset'], env);
     expect(reset.code).toBe(0);
-    expect(reset.stdout).toContain('Removed the local data (dynamodb, mail.jsonl, jwt-key)');
-    for (const path of [statePaths(dir).dynamodb, statePaths(dir).mail, statePaths(dir).jwtKey]) expect(existsSync(path)).toBe(false);
+    expect(reset.stdout).toContain('Removed the local data (dynamodb, mail.jsonl, jwt-key, secrets-key.json)');
+    for (const path of [statePaths(dir).dynamodb, statePaths(dir).mail, statePaths(dir).jwtKey, statePaths(dir).secretsKey]) expect(existsSync(path)).toBe(false);
   }, 120_000);
 
   it('a server.json left by a killed server: the token says no server runs, and a new start replaces it', async () => {

@@ -2,7 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../../lib/data/ids';
-import { putDelivery, subscriptionKeys } from '../../lib/data/subscriptions';
+import { pairKey } from '../../lib/data/delivery-pairs';
+import { putDelivery } from '../../lib/data/subscriptions';
 import type { Deps } from '../../lib/runtime';
 
 /** One request a test receiver got: the body parsed, the headers as sent. */
@@ -65,9 +66,10 @@ export async function seedParkedDelivery(deps: Deps, subscriptionId: string): Pr
     new PutCommand({
       TableName: deps.table.name,
       Item: {
-        ...subscriptionKeys.progress(subscriptionId, userId),
+        ...pairKey({ kind: 'subscription', id: subscriptionId }, userId),
         entity: 'eventProgress',
-        subscriptionId,
+        targetKind: 'subscription',
+        targetId: subscriptionId,
         userId,
         lastDelivered: 0,
         status: 'parked',

@@ -31,6 +31,8 @@ export type ScimTestServer = {
   refuseDelete(status: number | null): void;
   /** Answer the next request with this instead of passing it to SCIMMY. */
   injectOnce(answer: Injected): void;
+  /** Forgets the answers injected and not yet given. */
+  clearInjected(): void;
   close(): Promise<void>;
 };
 
@@ -131,6 +133,9 @@ export async function startScimServer(options: { token?: string; patch?: boolean
     },
     injectOnce: (answer) => {
       injected = [...injected, answer];
+    },
+    clearInjected: () => {
+      injected = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

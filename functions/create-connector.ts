@@ -1,0 +1,5 @@
+import * as requests from '../lib/http/requests';
+import { adminHandler } from '../lib/http/handler';
+import { createConnector } from '../lib/use-cases/connectors';
+
+export const handler = adminHandler(requests.createConnector, async ({ actorId, body }, deps) => createConnector(deps, actorId, body));

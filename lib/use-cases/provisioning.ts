@@ -1,0 +1,196 @@
+import { createScimClient, type ScimClient } from '../connectors/scim/client';
+import type { ScimFailure } from '../connectors/scim/responses';
+import {
+  type Access,
+  type AccessState,
+  type AccountHolder,
+  type Connector,
+  connectorTokenPurpose,
+  fieldsDigest,
+  nextStep,
+  type Wanted,
+  wantedFor,
+} from '../domain/connectors';
+import { backoffMs } from '../domain/subscriptions';
+import { getAccess, getConnector, putAccess, setConnectorFailing } from '../data/connectors';
+import { dropPair, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
+import { newId } from '../data/ids';
+import { queueFollowUp } from '../data/outbox';
+import { eventsAfter } from '../data/subscriptions';
+import { guardedFetch } from '../events/sender';
+import { logger } from '../logger';
+import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../runtime';
+
+/**
+ * Rule 14: a user's changes reach every SCIM connector (docs/connectors.md). Per connector and
+ * user, one pair (lib/data/delivery-pairs.ts, the same lease and resume point as webhook
+ * deliveries) applies the user's LATEST state, as the newest event reads it: a burst of changes
+ * is one request, and a rehire racing a dismissal ends in the state committed last. Failures wait
+ * with the same backoff as deliveries, the access state says `failed` with the reason meanwhile,
+ * and after 24 h of failures the pair is parked and the connector flagged.
+ */
+
+const settingsOf = (deps: Pick<Deps, 'events'>): EventDeliverySettings => ({ ...defaultEventDelivery, ...deps.events });
+
+/** A SCIM client for a connector, its token opened (only the delivery functions can). */
+export async function clientFor(deps: Deps, connector: Connector): Promise<ScimClient> {
+  const settings = settingsOf(deps);
+  const token = await deps.secretBox.open(connector.sealedToken, connectorTokenPurpose(connector.id));
+  return createScimClient({
+    baseUrl: connector.baseUrl,
+    token,
+    fetch: guardedFetch(settings),
+    timeoutMs: settings.timeoutMs,
+    now: deps.clock,
+  });
+}
+
+export type Applied = { ok: true; access: Access } | { ok: false; failure: ScimFailure; access: Access };
+
+/**
+ * Takes the connected system one step to what is wanted for this user and says where it stands.
+ * A remote account deleted by hand (404) is provisioned again when the user should have one.
+ */
+export async function applyWanted(
+  client: ScimClient,
+  connector: Connector,
+  userId: string,
+  wanted: Wanted,
+  access: Access | undefined,
+  now: Date,
+): Promise<Applied> {
+  const at = now.toISOString();
+  const base: Access = access ?? {
+    connectorId: connector.id,
+    userId,
+    state: 'pending',
+    remoteId: null,
+    reason: null,
+    updatedAt: at,
+    appliedDigest: null,
+    appliedActive: null,
+  };
+  const done = (state: AccessState, fields: Partial<Access> = {}): Applied => ({
+    ok: true,
+    access: { ...base, state, reason: null, updatedAt: at, ...fields },
+  });
+  const failed = (failure: ScimFailure): Applied => ({ ok: false, failure, access: { ...base, state: 'failed', reason: failure.reason, updatedAt: at } });
+  const holder = wanted.kind === 'account' ? wanted.user : undefined;
+  const applied = (user: AccountHolder, active: boolean, remoteId: string): Applied =>
+    done(active ? 'provisioned' : 'deactivated', { remoteId, appliedDigest: fieldsDigest(user), appliedActive: active });
+
+  const step = nextStep(wanted, base);
+  switch (step.step) {
+    case 'record':
+      return done(step.state, { reason: step.reason });
+    case 'deprovision': {
+      const result = await client.deprovision(step.remoteId);
+      if (result.outcome !== 'ok') return failed(result);
+      return done('deprovisioned', {
+        appliedDigest: null,
+        appliedActive: null,
+        reason: result.value.result === 'deactivated' ? 'the provider keeps accounts: deactivated' : null,
+      });
+    }
+    case 'provision': {
+      const result = await client.provision(holder!);
+      if (result.outcome !== 'ok') return failed(result);
+      return applied(holder!, (wanted as { active: boolean }).active, result.value.account.remoteId);
+    }
+    case 'update':
+    case 'setActive': {
+      const active = (wanted as { active: boolean }).active;
+      const remoteId = base.remoteId!;
+      const result = step.step === 'update' ? await client.update(remoteId, holder!) : await client[active ? 'reactivate' : 'deactivate'](remoteId);
+      if (result.outcome === 'gone') {
+        // Deleted by hand over there: an active user gets an account again; a dismissed one has none.
+        if (!active) return done('deprovisioned', { remoteId: null, appliedDigest: null, appliedActive: null, reason: 'deleted in the connected system' });
+        const again = await client.provision(holder!);
+        if (again.outcome !== 'ok') return failed(again);
+        return applied(holder!, active, again.value.account.remoteId);
+      }
+      if (result.outcome !== 'ok') return failed(result);
+      return applied(holder!, active, remoteId);
+    }
+  }
+}
+
+export type ProvisionOutcome = 'idle' | 'busy' | 'waiting' | 'retrying' | 'parked' | 'lost' | 'gone';
+
+/** Applies one user's latest state to one connector, while it holds the pair. */
+export async function provisionPair(deps: Deps, connectorId: string, userId: string): Promise<ProvisionOutcome> {
+  const settings = settingsOf(deps);
+  const target: Target = { kind: 'connector', id: connectorId };
+  const owner = newId();
+  const leaseFor = (): Lease => ({ owner, until: new Date(deps.clock().getTime() + settings.leaseMs).toISOString() });
+  const taken = await takeLease(deps.table, target, userId, leaseFor(), deps.clock());
+  if (taken === 'busy' || taken === 'waiting') return taken;
+  let progress = taken;
+  let client: ScimClient | undefined;
+  for (;;) {
+    const connector = await getConnector(deps.table, connectorId);
+    if (!connector) {
+      await dropPair(deps.table, target, userId, owner);
+      return 'gone';
+    }
+    // Only the newest event matters: it reads the user after every earlier change.
+    const events = await newestEventsAfter(deps, userId, progress.lastDelivered);
+    const latest = events.at(-1);
+    if (!latest) {
+      const released = await releaseLease(deps.table, target, userId, owner);
+      if (released === 'again') continue;
+      return released === 'lost' ? 'lost' : 'idle';
+    }
+    client ??= await clientFor(deps, connector);
+    const access = await getAccess(deps.table, userId, connectorId);
+    const result = await applyWanted(client, connector, userId, wantedFor(latest.data.user), access, deps.clock());
+    const now = deps.clock();
+    const sequence = latest.data.sequence;
+    if (result.ok) {
+      // The access item first: were the lease lost now, the next holder starts from it.
+      await putAccess(deps.table, result.access);
+      if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))) return 'lost';
+      if (connector.failingSince) await setConnectorFailing(deps.table, connectorId, null);
+      progress = { ...progress, lastDelivered: sequence, attempts: 0, firstFailedAt: null, status: 'ok' };
+      continue;
+    }
+    const attempts = progress.attempts + 1;
+    const firstFailedAt = progress.firstFailedAt ?? now.toISOString();
+    const park = now.getTime() - Date.parse(firstFailedAt) >= settings.parkAfterMs;
+    logger.warn('provisioning failed', {
+      connectorId,
+      userId,
+      sequence,
+      attempts,
+      outcome: result.failure.outcome,
+      status: result.failure.status,
+      parked: park,
+    });
+    await putAccess(deps.table, result.access);
+    if (park) {
+      if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'parked', attempts, firstFailedAt }))) return 'lost';
+    } else {
+      const wait = Math.max(backoffMs(attempts), result.failure.outcome === 'retryLater' ? result.failure.retryAfterMs : 0);
+      const nextAttemptAt = new Date(now.getTime() + wait).toISOString();
+      if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'retry', attempts, nextAttemptAt, firstFailedAt }))) return 'lost';
+    }
+    await setConnectorFailing(deps.table, connectorId, now.toISOString());
+    return park ? 'parked' : 'retrying';
+  }
+}
+
+/** The user's events after `after`, all of them (a page at a time): the last one is what counts. */
+async function newestEventsAfter(deps: Deps, userId: string, after: number) {
+  let events = await eventsAfter(deps.table, userId, after, 100);
+  while (events.length === 100) {
+    const more = await eventsAfter(deps.table, userId, events.at(-1)!.data.sequence, 100);
+    if (more.length === 0) break;
+    events = more;
+  }
+  return events;
+}
+
+/** Queues a connector's turn for a user (the fan-out, a sync that found the pair busy). */
+export function queueProvision(deps: Deps, connectorId: string, userId: string) {
+  return queueFollowUp(deps.table, { type: 'provision', connectorId, userId }, deps.clock());
+}
