@@ -49,6 +49,7 @@ function importTimeMs(file: string): number {
           JOBS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
           MAIL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/mail',
           EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/events',
+          CONNECTORS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/connectors',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
         },
       },

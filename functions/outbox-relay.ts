@@ -13,11 +13,12 @@ const queues = {
   jobs: new SqsBatchQueue(sqs, config.queueUrls.jobs),
   mail: new SqsBatchQueue(sqs, config.queueUrls.mail),
   events: new SqsBatchQueue(sqs, config.queueUrls.events),
+  connectors: new SqsBatchQueue(sqs, config.queueUrls.connectors),
 };
 
 /**
  * Triggered by the table's stream, filtered to new outbox items: queues each for its worker (the
- * jobs worker, the mail worker or the events worker). It is the only function that can send to those queues, and it
+ * jobs worker, the mail worker, the events worker or the connectors worker). It is the only function that can send to those queues, and it
  * never touches the table itself.
  */
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()

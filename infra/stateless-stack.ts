@@ -84,7 +84,12 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
  * An event delivery run sends a pair's events (15 s each at most) and hands the rest on 30 s
  * before its limit; its resume point is the pair's progress item.
  */
-export const queueWorkerTimeouts: Record<QueueName, Duration> = { jobs: Duration.minutes(5), mail: Duration.seconds(30), events: Duration.minutes(2) };
+export const queueWorkerTimeouts: Record<QueueName, Duration> = {
+  jobs: Duration.minutes(5),
+  mail: Duration.seconds(30),
+  events: Duration.minutes(2),
+  connectors: Duration.minutes(2),
+};
 
 /**
  * Concurrent mail worker invocations at most: SES's sending rate (14 a second when production

@@ -117,7 +117,12 @@ export function loadRelayConfig(env: Env): RelayConfig {
   const read = new EnvReader(env);
   const config = {
     region: read.optional('AWS_REGION') ?? 'us-east-1',
-    queueUrls: { jobs: read.url('JOBS_QUEUE_URL'), mail: read.url('MAIL_QUEUE_URL'), events: read.url('EVENTS_QUEUE_URL') },
+    queueUrls: {
+      jobs: read.url('JOBS_QUEUE_URL'),
+      mail: read.url('MAIL_QUEUE_URL'),
+      events: read.url('EVENTS_QUEUE_URL'),
+      connectors: read.url('CONNECTORS_QUEUE_URL'),
+    },
   };
   read.done();
   return config;

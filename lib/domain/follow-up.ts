@@ -39,33 +39,49 @@ export type MailMessage = z.infer<typeof mailMessageSchema>;
 /**
  * Lifecycle events to deliver to webhook subscribers (rule 13, docs/events.md): `events` is written
  * by the commit step beside each user's event (fan out to the subscriptions and connectors);
- * `deliver` is one subscription's turn to send that user's undelivered events, in sequence order;
- * `provision` is one SCIM connector's turn to apply that user's latest state (rule 14);
- * `connectorSync` runs a step of a connector's reconciliation job. Ids only.
+ * `deliver` is one subscription's turn to send that user's undelivered events, in sequence order.
+ * Ids only.
  */
 export const eventMessageSchema = pure(() =>
   z.discriminatedUnion('type', [
     z.object({ type: z.literal('events'), userId: z.string().check(z.minLength(1)), eventType: z.string().check(z.minLength(1)) }),
     z.object({ type: z.literal('deliver'), subscriptionId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
-    z.object({ type: z.literal('provision'), connectorId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
-    z.object({ type: z.literal('connectorSync'), jobId: z.string().check(z.minLength(1)) }),
   ]),
 );
 export type EventMessage = z.infer<typeof eventMessageSchema>;
 
+/**
+ * Connected systems (rule 14, docs/connectors.md): `provision` is one SCIM connector's turn to
+ * apply that user's latest state; `connectorSync` runs a step of a connector's reconciliation job.
+ * A queue and worker of their own, so the events worker never bundles the SCIM client. Ids only.
+ */
+export const connectorMessageSchema = pure(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('provision'), connectorId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
+    z.object({ type: z.literal('connectorSync'), jobId: z.string().check(z.minLength(1)) }),
+  ]),
+);
+export type ConnectorMessage = z.infer<typeof connectorMessageSchema>;
+
 /** Whether a message is event delivery's (the events queue and worker). */
 export function isEventMessage(message: { type: string }): message is EventMessage {
-  return message.type === 'events' || message.type === 'deliver' || message.type === 'provision' || message.type === 'connectorSync';
+  return message.type === 'events' || message.type === 'deliver';
+}
+
+/** Whether a message is the connectors' (their queue and worker). */
+export function isConnectorMessage(message: { type: string }): message is ConnectorMessage {
+  return message.type === 'provision' || message.type === 'connectorSync';
 }
 
 /** Everything an outbox item can carry. */
-export const outboxMessageSchema = pure(() => z.union([jobMessageSchema, mailMessageSchema, eventMessageSchema]));
-export type OutboxMessage = JobMessage | MailMessage | EventMessage;
+export const outboxMessageSchema = pure(() => z.union([jobMessageSchema, mailMessageSchema, eventMessageSchema, connectorMessageSchema]));
+export type OutboxMessage = JobMessage | MailMessage | EventMessage | ConnectorMessage;
 
 /**
  * The queues the relay feeds, one per worker: mail has its own so the jobs worker never bundles
  * the mail client, and a mail outage never holds up handovers (nor the reverse); event delivery
- * has its own so a slow subscriber never holds up either, and the jobs worker never bundles it.
+ * has its own so a slow subscriber never holds up either, and the jobs worker never bundles it;
+ * connectors have their own so the events worker never bundles the SCIM client.
  */
-export const queueNames = ['jobs', 'mail', 'events'] as const;
+export const queueNames = ['jobs', 'mail', 'events', 'connectors'] as const;
 export type QueueName = (typeof queueNames)[number];

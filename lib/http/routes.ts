@@ -55,7 +55,9 @@ export const workers: readonly Worker[] = [
   { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)' },
   /** Lifecycle events to webhook subscribers: fans each event out, then delivers per subscription and user, in order (docs/events.md). */
   { id: 'eventsWorker', handler: 'events-worker', table: 'readwrite', source: 'queue', queue: 'events' },
-  /** Queues the event deliveries whose retry is due (or whose worker died holding them). */
+  /** Applies users' latest state to SCIM connectors, per connector and user, and runs connector sync jobs (docs/connectors.md). */
+  { id: 'connectorsWorker', handler: 'connectors-worker', table: 'readwrite', source: 'queue', queue: 'connectors' },
+  /** Queues the event deliveries and provisioning whose retry is due (or whose worker died holding them). */
   { id: 'dueEventDeliveries', handler: 'due-event-deliveries', table: 'readwrite', source: 'schedule', schedule: 'rate(1 minute)' },
   /** Sweeps stale dismissed accounts daily (retention from CLEANUP_RETENTION_DAYS, default 90). */
   { id: 'cleanup', handler: 'scheduled-cleanup', table: 'readwrite', source: 'schedule', schedule: 'rate(1 day)' },

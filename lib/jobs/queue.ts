@@ -1,11 +1,13 @@
-import { isEventMessage, type OutboxMessage, type QueueName } from '../domain/follow-up';
+import { isConnectorMessage, isEventMessage, type OutboxMessage, type QueueName } from '../domain/follow-up';
 
 export {
+  connectorMessageSchema,
   eventMessageSchema,
   jobMessageSchema,
   mailMessageSchema,
   outboxMessageSchema,
   queueNames,
+  type ConnectorMessage,
   type EventMessage,
   isEventMessage,
   type JobMessage,
@@ -14,8 +16,9 @@ export {
   type QueueName,
 } from '../domain/follow-up';
 
-/** The jobs queue carries handover jobs and HR deliveries to apply; mail and event delivery have their own. */
+/** The jobs queue carries handover jobs and HR deliveries to apply; mail, event delivery and connectors have their own. */
 export function queueOf(message: OutboxMessage): QueueName {
   if (message.type === 'mail') return 'mail';
+  if (isConnectorMessage(message)) return 'connectors';
   return isEventMessage(message) ? 'events' : 'jobs';
 }

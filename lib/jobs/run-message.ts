@@ -2,7 +2,8 @@ import type { Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
 import { runEventMessage } from '../use-cases/event-delivery';
 import { mailPendingLink } from '../use-cases/mail';
-import { isEventMessage } from '../domain/follow-up';
+import { isConnectorMessage, isEventMessage } from '../domain/follow-up';
+import { runConnectorMessage } from '../use-cases/provisioning';
 import type { OutboxMessage } from './queue';
 import { runJob } from './run-job';
 
@@ -13,5 +14,6 @@ import { runJob } from './run-job';
 export async function runMessage(deps: Deps & { mailer: Mailer }, message: OutboxMessage): Promise<void> {
   if (message.type === 'mail') await mailPendingLink(deps, message);
   else if (isEventMessage(message)) await runEventMessage(deps, message);
+  else if (isConnectorMessage(message)) await runConnectorMessage(deps, message);
   else await runJob(deps, message);
 }

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { LifecycleEvent } from '../domain/events';
-import type { EventMessage } from '../domain/follow-up';
+import type { ConnectorMessage, EventMessage } from '../domain/follow-up';
 import { backoffMs, liveSecrets, subscriptionSecretPurpose, wants, type Subscription } from '../domain/subscriptions';
 import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
@@ -8,8 +8,7 @@ import { allSubscriptions, eventsAfter, getSubscription, putDelivery, setSubscri
 import { dropPair, duePairs, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
 import { allConnectors } from '../data/connectors';
 import { send, type Attempt } from '../events/sender';
-import { runSyncStep } from './connector-sync';
-import { provisionPair, queueProvision } from './provisioning';
+
 import { logger } from '../logger';
 import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../runtime';
 
@@ -36,12 +35,6 @@ export async function runEventMessage(deps: Deps, message: EventMessage, options
     case 'deliver':
       await deliverPair(deps, message.subscriptionId, message.userId, options);
       return;
-    case 'provision':
-      await provisionPair(deps, message.connectorId, message.userId);
-      return;
-    case 'connectorSync':
-      await runSyncStep(deps, message.jobId, options);
-      return;
   }
 }
 
@@ -51,13 +44,13 @@ export async function fanOut(deps: Deps, userId: string, eventType: string): Pro
   const wanting = subscriptions.filter((subscription) => wants(subscription, eventType));
   await Promise.all([
     ...wanting.map((subscription) => queueFollowUp(deps.table, { type: 'deliver', subscriptionId: subscription.id, userId }, deps.clock())),
-    ...connectors.map((connector) => queueProvision(deps, connector.id, userId)),
+    ...connectors.map((connector) => queueFollowUp(deps.table, { type: 'provision', connectorId: connector.id, userId }, deps.clock())),
   ]);
   return wanting.length + connectors.length;
 }
 
 /** The message that gives a pair its turn. */
-export function pairMessage(target: Target, userId: string): EventMessage {
+export function pairMessage(target: Target, userId: string): EventMessage | ConnectorMessage {
   return target.kind === 'subscription' ? { type: 'deliver', subscriptionId: target.id, userId } : { type: 'provision', connectorId: target.id, userId };
 }
 

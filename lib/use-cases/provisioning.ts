@@ -18,7 +18,9 @@ import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
 import { eventsAfter } from '../data/subscriptions';
 import { guardedFetch } from '../events/sender';
+import type { ConnectorMessage } from '../domain/follow-up';
 import { logger } from '../logger';
+import { runSyncStep } from './connector-sync';
 import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../runtime';
 
 /**
@@ -193,4 +195,10 @@ async function newestEventsAfter(deps: Deps, userId: string, after: number) {
 /** Queues a connector's turn for a user (the fan-out, a sync that found the pair busy). */
 export function queueProvision(deps: Deps, connectorId: string, userId: string) {
   return queueFollowUp(deps.table, { type: 'provision', connectorId, userId }, deps.clock());
+}
+
+/** Runs a connector message: the connectors worker in AWS, the in-process queue locally. */
+export async function runConnectorMessage(deps: Deps, message: ConnectorMessage): Promise<void> {
+  if (message.type === 'provision') await provisionPair(deps, message.connectorId, message.userId);
+  else await runSyncStep(deps, message.jobId);
 }

@@ -102,7 +102,7 @@ const variablesOf = (id: string): Record<string, unknown> =>
  */
 const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { queue: 300, schedule: 120, outboxStream: 60 };
 /** Queue workers' timeouts differ by queue: a handover runs long, a mail is one SES call. */
-const queueWorkerTimeoutSeconds: Record<QueueName, number> = { jobs: 300, mail: 30, events: 120 };
+const queueWorkerTimeoutSeconds: Record<QueueName, number> = { jobs: 300, mail: 30, events: 120, connectors: 120 };
 const timeoutOf = (worker: (typeof workers)[number]) =>
   worker.source === 'queue' ? queueWorkerTimeoutSeconds[worker.queue] : workerTimeoutSeconds[worker.source];
 
@@ -113,7 +113,12 @@ const streamWorkers = workers.filter((w) => w.source === 'outboxStream');
 const queueWorkers = workers.filter((w) => w.source === 'queue');
 
 /** The environment variable the relay reads each queue's URL from (loadRelayConfig), spelled out. */
-const queueUrlVariables: Record<QueueName, string> = { jobs: 'JOBS_QUEUE_URL', mail: 'MAIL_QUEUE_URL', events: 'EVENTS_QUEUE_URL' };
+const queueUrlVariables: Record<QueueName, string> = {
+  jobs: 'JOBS_QUEUE_URL',
+  mail: 'MAIL_QUEUE_URL',
+  events: 'EVENTS_QUEUE_URL',
+  connectors: 'CONNECTORS_QUEUE_URL',
+};
 
 const workQueue = (name: QueueName) => built.stateless.queues.get(name)!;
 
@@ -276,6 +281,7 @@ describe('stateless stack: API and functions', () => {
       JOBS_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('jobs').queue) },
       MAIL_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('mail').queue) },
       EVENTS_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('events').queue) },
+      CONNECTORS_QUEUE_URL: { Ref: logicalId(built.stateless, workQueue('connectors').queue) },
     });
   });
 
@@ -493,6 +499,7 @@ describe('stack outputs: what the deployment guide tells an operator to copy', (
         'JobsDeadLetterQueueArn',
         'MailDeadLetterQueueArn',
         'EventsDeadLetterQueueArn',
+        'ConnectorsDeadLetterQueueArn',
         'OutboxRelayOnFailureQueueUrl',
       ].sort(),
     );
@@ -652,11 +659,12 @@ describe('stateless stack: background jobs', () => {
 
   it('makes one work queue per queue name, each consumed by exactly one queue worker', () => {
     expect([...built.stateless.queues.keys()]).toEqual([...queueNames]);
-    expect(queueNames).toEqual(['jobs', 'mail', 'events']);
+    expect(queueNames).toEqual(['jobs', 'mail', 'events', 'connectors']);
     expect(queueWorkers.map((w) => [w.id, w.queue])).toEqual([
       ['jobsWorker', 'jobs'],
       ['mailWorker', 'mail'],
       ['eventsWorker', 'events'],
+      ['connectorsWorker', 'connectors'],
     ]);
   });
 
@@ -1177,12 +1185,13 @@ describe('stateless stack: operability', () => {
   };
 
   it('alarms on the first error and the first logged failed attempt of every queue worker within 5 minutes', () => {
-    expect(queueWorkers.map((w) => w.id)).toEqual(['jobsWorker', 'mailWorker', 'eventsWorker']);
+    expect(queueWorkers.map((w) => w.id)).toEqual(['jobsWorker', 'mailWorker', 'eventsWorker', 'connectorsWorker']);
     // One metric per worker, named after it alone: unique, and unchanged when a worker is added.
     expect(queueWorkers.map((w) => jobAttemptFailuresMetricName(w.id))).toEqual([
       'JobsWorkerJobAttemptFailures',
       'MailWorkerJobAttemptFailures',
       'EventsWorkerJobAttemptFailures',
+      'ConnectorsWorkerJobAttemptFailures',
     ]);
     stateless.resourceCountIs('AWS::Logs::MetricFilter', queueWorkers.length);
     for (const worker of queueWorkers) {
@@ -1301,7 +1310,7 @@ describe('stateless stack: operability', () => {
     }
     const queueName = (queue: { node: { defaultChild?: unknown } }) => `GetAtt:${logicalId(built.stateless, queue)}.QueueName`;
     // A row per work queue, each titled by its queue: its depth, oldest message, worker's failed attempts and dead letters.
-    const titles: Record<QueueName, string> = { jobs: 'Jobs', mail: 'Mail', events: 'Events' };
+    const titles: Record<QueueName, string> = { jobs: 'Jobs', mail: 'Mail', events: 'Events', connectors: 'Connectors' };
     for (const worker of queueWorkers) {
       const { queue, deadLetterQueue } = workQueue(worker.queue);
       const title = titles[worker.queue];

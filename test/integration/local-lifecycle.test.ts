@@ -244,7 +244,8 @@ describe('npm start, npm run token and npm run reset on one state folder', () =>
     const reset = await npm(['reset'], env);
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain('Removed the local data (dynamodb, mail.jsonl, jwt-key, secrets-key.json)');
-    for (const path of [statePaths(dir).dynamodb, statePaths(dir).mail, statePaths(dir).jwtKey, statePaths(dir).secretsKey]) expect(existsSync(path)).toBe(false);
+    for (const path of [statePaths(dir).dynamodb, statePaths(dir).mail, statePaths(dir).jwtKey, statePaths(dir).secretsKey])
+      expect(existsSync(path)).toBe(false);
   }, 120_000);
 
   it('a server.json left by a killed server: the token says no server runs, and a new start replaces it', async () => {

@@ -68,15 +68,16 @@ describe('configuration, read once at cold start', () => {
     expect(() => loadConfig({ ...minimal, TABLE_NAME: '' })).toThrow('Invalid configuration: TABLE_NAME: is set but empty (unset it to use the default)');
   });
 
-  it('gives the relay its three queue URLs and nothing else', () => {
+  it('gives the relay its four queue URLs and nothing else', () => {
     const urls = {
       JOBS_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/1/jobs',
       MAIL_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/1/mail',
       EVENTS_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/1/events',
+      CONNECTORS_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/1/connectors',
     };
     expect(loadRelayConfig({ ...urls, AWS_REGION: 'eu-central-1' })).toEqual({
       region: 'eu-central-1',
-      queueUrls: { jobs: urls.JOBS_QUEUE_URL, mail: urls.MAIL_QUEUE_URL, events: urls.EVENTS_QUEUE_URL },
+      queueUrls: { jobs: urls.JOBS_QUEUE_URL, mail: urls.MAIL_QUEUE_URL, events: urls.EVENTS_QUEUE_URL, connectors: urls.CONNECTORS_QUEUE_URL },
     });
     expect(() => loadRelayConfig({ JOBS_QUEUE_URL: urls.JOBS_QUEUE_URL })).toThrow('Invalid configuration: MAIL_QUEUE_URL: must be an http(s) URL');
   });

@@ -64,7 +64,9 @@ describe('outbox relay', () => {
       streamRecord('201', outboxItem('x', { type: 'handover', jobId: 'MODIFIED' }), 'MODIFY'),
     ];
 
-    await expect(relayOutbox(records, { jobs: queue, mail: fakeQueue(), events: fakeQueue() })).resolves.toEqual({ batchItemFailures: [] });
+    await expect(relayOutbox(records, { jobs: queue, mail: fakeQueue(), events: fakeQueue(), connectors: fakeQueue() })).resolves.toEqual({
+      batchItemFailures: [],
+    });
 
     expect(queue.batches.map((b) => b.length)).toEqual([10, 2]);
     expect(queue.batches.flat().map((m) => (m.type === 'handover' ? m.jobId : ''))).toEqual(Array.from({ length: 12 }, (_, i) => `J${i}`));
@@ -74,7 +76,7 @@ describe('outbox relay', () => {
     const queue = fakeQueue();
     const result = await relayOutbox(
       [streamRecord('1', outboxItem('a', { type: 'nonsense' })), streamRecord('2', outboxItem('b', { type: 'handover', jobId: 'J' }))],
-      { jobs: queue, mail: fakeQueue(), events: fakeQueue() },
+      { jobs: queue, mail: fakeQueue(), events: fakeQueue(), connectors: fakeQueue() },
     );
     expect(result).toEqual({ batchItemFailures: [] });
     expect(queue.batches).toEqual([[{ type: 'handover', jobId: 'J' }]]);
@@ -84,11 +86,11 @@ describe('outbox relay', () => {
     const records = Array.from({ length: 15 }, (_, i) => streamRecord(String(i), outboxItem(String(i), { type: 'handover', jobId: `J${i}` })));
 
     const partly = fakeQueue((_, call) => (call === 2 ? [1] : []));
-    const refused = await relayOutbox(records, { jobs: partly, mail: fakeQueue(), events: fakeQueue() });
+    const refused = await relayOutbox(records, { jobs: partly, mail: fakeQueue(), events: fakeQueue(), connectors: fakeQueue() });
     expect(refused.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['11', '12', '13', '14']);
 
     const down = fakeQueue(() => new Error('SQS unavailable'));
-    const failed = await relayOutbox(records, { jobs: down, mail: fakeQueue(), events: fakeQueue() });
+    const failed = await relayOutbox(records, { jobs: down, mail: fakeQueue(), events: fakeQueue(), connectors: fakeQueue() });
     expect(failed.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((_, i) => String(i)));
     expect(down.batches).toHaveLength(1);
   });
@@ -108,7 +110,7 @@ describe('outbox relay', () => {
 
     await relayOutbox(
       messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))),
-      { jobs, mail: mails, events: fakeQueue() },
+      { jobs, mail: mails, events: fakeQueue(), connectors: fakeQueue() },
     );
 
     expect(mails.batches).toEqual([[mail('U1'), mail('U2')], [mail('U3')]]);
@@ -122,7 +124,7 @@ describe('outbox relay', () => {
 
     const result = await relayOutbox(
       messages.map((m, i) => streamRecord(String(i), outboxItem(String(i), m))),
-      { jobs, mail: mails, events: fakeQueue() },
+      { jobs, mail: mails, events: fakeQueue(), connectors: fakeQueue() },
     );
 
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1', '2']);
