@@ -50,6 +50,7 @@ function importTimeMs(file: string): number {
           MAIL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/mail',
           EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/events',
           CONNECTORS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/connectors',
+          EVENT_BUS_NAME: 'bench-events',
           POWERTOOLS_LOG_LEVEL: 'SILENT',
         },
       },

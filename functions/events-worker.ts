@@ -1,6 +1,7 @@
 import { eventMessageSchema } from '../lib/jobs/queue';
 import { queueWorker } from '../lib/jobs/sqs-consumer';
 import { runtime } from '../lib/runtime';
+import { secretBoxFor } from '../lib/secrets/aws';
 import { runEventMessage } from '../lib/use-cases/event-delivery';
 
 /**
@@ -9,5 +10,5 @@ import { runEventMessage } from '../lib/use-cases/event-delivery';
  * pair on (a fresh message) with time to spare: 30 s before the function's limit.
  */
 export const handler = queueWorker(eventMessageSchema, (message, context) =>
-  runEventMessage(runtime(), message, { shouldYield: () => context.getRemainingTimeInMillis() < 30_000 }),
+  runEventMessage(runtime({ secretBoxFor }), message, { shouldYield: () => context.getRemainingTimeInMillis() < 30_000 }),
 );

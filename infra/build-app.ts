@@ -18,6 +18,7 @@ export function buildApp(settings: DirectorySettings, app: App = new App()) {
     env: settings.env,
     table: stateful.table,
     webhookSecrets: stateful.webhookSecrets,
+    secretsKey: { publicJwk: stateful.secretsKey.publicJwk, secret: stateful.secretsKey.secret },
     jwtIssuer: settings.jwtIssuer,
     jwtAudience: settings.jwtAudience,
     jwtScopes: settings.jwtScopes ?? [],

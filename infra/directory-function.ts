@@ -48,6 +48,12 @@ export type DirectoryFunctionProps = {
    * function bundles no Secrets Manager client. The function may read this one secret only.
    */
   webhookSecrets?: secretsmanager.ISecret;
+  /**
+   * The secrets key (infra/secrets-key.ts), for the functions that seal (`publicJwk` only:
+   * SECRETS_PUBLIC_JWK) or also open (`secret` too: SECRETS_PRIVATE_KEY_ARN, GetSecretValue on that
+   * secret alone, read through the same extension layer as the webhook secrets).
+   */
+  secretsKey?: { publicJwk: string; secret?: secretsmanager.ISecret };
 };
 
 /**
@@ -72,6 +78,7 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
     });
     logGroup.grantWrite(role);
 
+    const readsSecrets = props.webhookSecrets !== undefined || props.secretsKey?.secret !== undefined;
     super(scope, id, {
       entry: `${repoRoot}functions/${props.handler}.ts`,
       handler: 'handler',
@@ -92,8 +99,10 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
         ...(props.webhookSecrets && { HR_WEBHOOK_SECRETS_ARN: props.webhookSecrets.secretArn }),
+        ...(props.secretsKey && { SECRETS_PUBLIC_JWK: props.secretsKey.publicJwk }),
+        ...(props.secretsKey?.secret && { SECRETS_PRIVATE_KEY_ARN: props.secretsKey.secret.secretArn }),
       },
-      ...(props.webhookSecrets && {
+      ...(readsSecrets && {
         paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
           cacheSize: 10,
           secretsManagerTtl: Duration.minutes(5),
@@ -118,6 +127,7 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
     this.functionLogGroup = logGroup;
     // GetSecretValue (and DescribeSecret) on this one secret; no other function gets either.
     props.webhookSecrets?.grantRead(this);
+    props.secretsKey?.secret?.grantRead(this);
   }
 
   /**

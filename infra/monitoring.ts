@@ -17,10 +17,11 @@ export type MonitoringProps = {
    */
   queueWorkers: ReadonlyMap<string, { fn: DirectoryFunction; queue: WorkQueue }>;
   /**
-   * The functions fed by the table's stream (the outbox relay), by worker id, each with its event
-   * source's on-failure queue: each gets error, iterator-age and given-up-records alarms.
+   * The functions fed by the table's stream (the outbox relay, the event bus publisher), by worker
+   * id, each with its event source's on-failure queue and what a message there means: each gets
+   * error, iterator-age and given-up-records alarms.
    */
-  streamWorkers: ReadonlyMap<string, { fn: DirectoryFunction; onFailureQueue: sqs.IQueue }>;
+  streamWorkers: ReadonlyMap<string, { fn: DirectoryFunction; onFailureQueue: sqs.IQueue; givenUp: string }>;
 };
 
 /** `jobsWorker` -> `JobsWorker`, for construct ids, metric names and titles. */
@@ -149,7 +150,7 @@ export class Monitoring extends Construct {
     const onFailureAlarms = new Map<string, cloudwatch.Alarm>();
     const iteratorAgeMetrics: cloudwatch.IMetric[] = [];
     const onFailureMetrics: cloudwatch.IMetric[] = [];
-    for (const [workerId, { fn, onFailureQueue }] of props.streamWorkers) {
+    for (const [workerId, { fn, onFailureQueue, givenUp: givenUpMeaning }] of props.streamWorkers) {
       const name = pascalCase(workerId);
       workerErrorAlarms.set(workerId, errorsAlarm(workerId, fn));
       const iteratorAge = fn.metric('IteratorAge', { period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM });
@@ -157,7 +158,7 @@ export class Monitoring extends Construct {
       iteratorAgeAlarms.set(
         workerId,
         iteratorAge.createAlarm(this, `${name}IteratorAgeAlarm`, {
-          alarmDescription: `The ${workerId} function is more than ${iteratorAgeThreshold.toHumanString()} behind the table's stream: queued work is waiting on it.`,
+          alarmDescription: `The ${workerId} function is more than ${iteratorAgeThreshold.toHumanString()} behind the table's stream: what it carries is waiting on it.`,
           threshold: iteratorAgeThreshold.toMilliseconds(),
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
@@ -169,7 +170,7 @@ export class Monitoring extends Construct {
       onFailureAlarms.set(
         workerId,
         givenUp.createAlarm(this, `${name}OnFailureAlarm`, {
-          alarmDescription: `The ${workerId} function gave up on stream records; the message names their stream position, and the outbox items are still in the table until their TTL.`,
+          alarmDescription: `The ${workerId} function gave up on stream records. ${givenUpMeaning}.`,
           threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
@@ -244,8 +245,8 @@ export class Monitoring extends Construct {
           ];
         }),
         [
-          new cloudwatch.GraphWidget({ title: 'Outbox relay: iterator age (ms)', width: 12, left: iteratorAgeMetrics }),
-          new cloudwatch.GraphWidget({ title: 'Outbox relay: records given up', width: 12, left: onFailureMetrics }),
+          new cloudwatch.GraphWidget({ title: 'Stream workers: iterator age (ms)', width: 12, left: iteratorAgeMetrics }),
+          new cloudwatch.GraphWidget({ title: 'Stream workers: records given up', width: 12, left: onFailureMetrics }),
         ],
       ],
     });

@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../lib/data/table-definition';
+import { SecretsKey } from './secrets-key';
 
 /**
  * The HR providers with a key in the webhook secret: the `{provider}` of `POST /webhooks/hr/{provider}`
@@ -39,6 +40,11 @@ export class StatefulStack extends Stack {
    * its signature check until someone re-entered the secrets.
    */
   readonly webhookSecrets: secretsmanager.Secret;
+  /**
+   * The secrets key every stored signing secret and connector token is sealed to: stateful for the
+   * same reason as the table, whose sealed values need it (infra/secrets-key.ts).
+   */
+  readonly secretsKey: SecretsKey;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -89,6 +95,9 @@ export class StatefulStack extends Stack {
         "The HR webhook signing secrets are issued by the HR providers (Standard Webhooks sender, Gusto, BambooHR) and rotated there; rotation is done by updating this secret's value, so no Secrets Manager rotation Lambda applies.",
     });
 
+    // The construct id fixes the logical IDs of the secret and the key resource (a test pins both).
+    this.secretsKey = new SecretsKey(this, 'SecretsKey');
+
     // What an operator copies after a deploy (docs/deployment.md, "Stack outputs"). No export
     // names: nothing imports them; the stateless stack gets the table and secret by reference.
     new CfnOutput(this, 'TableName', {
@@ -102,6 +111,10 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'HrWebhookSecretsName', {
       value: this.webhookSecrets.secretName,
       description: 'Name of that secret, as the Secrets Manager console lists it',
+    });
+    new CfnOutput(this, 'SecretsKeySecretArn', {
+      value: this.secretsKey.secret.secretArn,
+      description: 'The private half of the secrets key, generated at deploy: back it up with the table, never edit or delete it (sealed secrets need it)',
     });
     new CfnOutput(this, 'BootstrapAdminCommand', {
       value: Fn.join('', ['TABLE_NAME=', this.table.tableName, ' AWS_REGION=', this.region, ' npm run bootstrap:admin -- you@yourcompany.com']),

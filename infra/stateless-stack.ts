@@ -14,6 +14,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { OUTBOX_ENTITY } from '../lib/data/outbox-item';
+import { EVENT_BUS_SOURCE, EVENT_ENTITY } from '../lib/events/bus';
 import { routes, servedMethods, workers } from '../lib/http/routes';
 import { queueNames, type QueueName } from '../lib/jobs/queue';
 import { DirectoryFunction, type AppEnvironment } from './directory-function';
@@ -53,6 +54,11 @@ export type StatelessStackProps = StackProps & {
   publicRouteThrottle: Throttle;
   /** The HR webhook signing secrets, owned by the stateful stack; only `readsWebhookSecrets` routes may read them. */
   webhookSecrets: secretsmanager.ISecret;
+  /**
+   * The secrets key, owned by the stateful stack: its public JWK goes to the `sealsSecrets` and
+   * `opensSecrets` functions, its secret (the private half) may be read by `opensSecrets` ones only.
+   */
+  secretsKey: { publicJwk: string; secret: secretsmanager.ISecret };
 };
 
 type Worker = (typeof workers)[number];
@@ -121,6 +127,20 @@ const relayMaxRecordAge = Duration.hours(12);
 const relayRetryAttempts = 10;
 
 /**
+ * How long the event bus's archive keeps each event, for replays. Bounded rather than indefinite:
+ * an event carries the user's view (names, addresses), and an erased user's events should not
+ * outlive a year in the archive (docs/events.md, "EventBridge").
+ */
+export const eventArchiveRetention = Duration.days(365);
+
+/** What each stream worker reads, for the filter on its event source and its descriptions. */
+const streamEntities = { outboxStream: OUTBOX_ENTITY, eventStream: EVENT_ENTITY } as const;
+const givenUpDescriptions = {
+  outboxStream: 'Stream positions of outbox records the relay gave up on (their outbox items stay in the table 7 days)',
+  eventStream: 'Stream positions of lifecycle-event records the event bus publisher gave up on (the events stay in the table)',
+} as const;
+
+/**
  * The replaceable part: one function per route in the manifest behind an HTTP API. Admin routes go
  * through the JWT authorizer; public routes carry their own credential (a mailed token) or none.
  * Plus the background side: one function per worker, fed by the table's stream (the outbox relay),
@@ -138,8 +158,16 @@ export class StatelessStack extends Stack {
   readonly queues: ReadonlyMap<QueueName, WorkQueue>;
   /** The on-failure destination of each stream worker's event source, by worker id. */
   readonly onFailureQueues: ReadonlyMap<string, sqs.Queue>;
-  /** Alarms (API 5xx rate, queue workers' failures, the outbox relay) and the dashboard. */
+  /** Alarms (API 5xx rate, queue workers' failures, the stream workers) and the dashboard. */
   readonly monitoring: Monitoring;
+  /**
+   * The bus every lifecycle event is put on (by the `eventStream` worker alone), for AWS consumers'
+   * rules; no rule of ours and no resource policy, so only this account's principals with
+   * permissions may use it.
+   */
+  readonly eventBus: events.EventBus;
+  /** The bus's archive of the directory's events, kept {@link eventArchiveRetention}, for replays. */
+  readonly eventArchive: events.Archive;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -179,6 +207,10 @@ export class StatelessStack extends Stack {
       appBaseUrl: props.appBaseUrl,
     };
 
+    // Which functions get the secrets key: the sealing ones its public half only.
+    const sealing = { publicJwk: props.secretsKey.publicJwk };
+    const opening = { publicJwk: props.secretsKey.publicJwk, secret: props.secretsKey.secret };
+
     const functions = new Map<string, DirectoryFunction>();
     const publicRoutes: apigwv2.HttpRoute[] = [];
     for (const route of routes) {
@@ -187,6 +219,7 @@ export class StatelessStack extends Stack {
         handler: route.handler,
         app,
         ...('readsWebhookSecrets' in route && route.readsWebhookSecrets && { webhookSecrets: props.webhookSecrets }),
+        ...('sealsSecrets' in route && route.sealsSecrets && { secretsKey: sealing }),
       });
       fn.bindTable(props.table, route.table);
       functions.set(route.id, fn);
@@ -227,12 +260,22 @@ export class StatelessStack extends Stack {
     }
     cfnStage.routeSettings = routeSettings;
 
+    // No physical name (two deployments can share an account), no rule and no resource policy of
+    // ours: consumers add their rules to it (docs/events.md, "EventBridge").
+    this.eventBus = new events.EventBus(this, 'EventBus', { description: 'Lifecycle events of the employee directory (one per committed change to a user)' });
+    this.eventArchive = this.eventBus.archive('EventArchive', {
+      description: 'Every lifecycle event of the directory, for replays',
+      eventPattern: { source: [EVENT_BUS_SOURCE] },
+      retention: eventArchiveRetention,
+    });
+
     const workerFunction = (worker: Worker, timeout: Duration, appEnvironment = true): DirectoryFunction => {
       const fn = new DirectoryFunction(this, `${pascalCase(worker.id)}Function`, {
         handler: worker.handler,
         app: appEnvironment ? app : undefined,
         timeout,
         ...(worker.readsWebhookSecrets && { webhookSecrets: props.webhookSecrets }),
+        ...(worker.opensSecrets && { secretsKey: opening }),
       });
       fn.bindTable(props.table, worker.table);
       if (worker.enqueuesJobs) for (const [name, { queue }] of queues) fn.allowEnqueuing(name, queue);
@@ -246,19 +289,27 @@ export class StatelessStack extends Stack {
     for (const worker of workers) {
       let fn: DirectoryFunction;
       switch (worker.source) {
-        case 'outboxStream': {
-          // The relay reads only the queue URLs (loadRelayConfig), never the table or mail settings.
+        case 'outboxStream':
+        case 'eventStream': {
+          // The relay reads only the queue URLs (loadRelayConfig), the publisher only the bus
+          // (loadEventBusPublisherConfig): never the table or mail settings.
           fn = workerFunction(worker, relayTimeout, false);
+          if (worker.source === 'eventStream') {
+            fn.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+            // events:PutEvents on this bus only.
+            this.eventBus.grantPutEventsTo(fn);
+          }
           const onFailure = deadLetterQueue(this, `${pascalCase(worker.id)}OnFailureQueue`);
           // SQS3 recognises a dead-letter queue only by a redrive policy or a function's
           // DeadLetterConfig naming it, not by an event source mapping's on-failure destination.
           Validations.of(onFailure).acknowledge({
             id: 'AwsSolutions-SQS3',
             reason:
-              "This queue is itself a dead-letter destination: the on-failure destination of the outbox relay's DynamoDB stream event source, which receives the stream position of records the relay gave up on. A queue that only receives failures needs no dead-letter queue of its own.",
+              "This queue is itself a dead-letter destination: the on-failure destination of a stream worker's DynamoDB stream event source (the outbox relay's or the event bus publisher's), which receives the stream position of records it gave up on. A queue that only receives failures needs no dead-letter queue of its own.",
           });
           onFailureQueues.set(worker.id, onFailure);
-          // Only INSERTs of outbox items invoke the relay: the filter runs in the poller, so the
+          // Only INSERTs of outbox items invoke the relay (of event items, the publisher; each
+          // worker has its own event source mapping and position): the filter runs in the poller, so the
           // table's other writes cost no invocation. TRIM_HORIZON: a new mapping starts from the
           // oldest record the stream holds, so items written before it existed are relayed too.
           // Up to 100 records per invocation, relayed in order. A batch the relay reports failed
@@ -278,7 +329,7 @@ export class StatelessStack extends Stack {
               filters: [
                 lambda.FilterCriteria.filter({
                   eventName: lambda.FilterRule.isEqual('INSERT'),
-                  dynamodb: { NewImage: { entity: { S: lambda.FilterRule.isEqual(OUTBOX_ENTITY) } } },
+                  dynamodb: { NewImage: { entity: { S: lambda.FilterRule.isEqual(streamEntities[worker.source]) } } },
                 }),
               ],
             }),
@@ -332,6 +383,7 @@ export class StatelessStack extends Stack {
     // updates the relay and the queue workers before any function that writes the table can
     // produce it, so an old relay never sees a message it would drop as malformed.
     const consumers = workers.filter((w) => w.source === 'outboxStream' || w.source === 'queue').map((w) => workerFunctions.get(w.id)!);
+    // (The event bus publisher is no such consumer: a new event type needs nothing of it.)
     const producers = [
       ...routes.filter((r) => r.table === 'readwrite').map((r) => functions.get(r.id)!),
       ...workers.filter((w) => w.source === 'schedule' && w.table === 'readwrite').map((w) => workerFunctions.get(w.id)!),
@@ -343,7 +395,13 @@ export class StatelessStack extends Stack {
       api: this.api,
       functions: new Map([...functions, ...workerFunctions]),
       queueWorkers: new Map(workers.filter((w) => w.source === 'queue').map((w) => [w.id, { fn: workerFunctions.get(w.id)!, queue: queues.get(w.queue)! }])),
-      streamWorkers: new Map([...onFailureQueues].map(([workerId, onFailureQueue]) => [workerId, { fn: workerFunctions.get(workerId)!, onFailureQueue }])),
+      streamWorkers: new Map(
+        workers.flatMap((w) =>
+          w.source === 'outboxStream' || w.source === 'eventStream'
+            ? [[w.id, { fn: workerFunctions.get(w.id)!, onFailureQueue: onFailureQueues.get(w.id)!, givenUp: givenUpDescriptions[w.source] }] as const]
+            : [],
+        ),
+      ),
     });
 
     // What an operator copies after a deploy (docs/deployment.md, "Stack outputs"). No export names:
@@ -361,12 +419,22 @@ export class StatelessStack extends Stack {
         description: `Dead-letter queue of the ${name} queue: messages that failed ${maxReceiveCount} times (re-drive with sqs start-message-move-task --source-arn <this>)`,
       });
     }
-    for (const [workerId, onFailureQueue] of onFailureQueues) {
-      new CfnOutput(this, `${pascalCase(workerId)}OnFailureQueueUrl`, {
-        value: onFailureQueue.queueUrl,
-        description: 'Stream positions of outbox records the relay gave up on (their outbox items stay in the table 7 days)',
+    for (const worker of workers) {
+      if (worker.source !== 'outboxStream' && worker.source !== 'eventStream') continue;
+      new CfnOutput(this, `${pascalCase(worker.id)}OnFailureQueueUrl`, {
+        value: onFailureQueues.get(worker.id)!.queueUrl,
+        description: givenUpDescriptions[worker.source],
       });
     }
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventBus.eventBusName,
+      description: `The bus every lifecycle event is put on (source ${EVENT_BUS_SOURCE}, detail-type the event type): add your rules to it`,
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventBus.eventBusArn, description: 'That bus by ARN: the destination of a replay' });
+    new CfnOutput(this, 'EventArchiveArn', {
+      value: this.eventArchive.archiveArn,
+      description: `Archive of those events, kept ${eventArchiveRetention.toDays()} days: the --event-source-arn of aws events start-replay`,
+    });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard of the directory' });
   }
 }

@@ -23,7 +23,14 @@ export type Config = {
   webhookSecrets: Record<string, string | undefined>;
   /** Where event subscriptions may point: `public` (https, public addresses; the default) or `loopback` (npm start). */
   eventTargets: 'public' | 'loopback';
+  /** AWS: the public half of the secrets key (SECRETS_PUBLIC_JWK), on the functions that seal or open. */
+  secretsPublicJwk: PublicJwk | undefined;
+  /** AWS: the Secrets Manager secret holding the private half (SECRETS_PRIVATE_KEY_ARN), on the functions that open only. */
+  secretsPrivateKeyArn: string | undefined;
 };
+
+/** The public half of the secrets key (a P-256 JWK for ECDH-ES+A256KW, lib/secrets/box.ts). */
+export type PublicJwk = { kty: 'EC'; crv: 'P-256'; x: string; y: string };
 
 type Env = Record<string, string | undefined>;
 
@@ -80,8 +87,24 @@ function isHttpUrl(value: string): boolean {
   return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
 }
 
+/** A P-256 coordinate: 32 bytes in unpadded base64url. */
+const coordinate = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The JWK if `text` is a P-256 public key, else undefined. A private half (`d`) is refused: it
+ * belongs in the secret, never in an environment variable.
+ */
+export function parsePublicJwk(text: string): PublicJwk | undefined {
+  try {
+    const { kty, crv, x, y, d } = JSON.parse(text);
+    if (kty === 'EC' && crv === 'P-256' && d === undefined && [x, y].every((c) => typeof c === 'string' && coordinate.test(c))) return { kty, crv, x, y };
+  } catch {}
+  return undefined;
+}
+
 export function loadConfig(env: Env): Config {
   const read = new EnvReader(env);
+  const publicJwk = read.optional('SECRETS_PUBLIC_JWK', 'must be a P-256 public JWK (JSON, no "d")', (v) => parsePublicJwk(v) !== undefined);
   const config: Config = {
     tableName: read.required('TABLE_NAME'),
     region: read.optional('AWS_REGION') ?? 'us-east-1',
@@ -105,6 +128,8 @@ export function loadConfig(env: Env): Config {
     eventTargets: (read.optional('EVENT_TARGETS', 'must be public or loopback', (v) => v === 'public' || v === 'loopback') ?? 'public') as
       | 'public'
       | 'loopback',
+    secretsPublicJwk: publicJwk === undefined ? undefined : parsePublicJwk(publicJwk),
+    secretsPrivateKeyArn: read.optional('SECRETS_PRIVATE_KEY_ARN', 'must be a secret ARN', (v) => v.startsWith('arn:')),
   };
   read.done();
   return config;
@@ -123,6 +148,22 @@ export function loadRelayConfig(env: Env): RelayConfig {
       events: read.url('EVENTS_QUEUE_URL'),
       connectors: read.url('CONNECTORS_QUEUE_URL'),
     },
+  };
+  read.done();
+  return config;
+}
+
+export type EventBusPublisherConfig = { region: string; eventBusName: string };
+
+/** An event bus name (or ARN, which PutEvents also takes): what EventBridge allows in a name. */
+const eventBusName = /^(arn:[\w-]+:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/;
+
+/** The event bus publisher's settings: only the bus it puts lifecycle events on (no table, no mail). */
+export function loadEventBusPublisherConfig(env: Env): EventBusPublisherConfig {
+  const read = new EnvReader(env);
+  const config = {
+    region: read.optional('AWS_REGION') ?? 'us-east-1',
+    eventBusName: read.required('EVENT_BUS_NAME', 'must be an event bus name or ARN', (v) => eventBusName.test(v) && v !== 'default'),
   };
   read.done();
   return config;

@@ -9,13 +9,15 @@ export { MAX_BODY_BYTES, parseRequest, type HttpEvent, type HttpHandler, type Pa
 
 /**
  * A handler for an admin route (the contract's `auth` must say so: checked by the compiler): the
- * use case receives the verified token subject as actor.
+ * use case receives the verified token subject as actor. `deps` is for the few functions that
+ * build a part only they need (e.g. `() => runtime({ secretBoxFor })`).
  */
 export function adminHandler<C extends RequestContract & { auth: 'admin' }>(
   contract: C,
   impl: (request: ParsedRequest<C> & { actorId: string }, deps: Deps, context: Context) => Promise<unknown>,
+  deps: () => Deps = runtime,
 ): HttpHandler {
-  return build(contract, (event) => ({ actorId: subjectOf(event, runtime().settings.subjectClaim ?? 'sub') }), impl, runtime);
+  return build(contract, (event) => ({ actorId: subjectOf(event, deps().settings.subjectClaim ?? 'sub') }), impl, deps);
 }
 
 /** A handler for a public route: no bearer; any credential travels in the body. */

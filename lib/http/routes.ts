@@ -20,11 +20,17 @@ export type Route = {
   table: TableAccess;
   /** Reads the HR webhook signing secrets (the stack grants GetSecretValue on that secret only). */
   readsWebhookSecrets?: boolean;
+  /**
+   * Seals secrets before it stores them (lib/secrets/box.ts): the stack sets SECRETS_PUBLIC_JWK,
+   * the public half of the secrets key, and nothing else; the function cannot open them.
+   */
+  sealsSecrets?: true;
   summary: string;
 };
 
 /**
- * Functions that are not HTTP routes: queue consumers, schedules and the outbox relay. Nothing but
+ * Functions that are not HTTP routes: queue consumers, schedules and the two stream workers (the
+ * outbox relay; the event bus publisher, which puts lifecycle events on EventBridge). Nothing but
  * the relay sends to the queues: everything else queues work by writing an outbox item in the
  * transaction of the change (lib/data/outbox.ts), and the relay routes it by type (queueOf).
  */
@@ -37,16 +43,26 @@ export type Worker = {
   /** Sends mail through SES (the stack grants ses:SendEmail on the sender identity only). */
   sendsMail?: boolean;
   readsWebhookSecrets?: boolean;
+  /**
+   * Opens sealed secrets (subscription signing secrets, connector tokens): the stack sets
+   * SECRETS_PUBLIC_JWK and SECRETS_PRIVATE_KEY_ARN, adds the Parameters and Secrets extension and
+   * grants GetSecretValue on the secrets key's secret only.
+   */
+  opensSecrets?: true;
 } /** Consumes one work queue (lib/jobs/queue.ts); the stack makes the queue, its dead-letter queue and alarm. */ & (
   | { source: 'queue'; queue: QueueName }
   /** New outbox items from the table's stream (INSERTs with entity = outbox only). */
   | { source: 'outboxStream' }
+  /** New lifecycle-event items from the table's stream (INSERTs with entity = event only), put on the stack's event bus. */
+  | { source: 'eventStream' }
   /** `schedule` is an EventBridge schedule expression. */
   | { source: 'schedule'; schedule: string }
 );
 
 export const workers: readonly Worker[] = [
   { id: 'outboxRelay', handler: 'outbox-relay', table: 'none', source: 'outboxStream', enqueuesJobs: true },
+  /** Puts every lifecycle event on the stack's EventBridge bus (archived), for AWS consumers' rules (docs/events.md). */
+  { id: 'eventBusPublisher', handler: 'event-bus-publisher', table: 'none', source: 'eventStream' },
   /** Handover jobs and HR deliveries. */
   { id: 'jobsWorker', handler: 'jobs-worker', table: 'readwrite', source: 'queue', queue: 'jobs' },
   /** Issues the token of a pending invitation or login-email change and mails its link. */
@@ -54,9 +70,9 @@ export const workers: readonly Worker[] = [
   /** Carries out scheduled dismissals that are due; dismissals with a delegate queue handovers. */
   { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)' },
   /** Lifecycle events to webhook subscribers: fans each event out, then delivers per subscription and user, in order (docs/events.md). */
-  { id: 'eventsWorker', handler: 'events-worker', table: 'readwrite', source: 'queue', queue: 'events' },
+  { id: 'eventsWorker', handler: 'events-worker', table: 'readwrite', source: 'queue', queue: 'events', opensSecrets: true },
   /** Applies users' latest state to SCIM connectors, per connector and user, and runs connector sync jobs (docs/connectors.md). */
-  { id: 'connectorsWorker', handler: 'connectors-worker', table: 'readwrite', source: 'queue', queue: 'connectors' },
+  { id: 'connectorsWorker', handler: 'connectors-worker', table: 'readwrite', source: 'queue', queue: 'connectors', opensSecrets: true },
   /** Queues the event deliveries and provisioning whose retry is due (or whose worker died holding them). */
   { id: 'dueEventDeliveries', handler: 'due-event-deliveries', table: 'readwrite', source: 'schedule', schedule: 'rate(1 minute)' },
   /** Sweeps stale dismissed accounts daily (retention from CLEANUP_RETENTION_DAYS, default 90). */
@@ -323,6 +339,7 @@ export const routes = [
     handler: 'create-event-subscription',
     auth: 'admin',
     table: 'readwrite',
+    sealsSecrets: true,
     summary: 'Subscribe a webhook URL to lifecycle events; the signing secret is in this answer only',
   },
   {
@@ -359,6 +376,7 @@ export const routes = [
     handler: 'rotate-event-subscription-secret',
     auth: 'admin',
     table: 'readwrite',
+    sealsSecrets: true,
     summary: 'A new signing secret; the previous one keeps signing beside it for 24 hours',
   },
   {
@@ -386,6 +404,7 @@ export const routes = [
     handler: 'create-connector',
     auth: 'admin',
     table: 'readwrite',
+    sealsSecrets: true,
     summary: 'Connect a SCIM 2.0 system; its bearer token is stored sealed and never returned',
   },
   { id: 'listConnectors', method: 'GET', path: '/connectors', handler: 'list-connectors', auth: 'admin', table: 'read', summary: 'List connectors' },

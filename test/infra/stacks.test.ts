@@ -7,6 +7,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_ENTITY } from '../../lib/data/outbox-item';
+import { EVENT_BUS_SOURCE, EVENT_ENTITY } from '../../lib/events/bus';
 import { tableDefinition } from '../../lib/data/table-definition';
 import { routes, servedMethods, workers } from '../../lib/http/routes';
 import { queueNames, type QueueName } from '../../lib/jobs/queue';
@@ -83,7 +84,7 @@ function statementsOf(id: string): Statement[] {
 
 const actionsOf = (statements: Statement[]): string[] => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
-type Flags = { enqueuesJobs?: boolean; sendsMail?: boolean; readsWebhookSecrets?: boolean };
+type Flags = { enqueuesJobs?: boolean; sendsMail?: boolean; readsWebhookSecrets?: boolean; sealsSecrets?: boolean; opensSecrets?: boolean };
 
 /** Every route and worker, with the flags the stack acts on (absent flags read as false). */
 const allFunctions = [
@@ -100,14 +101,14 @@ const variablesOf = (id: string): Record<string, unknown> =>
  * their timeout, so every queue's visibility timeout is alike), scheduled ones stay under the
  * rate, the relay sends at most ten SendMessageBatch calls per invocation.
  */
-const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { queue: 300, schedule: 120, outboxStream: 60 };
+const workerTimeoutSeconds: Record<(typeof workers)[number]['source'], number> = { queue: 300, schedule: 120, outboxStream: 60, eventStream: 60 };
 /** Queue workers' timeouts differ by queue: a handover runs long, a mail is one SES call. */
 const queueWorkerTimeoutSeconds: Record<QueueName, number> = { jobs: 300, mail: 30, events: 120, connectors: 120 };
 const timeoutOf = (worker: (typeof workers)[number]) =>
   worker.source === 'queue' ? queueWorkerTimeoutSeconds[worker.queue] : workerTimeoutSeconds[worker.source];
 
-/** The workers fed by the table's stream: the outbox relay. */
-const streamWorkers = workers.filter((w) => w.source === 'outboxStream');
+/** The workers fed by the table's stream: the outbox relay and the event bus publisher. */
+const streamWorkers = workers.filter((w) => w.source === 'outboxStream' || w.source === 'eventStream');
 
 /** The workers that consume a work queue, one per queue. */
 const queueWorkers = workers.filter((w) => w.source === 'queue');
@@ -166,7 +167,7 @@ describe('stateful stack', () => {
 
   it('keeps the HR webhook secret, with its logical ID pinned, and describes what goes into it', () => {
     // A new logical ID would replace the secret with a fresh placeholder (and orphan the filled one).
-    expect(Object.keys(stateful.findResources('AWS::SecretsManager::Secret'))).toEqual(['HrWebhookSecretsF963427D']);
+    expect(Object.keys(stateful.findResources('AWS::SecretsManager::Secret'))).toEqual(['HrWebhookSecretsF963427D', 'SecretsKeySecret8D322D6B']);
     stateful.hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -273,8 +274,16 @@ describe('stateless stack: API and functions', () => {
     }
   });
 
+  it('tells the event bus publisher only the name of the bus: no table, no mail settings, no queue', () => {
+    expect(variablesOf('eventBusPublisher')).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'employee-directory',
+      EVENT_BUS_NAME: { Ref: logicalId(built.stateless, built.stateless.eventBus) },
+    });
+  });
+
   it('tells the outbox relay only the URL of each work queue: no table, no mail settings', () => {
-    expect(streamWorkers.map((w) => w.id)).toEqual(['outboxRelay']);
+    expect(streamWorkers.map((w) => w.id)).toEqual(['outboxRelay', 'eventBusPublisher']);
     expect(variablesOf('outboxRelay')).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'employee-directory',
@@ -488,7 +497,13 @@ describe('stack outputs: what the deployment guide tells an operator to copy', (
   });
 
   it('has these outputs and no others, each described, none exported', () => {
-    expect(operatorOutputs(stateful).sort()).toEqual(['BootstrapAdminCommand', 'HrWebhookSecretsArn', 'HrWebhookSecretsName', 'TableName']);
+    expect(operatorOutputs(stateful).sort()).toEqual([
+      'BootstrapAdminCommand',
+      'HrWebhookSecretsArn',
+      'HrWebhookSecretsName',
+      'SecretsKeySecretArn',
+      'TableName',
+    ]);
     expect(operatorOutputs(stateless).sort()).toEqual(
       [
         'ApiUrl',
@@ -501,6 +516,10 @@ describe('stack outputs: what the deployment guide tells an operator to copy', (
         'EventsDeadLetterQueueArn',
         'ConnectorsDeadLetterQueueArn',
         'OutboxRelayOnFailureQueueUrl',
+        'EventBusPublisherOnFailureQueueUrl',
+        'EventBusName',
+        'EventBusArn',
+        'EventArchiveArn',
       ].sort(),
     );
     for (const template of [stateful, stateless]) {
@@ -733,8 +752,8 @@ describe('stateless stack: background jobs', () => {
       const mappings = stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } });
       const actions = actionsOf(statementsOf(worker.id));
       const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
-      // The relay's mapping reads the table's stream (tested below).
-      if (worker.source === 'outboxStream') {
+      // The stream workers' mappings read the table's stream (tested below).
+      if (worker.source === 'outboxStream' || worker.source === 'eventStream') {
         expect(
           actions.filter((a) => consume.includes(a)),
           worker.id,
@@ -794,35 +813,42 @@ describe('stateless stack: background jobs', () => {
     expect(actionsOf(statementsOf('mailWorker'))).toEqual(expect.arrayContaining([...tableReadActions, ...writeActions]));
   });
 
-  it("invokes the outbox relay from the table's stream for inserted outbox items only", () => {
-    const fnId = logicalId(built.stateless, built.stateless.workers.get('outboxRelay')!);
+  it.each([
+    ['outboxRelay', OUTBOX_ENTITY],
+    ['eventBusPublisher', EVENT_ENTITY],
+  ])("invokes %s from the table's stream for inserted %s items only, by a mapping of its own", (workerId, entity) => {
+    expect(streamWorkers.map((w) => w.id).sort()).toEqual(['eventBusPublisher', 'outboxRelay']);
+    const fnId = logicalId(built.stateless, built.stateless.workers.get(workerId)!);
     const mappings = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
     expect(mappings).toHaveLength(1);
     const mapping = mappings[0]!.Properties;
     expect(mapping.EventSourceArn).toEqual(streamArnImport);
     expect(mapping.FilterCriteria.Filters).toHaveLength(1);
-    // Lambda ORs the filters and ANDs the fields of one: an INSERT whose new image is an outbox item.
+    // Lambda ORs the filters and ANDs the fields of one: an INSERT whose new image is such an item.
     expect(JSON.parse(mapping.FilterCriteria.Filters[0].Pattern)).toEqual({
       eventName: ['INSERT'],
-      dynamodb: { NewImage: { entity: { S: [OUTBOX_ENTITY] } } },
+      dynamodb: { NewImage: { entity: { S: [entity] } } },
     });
   });
 
-  it('relays the stream in batches of 100 from the trim horizon, retrying failed records a bounded number of times', () => {
-    const fnId = logicalId(built.stateless, built.stateless.workers.get('outboxRelay')!);
-    const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
-    expect(mapping!.Properties).toMatchObject({
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
-      BisectBatchOnFunctionError: true,
-      // The relay answers with the sequence numbers it could not queue; retries start from the first.
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRetryAttempts: 10,
-      MaximumRecordAgeInSeconds: 12 * 3600,
-    });
-    // Given up before the stream trims the record (24 hours), so nothing is dropped unreported.
-    expect(mapping!.Properties.MaximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
-  });
+  it.each(['outboxRelay', 'eventBusPublisher'])(
+    '%s reads the stream in batches of 100 from the trim horizon, retrying failed records a bounded number of times',
+    (workerId) => {
+      const fnId = logicalId(built.stateless, built.stateless.workers.get(workerId)!);
+      const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
+      expect(mapping!.Properties).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        // The relay answers with the sequence numbers it could not queue; retries start from the first.
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 12 * 3600,
+      });
+      // Given up before the stream trims the record (24 hours), so nothing is dropped unreported.
+      expect(mapping!.Properties.MaximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
+    },
+  );
 
   it('sends records the relay gives up on to its own encrypted queue, kept 14 days', () => {
     for (const worker of streamWorkers) {
@@ -890,10 +916,15 @@ describe('stateless stack: background jobs', () => {
       if (!flags.enqueuesJobs) {
         // No SendMessage anywhere (HTTP functions queue work through the outbox item they write);
         // queue workers hold only the consume actions, on their own queue (tested above).
-        expect(sends, id).toEqual([]);
+        // A stream worker's poller sends what it gives up on to its on-failure queue, with its role.
+        const onFailure = streamWorkers.some((w) => w.id === id) ? [{ 'Fn::GetAtt': [onFailureQueueId(id), 'Arn'] }] : [];
+        expect(
+          sends.map((g) => g.resource),
+          id,
+        ).toEqual(onFailure);
         const worker = queueWorkers.find((w) => w.id === id);
         const ownQueue = worker ? [arnOf(worker.queue)] : [];
-        for (const grant of sqsGrants) expect(ownQueue, `${id} ${grant.action}`).toContainEqual(grant.resource);
+        for (const grant of sqsGrants) expect([...ownQueue, ...onFailure], `${id} ${grant.action}`).toContainEqual(grant.resource);
         for (const variable of Object.values(queueUrlVariables)) expect(variables[variable], `${id} ${variable}`).toBeUndefined();
         continue;
       }
@@ -916,7 +947,7 @@ describe('stateless stack: background jobs', () => {
   it("lets only stream workers read the table's stream, and its records only from that stream", () => {
     for (const worker of workers) {
       const grants = grantsOf(worker.id).filter((g) => streamActions.includes(g.action));
-      if (worker.source !== 'outboxStream') {
+      if (worker.source !== 'outboxStream' && worker.source !== 'eventStream') {
         expect(grants, worker.id).toEqual([]);
         continue;
       }
@@ -1035,8 +1066,10 @@ const manifest = [
       sendsMail: flags.sendsMail === true,
       enqueuesJobs: flags.enqueuesJobs === true,
       readsWebhookSecrets: flags.readsWebhookSecrets === true,
+      opensSecrets: false,
       consumesQueue: false,
       readsStream: false,
+      putsEvents: false,
     };
   }),
   ...workers.map((worker) => ({
@@ -1045,8 +1078,10 @@ const manifest = [
     sendsMail: worker.sendsMail === true,
     enqueuesJobs: worker.enqueuesJobs === true,
     readsWebhookSecrets: 'readsWebhookSecrets' in worker && worker.readsWebhookSecrets === true,
+    opensSecrets: 'opensSecrets' in worker && worker.opensSecrets === true,
     consumesQueue: worker.source === 'queue',
-    readsStream: worker.source === 'outboxStream',
+    readsStream: worker.source === 'outboxStream' || worker.source === 'eventStream',
+    putsEvents: worker.source === 'eventStream',
   })),
 ];
 
@@ -1058,7 +1093,8 @@ function expectedActions(entry: (typeof manifest)[number]): string[] {
   if (entry.sendsMail) actions.add('ses:SendEmail');
   if (entry.enqueuesJobs) for (const a of enqueueActions) actions.add(a);
   if (entry.consumesQueue) for (const a of consumeActions) actions.add(a);
-  if (entry.readsWebhookSecrets) for (const a of secretActions) actions.add(a);
+  if (entry.readsWebhookSecrets || entry.opensSecrets) for (const a of secretActions) actions.add(a);
+  if (entry.putsEvents) actions.add('events:PutEvents');
   // A stream consumer reads the stream and sends what it gives up on to its on-failure queue.
   if (entry.readsStream) for (const a of [...streamActions, ...enqueueActions]) actions.add(a);
   return [...actions].sort();
@@ -1329,7 +1365,7 @@ describe('stateless stack: operability', () => {
         ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(deadLetterQueue), expect.anything()],
       ]);
     }
-    expect(lines('Outbox relay: iterator age (ms)')).toEqual(
+    expect(lines('Stream workers: iterator age (ms)')).toEqual(
       streamWorkers.map((w) => [
         'AWS/Lambda',
         'IteratorAge',
@@ -1338,7 +1374,7 @@ describe('stateless stack: operability', () => {
         expect.objectContaining({ stat: 'Maximum' }),
       ]),
     );
-    expect(lines('Outbox relay: records given up')).toEqual(
+    expect(lines('Stream workers: records given up')).toEqual(
       streamWorkers.map((w) => [
         'AWS/SQS',
         'ApproximateNumberOfMessagesVisible',
@@ -1371,7 +1407,10 @@ describe('HR webhook secrets', () => {
     const readers = allFunctions.filter((f) => f.flags.readsWebhookSecrets).map((f) => f.id);
     expect(readers).toEqual(['hrWebhookStandard', 'hrWebhook']);
     for (const { id, flags } of allFunctions) {
-      const secretStatements = statementsOf(id).filter((s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
+      // The secrets key's secret has tests of its own ("secrets key", below).
+      const secretStatements = statementsOf(id).filter(
+        (s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')) && !JSON.stringify(s.Resource).includes('SecretsKeySecret'),
+      );
       const variables = variablesOf(id);
       if (!flags.readsWebhookSecrets) {
         expect(secretStatements, id).toEqual([]);
@@ -1393,13 +1432,13 @@ describe('HR webhook secrets', () => {
     }
   });
 
-  it('gives the secret readers the Parameters and Secrets extension (arm64 layer, five-minute cache), and no one else', () => {
+  it('gives the secret readers (webhook secrets, the secrets key) the Parameters and Secrets extension (arm64 layer, five-minute cache), and no one else', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     for (const { id, flags } of allFunctions) {
       const fn = functions[logicalId(built.stateless, functionOf(id))]!;
       const layers = JSON.stringify(fn.Properties.Layers ?? []);
       const variables = variablesOf(id);
-      if (!flags.readsWebhookSecrets) {
+      if (!flags.readsWebhookSecrets && !flags.opensSecrets) {
         expect(fn.Properties.Layers, id).toBeUndefined();
         expect(variables.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, id).toBeUndefined();
         continue;
@@ -1418,13 +1457,151 @@ describe('HR webhook secrets', () => {
     const readerRoles = new Set(allFunctions.filter((f) => f.flags.readsWebhookSecrets).map((f) => logicalId(built.stateless, functionOf(f.id).role!)));
     for (const template of [stateful, stateless]) {
       for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
-        const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+        const statements = (policy.Properties.PolicyDocument.Statement as Statement[]).filter((s) => JSON.stringify(s.Resource).includes('HrWebhookSecrets'));
         if (!actionsOf(statements).some((a) => a.startsWith('secretsmanager:'))) continue;
         const roles = (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
         for (const role of roles) expect(readerRoles.has(role), `${id} on ${role}`).toBe(true);
       }
     }
     stateful.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+});
+
+describe('event bus: every lifecycle event on an EventBridge bus of the stack, archived', () => {
+  const busId = () => logicalId(built.stateless, built.stateless.eventBus);
+  const busArn = () => ({ 'Fn::GetAtt': [busId(), 'Arn'] });
+  const onFailureQueueId = (workerId: string) => logicalId(built.stateless, built.stateless.onFailureQueues.get(workerId)!);
+
+  it('has one bus, with no rule and no resource policy of ours (consumers add their rules)', () => {
+    stateless.resourceCountIs('AWS::Events::EventBus', 1);
+    stateless.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    expect(stateless.findResources('AWS::Events::EventBus')[busId()]!.Properties.Policy).toBeUndefined();
+    // The stack's rules are the schedules, all on the default bus.
+    for (const [id, rule] of Object.entries(stateless.findResources('AWS::Events::Rule'))) {
+      expect(rule.Properties.EventBusName, id).toBeUndefined();
+      expect(rule.Properties.ScheduleExpression, id).toBeDefined();
+    }
+  });
+
+  it("archives the directory's events on that bus for 365 days, for replays", () => {
+    stateless.resourceCountIs('AWS::Events::Archive', 1);
+    stateless.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: busArn(),
+      RetentionDays: 365,
+      EventPattern: { source: [EVENT_BUS_SOURCE] },
+    });
+  });
+
+  it('lets only the event bus publisher put events, on that bus only', () => {
+    for (const { id } of allFunctions) {
+      const puts = grantsOf(id).filter((g) => g.action.startsWith('events:'));
+      expect(puts, id).toEqual(id === 'eventBusPublisher' ? [{ action: 'events:PutEvents', resource: busArn() }] : []);
+    }
+    for (const [id, policy] of Object.entries(stateful.findResources('AWS::IAM::Policy'))) {
+      expect(
+        actionsOf(policy.Properties.PolicyDocument.Statement as Statement[]).filter((a) => a.startsWith('events:')),
+        id,
+      ).toEqual([]);
+    }
+  });
+
+  it("gives the publisher no table access, no queue but its on-failure queue, and the relay's stream mapping settings", () => {
+    const publisher = workers.find((w) => w.id === 'eventBusPublisher')!;
+    expect(publisher).toMatchObject({ handler: 'event-bus-publisher', table: 'none', source: 'eventStream' });
+    const fnId = logicalId(built.stateless, functionOf('eventBusPublisher'));
+    const [mapping] = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: fnId } } }));
+    expect(mapping!.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [onFailureQueueId('eventBusPublisher'), 'Arn'] } } },
+    });
+    expect(onFailureQueueId('eventBusPublisher')).not.toBe(onFailureQueueId('outboxRelay'));
+  });
+
+  it('alarms on any record the publisher gave up on, on its errors and on its falling behind the stream', () => {
+    const monitoring = built.stateless.monitoring;
+    for (const alarms of [monitoring.onFailureAlarms, monitoring.iteratorAgeAlarms, monitoring.workerErrorAlarms]) {
+      expect(alarms.has('eventBusPublisher')).toBe(true);
+    }
+    const onFailure = stateless.findResources('AWS::CloudWatch::Alarm')[logicalId(built.stateless, monitoring.onFailureAlarms.get('eventBusPublisher')!)]!;
+    expect(onFailure.Properties.AlarmDescription).toContain('lifecycle-event records');
+  });
+
+  it('names the bus, its ARN and the archive for consumers and replays', () => {
+    stateless.hasOutput('EventBusName', { Value: { Ref: busId() }, Description: Match.stringLikeRegexp(EVENT_BUS_SOURCE) });
+    stateless.hasOutput('EventBusArn', { Value: busArn() });
+    stateless.hasOutput('EventArchiveArn', {
+      Value: { 'Fn::GetAtt': [logicalId(built.stateless, built.stateless.eventArchive), 'Arn'] },
+      Description: Match.stringLikeRegexp('start-replay'),
+    });
+    stateless.hasOutput('EventBusPublisherOnFailureQueueUrl', { Value: { Ref: onFailureQueueId('eventBusPublisher') } });
+  });
+});
+
+describe('secrets key', () => {
+  const keySecretId = () => logicalId(built.stateful, built.stateful.secretsKey.secret);
+  /** The key secret's ARN and the public JWK as the stateless stack sees them: the stateful stack's exports. */
+  const keySecretImport = /^\{"Fn::ImportValue":"EmployeeDirectoryStateful:ExportsOutputRefSecretsKeySecret[0-9A-F]+/;
+  const publicJwkImport = /^\{"Fn::ImportValue":"EmployeeDirectoryStateful:ExportsOutputFnGetAttSecretsKey[0-9A-Za-z]*PublicJwk/;
+
+  it('keeps the private half in an empty, retained secret of the stateful stack, with its logical ID pinned', () => {
+    expect(keySecretId()).toBe('SecretsKeySecret8D322D6B');
+    const secret = stateful.findResources('AWS::SecretsManager::Secret')[keySecretId()]!;
+    expect(secret).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // No value at all from the template: the key resource's Create puts the one value it ever gets.
+    expect(secret.Properties.GenerateSecretString).toBeUndefined();
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(secret.Properties.Description).toContain('Never edit or delete it');
+  });
+
+  it('generates the pair with a custom resource (pinned logical ID) whose handler may only describe and put that secret', () => {
+    const resources = stateful.findResources('Custom::DirectorySecretsKey');
+    expect(Object.keys(resources)).toEqual(['SecretsKey317DCF94']);
+    expect(Object.values(resources)[0]!.Properties).toMatchObject({ SecretArn: { Ref: keySecretId() } });
+    const handlerRole = logicalId(built.stateful, built.stateful.secretsKey.node.findChild('HandlerRole') as unknown as { node: { defaultChild?: unknown } });
+    const statements = Object.values(stateful.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: handlerRole }] } })).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+    const secretGrants = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
+    expect(actionsOf(secretGrants).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue']);
+    for (const statement of secretGrants) expect(statement.Resource).toEqual({ Ref: keySecretId() });
+    // Nothing in the stateful stack may read a secret's value, the key handler included.
+    for (const [id, policy] of Object.entries(stateful.findResources('AWS::IAM::Policy'))) {
+      expect(actionsOf(policy.Properties.PolicyDocument.Statement as Statement[]), id).not.toContain('secretsmanager:GetSecretValue');
+    }
+    // No role of the key's (handler or framework) carries a managed policy.
+    for (const [id, role] of Object.entries(stateful.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+  });
+
+  it('gives the public half to the sealing and opening functions only, and the private half to the opening ones only', () => {
+    const sealers = allFunctions.filter((f) => f.flags.sealsSecrets).map((f) => f.id);
+    const openers = allFunctions.filter((f) => f.flags.opensSecrets).map((f) => f.id);
+    expect(sealers).toEqual(['createEventSubscription', 'rotateEventSubscriptionSecret', 'createConnector']);
+    expect(openers).toEqual(['eventsWorker', 'connectorsWorker']);
+    for (const { id, flags } of allFunctions) {
+      const variables = variablesOf(id);
+      if (flags.sealsSecrets || flags.opensSecrets) expect(JSON.stringify(variables.SECRETS_PUBLIC_JWK), id).toMatch(publicJwkImport);
+      else expect(variables.SECRETS_PUBLIC_JWK, id).toBeUndefined();
+      if (flags.opensSecrets) expect(JSON.stringify(variables.SECRETS_PRIVATE_KEY_ARN), id).toMatch(keySecretImport);
+      else expect(variables.SECRETS_PRIVATE_KEY_ARN, id).toBeUndefined();
+    }
+  });
+
+  it('lets only the opening functions read the key secret, and that secret only', () => {
+    for (const { id, flags } of allFunctions) {
+      const onKey = grantsOf(id).filter((g) => JSON.stringify(g.resource).includes('SecretsKeySecret'));
+      if (!flags.opensSecrets) {
+        expect(onKey, id).toEqual([]);
+        continue;
+      }
+      expect(onKey.map((g) => g.action).sort(), id).toEqual([...secretActions].sort());
+      for (const grant of onKey) expect(JSON.stringify(grant.resource), id).toMatch(keySecretImport);
+      // Nothing else from Secrets Manager: the opening functions read no webhook secret.
+      expect(
+        grantsOf(id).filter((g) => g.action.startsWith('secretsmanager:') && !JSON.stringify(g.resource).includes('SecretsKeySecret')),
+        id,
+      ).toEqual([]);
+    }
   });
 });
 

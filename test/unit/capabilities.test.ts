@@ -14,12 +14,18 @@ const functions = [
     sendsMail: false,
     enqueuesJobs: false,
     readsWebhookSecrets: 'readsWebhookSecrets' in r && r.readsWebhookSecrets,
+    sealsSecrets: 'sealsSecrets' in r && r.sealsSecrets === true,
+    opensSecrets: false,
+    publishesEvents: false,
   })),
   ...workers.map((w) => ({
     handler: w.handler,
     sendsMail: w.sendsMail === true,
     enqueuesJobs: w.enqueuesJobs === true,
     readsWebhookSecrets: w.readsWebhookSecrets === true,
+    sealsSecrets: false,
+    opensSecrets: w.opensSecrets === true,
+    publishesEvents: w.source === 'eventStream',
   })),
 ];
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,7 +77,8 @@ describe('AWS clients: each bundle holds only the ones its manifest entry declar
     expect(packages, 'bundle built').toBeDefined();
     const clients = [...packages].filter((p) => p.startsWith('@aws-sdk/client-')).sort();
     const expected = [
-      ...(handler === 'get-openapi' || handler === 'outbox-relay' ? [] : ['@aws-sdk/client-dynamodb']),
+      ...(handler === 'get-openapi' || handler === 'outbox-relay' || flags.publishesEvents ? [] : ['@aws-sdk/client-dynamodb']),
+      ...(flags.publishesEvents ? ['@aws-sdk/client-eventbridge'] : []),
       ...(flags.sendsMail ? ['@aws-sdk/client-ses'] : []),
       ...(flags.enqueuesJobs ? ['@aws-sdk/client-sqs'] : []),
     ].sort();
@@ -82,6 +89,25 @@ describe('AWS clients: each bundle holds only the ones its manifest entry declar
 describe('webhook secrets: only the functions that read them bundle their clients', () => {
   it.each(functions.map((f) => [f.handler, f] as const))('%s', (handler, flags) => {
     expect(modules.get(handler)!.has('lib/webhooks/secrets-extension.ts')).toBe(flags.readsWebhookSecrets);
+  });
+});
+
+describe('secrets key: only the functions that open sealed secrets bundle the reader of its private half', () => {
+  it.each(functions.map((f) => [f.handler, f] as const))('%s', (handler, flags) => {
+    const lib = modules.get(handler)!;
+    expect(lib.has('lib/secrets/extension-key.ts'), 'the private key reader').toBe(flags.opensSecrets);
+    // The sealing functions build their box from the public half alone; nobody else builds one.
+    expect(lib.has('lib/secrets/box.ts'), 'a secret box').toBe(flags.sealsSecrets || flags.opensSecrets);
+    expect(lib.has('lib/secrets/sealing.ts'), 'the public half').toBe(flags.sealsSecrets || flags.opensSecrets);
+  });
+
+  it('no function bundles jose (the box is node:crypto) nor a Secrets Manager client (the extension reads)', () => {
+    for (const [handler, packages] of bundled) {
+      expect(
+        [...packages].filter((p) => p === 'jose' || p === '@aws-sdk/client-secrets-manager'),
+        handler,
+      ).toEqual([]);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, loadMailWorkerConfig, loadRelayConfig } from '../../lib/config';
+import { loadConfig, loadEventBusPublisherConfig, loadMailWorkerConfig, loadRelayConfig } from '../../lib/config';
 
 const minimal = { TABLE_NAME: 'directory', APP_BASE_URL: 'https://directory.corp.example' };
 
@@ -90,5 +90,22 @@ describe('configuration, read once at cold start', () => {
       appBaseUrl: 'https://directory.corp.example',
     });
     expect(() => loadMailWorkerConfig(minimal)).toThrow('MAIL_FROM: must be the sender address (a verified SES identity)');
+  });
+});
+
+describe('event bus publisher configuration', () => {
+  it('reads the bus name (or ARN), and nothing else', () => {
+    expect(loadEventBusPublisherConfig({ EVENT_BUS_NAME: 'EmployeeDirectoryStatelessEventBus1234' })).toEqual({
+      region: 'us-east-1',
+      eventBusName: 'EmployeeDirectoryStatelessEventBus1234',
+    });
+    const arn = 'arn:aws:events:eu-central-1:123456789012:event-bus/directory';
+    expect(loadEventBusPublisherConfig({ EVENT_BUS_NAME: arn, AWS_REGION: 'eu-central-1' }).eventBusName).toBe(arn);
+  });
+
+  it('refuses a missing or invalid name, and the default bus (events must go to the archived one)', () => {
+    expect(() => loadEventBusPublisherConfig({})).toThrow('EVENT_BUS_NAME: must be an event bus name or ARN');
+    expect(() => loadEventBusPublisherConfig({ EVENT_BUS_NAME: 'has space' })).toThrow('EVENT_BUS_NAME: must be an event bus name or ARN');
+    expect(() => loadEventBusPublisherConfig({ EVENT_BUS_NAME: 'default' })).toThrow('EVENT_BUS_NAME');
   });
 });
