@@ -77,8 +77,20 @@ export async function deleteConnector(deps: Deps, actorId: string, id: string): 
 export type SyncJobView = Omit<SyncJob, 'actorId' | 'cursor' | 'version'>;
 
 export function toSyncJobView(job: SyncJob): SyncJobView {
-  const { actorId: _actor, cursor: _cursor, version: _version, ...view } = job;
-  return view;
+  return {
+    id: job.id,
+    type: job.type,
+    connectorId: job.connectorId,
+    status: job.status,
+    checked: job.checked,
+    repaired: job.repaired,
+    failed: job.failed,
+    failures: job.failures,
+    failureReason: job.failureReason,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    finishedAt: job.finishedAt,
+  };
 }
 
 /** Starts a reconciliation of every user with that system: the job, its first step queued in the same transaction. */

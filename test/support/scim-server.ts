@@ -85,7 +85,7 @@ function scimError(res: Response, status: number, detail: string, headers: Recor
     .send(JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(status), detail }));
 }
 
-export async function startScimServer(options: { token?: string; patch?: boolean } = {}): Promise<ScimTestServer> {
+export async function startScimServer(options: { token?: string; patch?: boolean; port?: number; log?: (line: string) => void } = {}): Promise<ScimTestServer> {
   declareUsers();
   const token = options.token ?? `scim-${randomUUID()}`;
   const users: Store = new Map();
@@ -110,6 +110,7 @@ export async function startScimServer(options: { token?: string; patch?: boolean
   const base = '/scim/v2';
   app.use(base, (req: Request, res: Response, next: NextFunction) => {
     requests.push({ method: req.method, path: req.path });
+    options.log?.(`${req.method} ${req.originalUrl.slice(base.length)}`);
     const answer = injected.shift();
     if (answer) return scimError(res, answer.status, answer.detail ?? `Injected ${answer.status}`, answer.headers);
     if (req.method === 'PATCH' && !SCIMMY.Config.get().patch.supported) return scimError(res, 501, 'PATCH is not supported');
@@ -119,7 +120,7 @@ export async function startScimServer(options: { token?: string; patch?: boolean
   app.use(base, routers);
 
   const server = await new Promise<import('node:http').Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   return {
