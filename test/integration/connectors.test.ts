@@ -28,6 +28,8 @@ beforeEach(async () => {
   deps = await createTestDeps();
   at(0);
   admin = await seedAdmin(deps);
+  // The admin's own event is fanned out before the connector exists: the admin predates it.
+  await deps.jobs.idle();
   scim = await startScimServer();
   connectorId = (await createConnector(deps, admin.id, { kind: 'scim', name: 'Chat', baseUrl: scim.baseUrl, token: scim.token })).id;
 });

@@ -10,7 +10,16 @@ import {
   type ScimUserFields,
   userNameFilter,
 } from '../../lib/connectors/scim/resource';
-import { capabilitiesOf, DEFAULT_RETRY_MS, failureOf, MAX_RETRY_MS, retryAfterMs, userOf } from '../../lib/connectors/scim/responses';
+import {
+  capabilitiesOf,
+  DEFAULT_RETRY_MS,
+  failureOf,
+  listResourcesOf,
+  MAX_RETRY_MS,
+  retryAfterMs,
+  scimErrorOf,
+  userOf,
+} from '../../lib/connectors/scim/responses';
 
 const jane: DirectoryUser = {
   id: '01JDIRECTORYUSER0000000001',
@@ -206,5 +215,31 @@ describe('provider answers', () => {
     expect(capabilitiesOf('nope')).toBeUndefined();
     expect(userOf({ id: '1', active: 'False', emails: null, name: null })).toMatchObject({ id: '1', active: false });
     expect(userOf({ userName: 'no id' })).toBeUndefined();
+  });
+
+  it('keeps what providers add, and refuses a known attribute of the wrong type', () => {
+    const read = userOf({ id: '7', userName: 'a@corp.example', title: 'Boss', emails: [{ value: 'a@corp.example', primary: 'true', display: 'A' }] });
+    expect(read).toMatchObject({ id: '7', title: 'Boss', emails: [{ value: 'a@corp.example', primary: true, display: 'A' }] });
+    for (const bad of [
+      { id: 7 },
+      { id: '' },
+      { id: '1', userName: 3 },
+      { id: '1', active: 1 },
+      { id: '1', emails: {} },
+      { id: '1', emails: [{ type: 'work' }] },
+      { id: '1', name: 'A B' },
+      { id: '1', schemas: [1] },
+      [{ id: '1' }],
+    ]) {
+      expect(userOf(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+    expect(capabilitiesOf({ patch: true })).toBeUndefined();
+    expect(capabilitiesOf({ filter: { supported: true, maxResults: '100' } })).toBeUndefined();
+    expect(listResourcesOf({ totalResults: 1, Resources: [{ id: '1' }] })).toEqual([{ id: '1' }]);
+    expect(listResourcesOf({ totalResults: 0 })).toEqual([]);
+    expect(listResourcesOf({ Resources: {} })).toBeUndefined();
+    expect(listResourcesOf({ totalResults: '1', Resources: [] })).toBeUndefined();
+    expect(scimErrorOf({ detail: ' no ', scimType: 'uniqueness' })).toEqual({ detail: 'no', scimType: 'uniqueness' });
+    expect(scimErrorOf({ detail: 5 })).toEqual({ detail: null, scimType: null });
   });
 });

@@ -14,7 +14,7 @@ import {
   capabilitiesOf,
   DEFAULT_RETRY_MS,
   failureOf,
-  listResponseSchema,
+  listResourcesOf,
   MINIMAL_CAPABILITIES,
   ok,
   redact,
@@ -173,11 +173,11 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     const reply = await send(what, `/Users?filter=${encodeURIComponent(userNameFilter(userName))}`);
     if (!isReply(reply)) return reply;
     if (!is2xx(reply)) return fail(what, reply);
-    const list = listResponseSchema.safeParse(reply.body);
-    if (!list.success) return { outcome: 'failed', status: reply.status, scimType: null, reason: `${what}: not a ListResponse` };
+    const resources = listResourcesOf(reply.body);
+    if (!resources) return { outcome: 'failed', status: reply.status, scimType: null, reason: `${what}: not a ListResponse` };
     // A provider that ignores the filter lists everyone: only an exact (case-insensitive) match counts.
     const wanted = userName.toLowerCase();
-    const matches = (list.data.Resources ?? [])
+    const matches = resources
       .map(userOf)
       .filter((resource): resource is ScimUserResource => resource !== undefined && (resource.userName ?? '').toLowerCase() === wanted);
     if (matches.length > 1) {

@@ -1,4 +1,3 @@
-import * as z from '../../zod';
 import type { ScimUserResource } from './resource';
 
 /**
@@ -28,42 +27,65 @@ export const DEFAULT_RETRY_MS = 60_000;
 export const MAX_RETRY_MS = 3_600_000;
 const MAX_DETAIL = 300;
 
+/*
+ * The provider's answers are read with small guards rather than the schema library: these four
+ * shapes are all the connectors worker reads, and the union/pipe/transform machinery they would
+ * need cost that bundle about 5 KiB (docs/benchmarks.md, "Bundle budget"). Every guard keeps
+ * unknown attributes (providers add their own) and refuses a known one of the wrong type.
+ */
+const INVALID = Symbol('invalid');
+type Invalid = typeof INVALID;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const optionalText = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+
 /** Booleans as providers send them: some send `"True"` / `"false"` strings. */
-const booleanish = z.pipe(
-  z.union([z.boolean(), z.string()]),
-  z.transform((value) => (typeof value === 'boolean' ? value : value.toLowerCase() === 'true')),
-);
-const text = z.optional(z.nullable(z.string()));
+function booleanish(value: unknown): boolean | null | undefined | Invalid {
+  if (value === undefined || value === null || typeof value === 'boolean') return value;
+  return typeof value === 'string' ? value.toLowerCase() === 'true' : INVALID;
+}
 
-export const scimUserSchema = z.looseObject({
-  id: z.string().check(z.minLength(1)),
-  schemas: z.optional(z.array(z.string())),
-  userName: text,
-  externalId: text,
-  active: z.optional(z.nullable(booleanish)),
-  displayName: text,
-  name: z.optional(z.nullable(z.looseObject({ givenName: text, familyName: text }))),
-  emails: z.optional(z.nullable(z.array(z.looseObject({ value: z.string(), type: text, primary: z.optional(z.nullable(booleanish)) })))),
-});
+/** `{supported}` of a ServiceProviderConfig feature, read as a boolean (absent: false). */
+function supportedOf(value: unknown): boolean | Invalid {
+  if (value === undefined || value === null) return false;
+  if (!isRecord(value)) return INVALID;
+  const supported = booleanish(value.supported);
+  return supported === INVALID ? INVALID : supported === true;
+}
 
-export const listResponseSchema = z.looseObject({
-  totalResults: z.optional(z.number()),
-  Resources: z.optional(z.nullable(z.array(z.unknown()))),
-});
+function emailsOf(value: unknown): ScimUserResource['emails'] | Invalid {
+  if (value === undefined || value === null) return value;
+  if (!Array.isArray(value)) return INVALID;
+  const emails: NonNullable<ScimUserResource['emails']> = [];
+  for (const email of value) {
+    if (!isRecord(email) || typeof email.value !== 'string' || !optionalText(email.type)) return INVALID;
+    const primary = booleanish(email.primary);
+    if (primary === INVALID) return INVALID;
+    emails.push({ ...email, value: email.value, ...(primary === undefined ? {} : { primary }) } as NonNullable<ScimUserResource['emails']>[number]);
+  }
+  return emails;
+}
 
-const supported = z.optional(z.nullable(z.looseObject({ supported: z.optional(z.nullable(booleanish)) })));
-export const serviceProviderConfigSchema = z.looseObject({
-  patch: supported,
-  filter: z.optional(z.nullable(z.looseObject({ supported: z.optional(z.nullable(booleanish)), maxResults: z.optional(z.nullable(z.number())) }))),
-  bulk: supported,
-  etag: supported,
-  sort: supported,
-});
+/** A SCIM User resource (RFC 7643 section 4.1) as far as the directory reads it. */
+function scimUser(body: unknown): ScimUserResource | undefined {
+  if (!isRecord(body) || typeof body.id !== 'string' || body.id === '') return undefined;
+  if (body.schemas !== undefined && !(Array.isArray(body.schemas) && body.schemas.every((s) => typeof s === 'string'))) return undefined;
+  if (![body.userName, body.externalId, body.displayName].every(optionalText)) return undefined;
+  const name = body.name;
+  if (!(name === undefined || name === null || (isRecord(name) && optionalText(name.givenName) && optionalText(name.familyName)))) return undefined;
+  const active = booleanish(body.active);
+  const emails = emailsOf(body.emails);
+  if (active === INVALID || emails === INVALID) return undefined;
+  return { ...body, ...(active === undefined ? {} : { active }), ...(emails === undefined ? {} : { emails }) } as ScimUserResource;
+}
 
-const errorSchema = z.looseObject({
-  detail: z.optional(z.nullable(z.string())),
-  scimType: z.optional(z.nullable(z.string())),
-});
+/** A ListResponse (RFC 7644 section 3.4.2): its resources, still to be read one by one. */
+export function listResourcesOf(body: unknown): unknown[] | undefined {
+  if (!isRecord(body) || !(body.totalResults === undefined || typeof body.totalResults === 'number')) return undefined;
+  const resources = body.Resources;
+  if (resources === undefined || resources === null) return [];
+  return Array.isArray(resources) ? resources : undefined;
+}
 
 /** What a provider says it supports (RFC 7643 section 5). */
 export type ScimCapabilities = { patch: boolean; filter: boolean; maxResults: number | null; etag: boolean; bulk: boolean };
@@ -72,21 +94,16 @@ export type ScimCapabilities = { patch: boolean; filter: boolean; maxResults: nu
 export const MINIMAL_CAPABILITIES: ScimCapabilities = { patch: false, filter: true, maxResults: null, etag: false, bulk: false };
 
 export function capabilitiesOf(body: unknown): ScimCapabilities | undefined {
-  const parsed = serviceProviderConfigSchema.safeParse(body);
-  if (!parsed.success) return undefined;
-  const config = parsed.data;
-  return {
-    patch: config.patch?.supported === true,
-    filter: config.filter?.supported === true,
-    maxResults: config.filter?.maxResults ?? null,
-    etag: config.etag?.supported === true,
-    bulk: config.bulk?.supported === true,
-  };
+  if (!isRecord(body)) return undefined;
+  const [patch, filter, bulk, etag, sort] = [body.patch, body.filter, body.bulk, body.etag, body.sort].map(supportedOf);
+  if ([patch, filter, bulk, etag, sort].includes(INVALID)) return undefined;
+  const maxResults = isRecord(body.filter) ? body.filter.maxResults : undefined;
+  if (!(maxResults === undefined || maxResults === null || typeof maxResults === 'number')) return undefined;
+  return { patch: patch === true, filter: filter === true, maxResults: maxResults ?? null, etag: etag === true, bulk: bulk === true };
 }
 
 export function userOf(body: unknown): ScimUserResource | undefined {
-  const parsed = scimUserSchema.safeParse(body);
-  return parsed.success ? (parsed.data as ScimUserResource) : undefined;
+  return scimUser(body);
 }
 
 /**
@@ -105,9 +122,8 @@ export function retryAfterMs(header: string | null | undefined, now: Date): numb
 
 /** The `detail` and `scimType` of a SCIM error body (RFC 7644 section 3.12), when it is one. */
 export function scimErrorOf(body: unknown): { detail: string | null; scimType: string | null } {
-  const parsed = errorSchema.safeParse(body);
-  if (!parsed.success) return { detail: null, scimType: null };
-  return { detail: parsed.data.detail?.trim() || null, scimType: parsed.data.scimType?.trim() || null };
+  if (!isRecord(body) || !optionalText(body.detail) || !optionalText(body.scimType)) return { detail: null, scimType: null };
+  return { detail: (body.detail as string | null | undefined)?.trim() || null, scimType: (body.scimType as string | null | undefined)?.trim() || null };
 }
 
 export type Answer = { status: number; retryAfter: string | null; body: unknown };
