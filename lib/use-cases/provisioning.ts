@@ -54,7 +54,7 @@ export type Applied = { ok: true; access: Access } | { ok: false; failure: ScimF
  * A remote account deleted by hand (404) is provisioned again when the user should have one.
  */
 export async function applyWanted(
-  client: ScimClient,
+  connect: () => Promise<ScimClient>,
   connector: Connector,
   userId: string,
   wanted: Wanted,
@@ -86,7 +86,7 @@ export async function applyWanted(
     case 'record':
       return done(step.state, { reason: step.reason });
     case 'deprovision': {
-      const result = await client.deprovision(step.remoteId);
+      const result = await (await connect()).deprovision(step.remoteId);
       if (result.outcome !== 'ok') return failed(result);
       return done('deprovisioned', {
         appliedDigest: null,
@@ -95,7 +95,7 @@ export async function applyWanted(
       });
     }
     case 'provision': {
-      const result = await client.provision(holder!);
+      const result = await (await connect()).provision(holder!);
       if (result.outcome !== 'ok') return failed(result);
       return applied(holder!, (wanted as { active: boolean }).active, result.value.account.remoteId);
     }
@@ -103,6 +103,7 @@ export async function applyWanted(
     case 'setActive': {
       const active = (wanted as { active: boolean }).active;
       const remoteId = base.remoteId!;
+      const client = await connect();
       const result = step.step === 'update' ? await client.update(remoteId, holder!) : await client[active ? 'reactivate' : 'deactivate'](remoteId);
       if (result.outcome === 'gone') {
         // Deleted by hand over there: an active user gets an account again; a dismissed one has none.
@@ -117,6 +118,17 @@ export async function applyWanted(
   }
 }
 
+function sameAccess(before: Access | undefined, after: Access): boolean {
+  return (
+    before !== undefined &&
+    before.state === after.state &&
+    before.reason === after.reason &&
+    before.remoteId === after.remoteId &&
+    before.appliedDigest === after.appliedDigest &&
+    before.appliedActive === after.appliedActive
+  );
+}
+
 export type ProvisionOutcome = 'idle' | 'busy' | 'waiting' | 'retrying' | 'parked' | 'lost' | 'gone';
 
 /** Applies one user's latest state to one connector, while it holds the pair. */
@@ -128,7 +140,8 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
   const taken = await takeLease(deps.table, target, userId, leaseFor(), deps.clock());
   if (taken === 'busy' || taken === 'waiting') return taken;
   let progress = taken;
-  let client: ScimClient | undefined;
+  // Opened (the token unsealed) only when a step needs the system: most changes touch no account field.
+  let client: Promise<ScimClient> | undefined;
   for (;;) {
     const connector = await getConnector(deps.table, connectorId);
     if (!connector) {
@@ -143,14 +156,17 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
       if (released === 'again') continue;
       return released === 'lost' ? 'lost' : 'idle';
     }
-    client ??= await clientFor(deps, connector);
+    const connect = () => {
+      client ??= clientFor(deps, connector);
+      return client;
+    };
     const access = await getAccess(deps.table, userId, connectorId);
-    const result = await applyWanted(client, connector, userId, wantedFor(latest.data.user), access, deps.clock());
+    const result = await applyWanted(connect, connector, userId, wantedFor(latest.data.user), access, deps.clock());
     const now = deps.clock();
     const sequence = latest.data.sequence;
     if (result.ok) {
-      // The access item first: were the lease lost now, the next holder starts from it.
-      await putAccess(deps.table, result.access);
+      // The access item first: were the lease lost now, the next holder starts from it. Unchanged, it is not rewritten.
+      if (!sameAccess(access, result.access)) await putAccess(deps.table, result.access);
       if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))) return 'lost';
       if (connector.failingSince) await setConnectorFailing(deps.table, connectorId, null);
       progress = { ...progress, lastDelivered: sequence, attempts: 0, firstFailedAt: null, status: 'ok' };

@@ -5,7 +5,7 @@ import { confirmLoginEmailChange, requestLoginEmailChange } from '../../lib/use-
 import { runSyncStep } from '../../lib/use-cases/connector-sync';
 import { createConnector, deleteConnector, getConnectorSyncJob, getConnectorView, startConnectorSync, userAccess } from '../../lib/use-cases/connectors';
 import { runDueDeliveries } from '../../lib/use-cases/event-delivery';
-import { dismissUser, eraseUser, inviteUser, rehireUser, setContactEmail } from '../../lib/use-cases/users';
+import { dismissUser, eraseUser, inviteUser, rehireUser, setAdmin, setContactEmail } from '../../lib/use-cases/users';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 import { startScimServer, type ScimTestServer, type StoredUser } from '../support/scim-server';
@@ -85,6 +85,24 @@ describe('SCIM connectors', () => {
     // One account all along: no twin was created by any of the changes.
     expect([...scim.users.values()].filter((u) => u.externalId === user.id)).toHaveLength(1);
     expect(await accessOf(user)).toMatchObject({ state: 'provisioned', remoteId });
+  });
+
+  it('a change that touches no account field sends nothing; a dismissal is one PATCH of active', async () => {
+    const user = await seedActiveUser(deps, admin.id);
+    await deps.jobs.idle();
+    const before = scim.requests.length;
+    await setAdmin(deps, admin.id, user.id, true);
+    await setAdmin(deps, admin.id, user.id, false);
+    await deps.jobs.idle();
+    expect(scim.requests.slice(before)).toEqual([]);
+    await dismissUser(deps, admin.id, user.id, {});
+    await deps.jobs.idle();
+    expect(
+      scim.requests
+        .slice(before)
+        .map((r) => r.method)
+        .filter((m) => m !== 'GET'),
+    ).toEqual(['PATCH']);
   });
 
   it('an erasure deprovisions (DELETE), or deactivates where the provider refuses DELETE', async () => {
