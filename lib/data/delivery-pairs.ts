@@ -293,6 +293,54 @@ export async function duePairs(table: TableRef, now: Date, limit = 100): Promise
 }
 
 /**
+ * Lets go of every lease still held, each pair due now: what the local server does at start,
+ * before it runs anything, being the only worker on its table, so any lease it finds belongs to a
+ * run that died (a SIGKILL mid-delivery). Without this the pair would wait for that lease to run
+ * out (a minute) before anyone delivered it again. Only ever called where no other worker can
+ * hold a lease: never in AWS, where leases are what keeps concurrent workers apart.
+ * Returns how many leases it released.
+ */
+export async function releaseLeftoverLeases(table: TableRef, now: Date): Promise<number> {
+  const { IndexName, partitionKey } = index('eventDeliveriesDue');
+  const at = now.toISOString();
+  let released = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName,
+        KeyConditionExpression: '#pk = :due',
+        FilterExpression: 'attribute_exists(leaseOwner)',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':due': DUE },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const target: Target = { kind: item.targetKind as Target['kind'], id: String(item.targetId) };
+      const userId = String(item.userId);
+      try {
+        await table.client.send(
+          new UpdateCommand({
+            TableName: table.name,
+            Key: pairKey(target, userId),
+            UpdateExpression: 'SET gsi7pk = :due, gsi7sk = :dueAt REMOVE leaseOwner, leaseUntil, wanted',
+            ConditionExpression: 'leaseOwner = :owner',
+            ExpressionAttributeValues: { ':owner': item.leaseOwner, ':due': DUE, ':dueAt': dueKey(at, target, userId) },
+          }),
+        );
+        released++;
+      } catch (error) {
+        if (!conditionFailed(error)) throw error;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return released;
+}
+
+/**
  * Makes a waiting pair (parked, or a retry not yet due) due now with its attempts and failure
  * clock started over, when no worker holds it: what a connector sync does before it reconciles
  * the user. False when the pair was not waiting.

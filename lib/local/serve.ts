@@ -8,6 +8,7 @@ import { createDeps, installRuntime } from '../runtime';
 import { bootstrapAdmin } from '../use-cases/users';
 import { runDueDismissals } from '../use-cases/scheduled-dismissals';
 import { runDueDeliveries } from '../use-cases/event-delivery';
+import { releaseLeftoverLeases } from '../data/delivery-pairs';
 import type { DynamoLocal } from './dynamodb-local';
 import { onExit, StartupError } from './lifecycle';
 import { LocalJwt } from './local-auth';
@@ -106,8 +107,12 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
   });
   const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
   // What the previous run committed but did not finish (it crashed, or gave up on a message):
-  // queued again before serving, so nothing new is mistaken for it.
+  // queued again before serving, so nothing new is mistaken for it. This process is the only
+  // worker on its table: a delivery lease still held is a dead run's, released (due now) rather
+  // than waited out, and what is due is queued at once, not at the timer's first tick.
+  const releasedLeases = await inLogContext({ worker: 'recovery' }, () => releaseLeftoverLeases(deps.table, deps.clock()));
   const resumed = await inLogContext({ worker: 'recovery' }, () => resumeUnfinishedWork(deps.table, enqueue, deps.clock));
+  await inLogContext({ worker: 'recovery' }, () => runDueDeliveries(deps));
   const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox, settle: () => jobs.idle(), log: (line) => console.log(line) });
   onExit(async () => {
     server.close();
@@ -143,7 +148,7 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
 Employee directory listening on ${url}
   DynamoDB:  ${endpoint} (table ${config.tableName}, ${table})
   Admin:     ${admin.user.loginEmail} (${admin.created ? 'created' : 'already there'}, id ${admin.user.id})
-  Resumed:   ${resumed.messages} unhandled outbox messages, ${resumed.jobs} other unfinished handover jobs
+  Resumed:   ${resumed.messages} unhandled outbox messages, ${resumed.jobs} other unfinished handover jobs, ${releasedLeases} delivery leases released
   API:       export API=${url}
   Token:     export TOKEN=$(${stateEnv}npm run -s token -- ${admin.user.loginEmail})
   Try:       curl -s ${url}/users -H "Authorization: Bearer $TOKEN"
