@@ -1,0 +1,113 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { User } from '../../lib/client/client';
+import { call, createApi } from './api';
+import { signedInWith, signOut, type SignedIn } from './auth/session';
+import { Link } from './components/link';
+import type { ConsoleConfig } from './config';
+import { Console } from './context';
+import { fullName } from './format';
+import { NotBuiltPage } from './pages/not-built';
+import { PersonPage } from './pages/person';
+import { SignIn } from './pages/sign-in';
+import { UsersPage } from './pages/users';
+import { useLocation, type Location } from './router';
+
+type Section = { path: string; title: string; what?: string };
+
+/** The navigation, in the order of an admin's day; sections with `what` are not built yet and say so. */
+export const sections: Section[] = [
+  { path: '/', title: 'Users' },
+  { path: '/address-lookup', title: 'Address lookup', what: 'Type any address to see whether it is free or who holds it, and free it in one click.' },
+  { path: '/workgroups', title: 'Workgroups', what: 'Create workgroups and manage their members.' },
+  { path: '/hr-deliveries', title: 'HR deliveries', what: 'See HR webhook deliveries that failed, with their reason, and re-drive them.' },
+  { path: '/cleanup', title: 'Cleanup', what: 'Preview who a sweep would anonymise (a dry run), then run it.' },
+  { path: '/event-subscriptions', title: 'Event subscriptions', what: 'Subscribe receivers to lifecycle events and follow their deliveries.' },
+  { path: '/connectors', title: 'Connectors', what: 'Connect SCIM systems and follow their sync state.' },
+];
+
+function sectionOf(path: string): Section | undefined {
+  if (path === '/' || path.startsWith('/users')) return sections[0];
+  return sections.find((section) => section.path !== '/' && path.startsWith(section.path));
+}
+
+function Page({ where }: { where: Location }) {
+  const person = /^\/users\/([^/]+)$/.exec(where.path);
+  if (person) return <PersonPage id={decodeURIComponent(person[1]!)} />;
+  const section = sectionOf(where.path);
+  if (section?.path === '/') return <UsersPage where={where} />;
+  if (section?.what) return <NotBuiltPage title={section.title} what={section.what} />;
+  return <NotBuiltPage title="Page not found" what="This console has no page at this address." />;
+}
+
+export function App({ config, initialToken }: { config: ConsoleConfig; initialToken: string | undefined }) {
+  const [session, setSession] = useState<SignedIn | undefined>(initialToken ? signedInWith(initialToken) : undefined);
+  const [notice, setNotice] = useState<string | undefined>();
+  const [admin, setAdmin] = useState<User | undefined>();
+  const where = useLocation();
+  const api = useMemo(
+    () =>
+      createApi(
+        config.apiBaseUrl,
+        async () => session?.token,
+        () => {
+          void signOut(config.auth);
+          setSession(undefined);
+          setNotice('Your sign-in has expired or was refused. Sign in again.');
+        },
+      ),
+    [config, session],
+  );
+  useEffect(() => {
+    setAdmin(undefined);
+    if (session?.subject) call(api.client.GET('/users/{id}', { params: { path: { id: session.subject } } })).then(setAdmin, () => undefined);
+  }, [api, session]);
+
+  if (!session)
+    return (
+      <SignIn
+        config={config}
+        notice={notice}
+        onSignedIn={(token) => {
+          setNotice(undefined);
+          setSession(signedInWith(token));
+        }}
+      />
+    );
+  const current = sectionOf(where.path);
+  const who = admin ? `${fullName(admin)} (${admin.loginEmail})` : (session.email ?? 'a directory admin');
+  return (
+    <Console.Provider value={{ api, admin }}>
+      <a class="skip" href="#main">
+        Skip to the page
+      </a>
+      <header class="top">
+        <span class="brand">Directory console</span>
+        <span class="who">Signed in as {who}</span>
+        <button
+          type="button"
+          onClick={async () => {
+            await signOut(config.auth).catch(() => undefined);
+            setSession(undefined);
+            setNotice('You are signed out.');
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <nav aria-label="Sections">
+        <ul>
+          {sections.map((section) => (
+            <li key={section.path}>
+              <Link to={section.path} current={current === section}>
+                {section.title}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main">
+        <Page key={where.path} where={where} />
+      </main>
+    </Console.Provider>
+  );
+}
