@@ -30,6 +30,17 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // The console is built once for the run; each file drives Chromium against its own npm start.
+          globalSetup: ['test/e2e/global-setup.ts'],
+          env,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
     ],
   },
 });

@@ -105,7 +105,7 @@ export function App({ config, initialToken }: { config: ConsoleConfig; initialTo
           ))}
         </ul>
       </nav>
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <Page key={where.path} where={where} />
       </main>
     </Console.Provider>

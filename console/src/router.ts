@@ -7,6 +7,10 @@ import { useEffect, useState } from 'preact/hooks';
 const BASE = import.meta.env.BASE_URL;
 const NAVIGATED = 'console:navigate';
 
+/** Whether the admin has moved within the console since it loaded (a fresh load keeps the browser's focus). */
+let moved = false;
+export const hasNavigated = () => moved;
+
 export type Location = { path: string; query: URLSearchParams };
 
 function current(): Location {
@@ -20,6 +24,7 @@ export function href(path: string): string {
 }
 
 export function navigate(path: string, { replace = false } = {}): void {
+  moved = true;
   if (replace) history.replaceState(null, '', href(path));
   else history.pushState(null, '', href(path));
   dispatchEvent(new Event(NAVIGATED));
@@ -28,7 +33,10 @@ export function navigate(path: string, { replace = false } = {}): void {
 export function useLocation(): Location {
   const [where, setWhere] = useState(current);
   useEffect(() => {
-    const update = () => setWhere(current());
+    const update = () => {
+      moved = true;
+      setWhere(current());
+    };
     addEventListener('popstate', update);
     addEventListener(NAVIGATED, update);
     return () => {

@@ -20,6 +20,8 @@ import { paths, writeServerState } from './state';
 import { ensureTable } from './table';
 import { localSecretBox } from '../secrets/local';
 import { portMessage, type LocalEnv } from './local-env';
+import type { ConsoleBuild } from './console-build';
+import { localSignIn } from './local-sign-in';
 
 /**
  * The serving half of `npm start` (lib/local/start.ts has checked the settings, the state folder
@@ -49,8 +51,22 @@ function workLine(worker: string, outcome: string, ms: number, detail: string): 
   return `${new Date().toISOString()} ${worker} ${outcome} ${Math.round(ms)}ms ${detail}`;
 }
 
-/** Serves, on `dynamo` (started by lib/local/start.ts while this module loaded) or DYNAMODB_ENDPOINT. */
-export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined): Promise<void> {
+/** The banner's console line: where, and whether this start built it. */
+async function consoleLine(url: string, build: Promise<ConsoleBuild>): Promise<string> {
+  try {
+    const { built, ms, firstLoadGzipBytes } = await build;
+    const size = `${(firstLoadGzipBytes / 1024).toFixed(1)} KiB gzipped first load`;
+    return `${url}/console/ (${built ? `built in ${(ms / 1000).toFixed(1)} s` : 'up to date'}, ${size})`;
+  } catch (error) {
+    return `not available: the build failed (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+/**
+ * Serves, on `dynamo` (started by lib/local/start.ts while this module loaded) or DYNAMODB_ENDPOINT,
+ * with the admin console that `consoleBuild` (begun by start.ts too) makes ready.
+ */
+export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined, consoleBuild: Promise<ConsoleBuild>): Promise<void> {
   const endpoint = localEnv.DYNAMODB_ENDPOINT ?? dynamo?.endpoint;
   if (!endpoint) throw new Error('no DynamoDB: neither DYNAMODB_ENDPOINT nor a DynamoDB Local');
   const dynamodbPid = dynamo?.pid;
@@ -113,7 +129,15 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
   const releasedLeases = await inLogContext({ worker: 'recovery' }, () => releaseLeftoverLeases(deps.table, deps.clock()));
   const resumed = await inLogContext({ worker: 'recovery' }, () => resumeUnfinishedWork(deps.table, enqueue, deps.clock));
   await inLogContext({ worker: 'recovery' }, () => runDueDeliveries(deps));
-  const server = createLocalServer({ jwt: LocalJwt.fromFile(paths.jwtKey), outbox, settle: () => jobs.idle(), log: (line) => console.log(line) });
+  const jwt = LocalJwt.fromFile(paths.jwtKey);
+  const server = createLocalServer({
+    jwt,
+    outbox,
+    settle: () => jobs.idle(),
+    log: (line) => console.log(line),
+    console: { build: consoleBuild },
+    signIn: localSignIn(deps.table, jwt),
+  });
   onExit(async () => {
     server.close();
     server.closeAllConnections();
@@ -142,10 +166,12 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined)
   }, 5_000);
   onExit(() => clearInterval(dueDeliveries));
 
+  const consoleAt = await consoleLine(url, consoleBuild);
   // A second server's folder must follow its token command, or the token is signed with another key.
   const stateEnv = process.env.LOCAL_STATE_DIR ? `LOCAL_STATE_DIR=${process.env.LOCAL_STATE_DIR} ` : '';
   console.log(`
 Employee directory listening on ${url}
+  Console:   ${consoleAt}
   DynamoDB:  ${endpoint} (table ${config.tableName}, ${table})
   Admin:     ${admin.user.loginEmail} (${admin.created ? 'created' : 'already there'}, id ${admin.user.id})
   Resumed:   ${resumed.messages} unhandled outbox messages, ${resumed.jobs} other unfinished handover jobs, ${releasedLeases} delivery leases released

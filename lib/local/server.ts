@@ -1,13 +1,15 @@
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { DomainError, InvalidRequest, MethodNotAllowed, NotFound, PayloadTooLarge, Unauthorized } from '../domain/errors';
+import { DomainError, Forbidden, InvalidRequest, MethodNotAllowed, NotFound, PayloadTooLarge, Unauthorized } from '../domain/errors';
 import type { HttpEvent } from '../http/handler';
 import { baseHeaders, internalErrorResponse, problemResponse, type HttpResponse } from '../http/problem';
 import { routes, servedMethods, type Route } from '../http/routes';
 import type { OutboxMailer } from '../mail/outbox-mailer';
 import { handlers } from './handlers';
+import { consoleResponse, isConsolePath, LOOPBACK_HOST, type ConsoleSite, type StaticResponse } from './console-site';
 import type { LocalJwt } from './local-auth';
+import type { LocalSignIn } from './local-sign-in';
 import { inLogContext } from './log-context';
 
 /** API Gateway rejects bodies over 10 MB before Lambda sees them; so do we. */
@@ -20,10 +22,21 @@ export type LocalServerOptions = {
   settle?: (() => Promise<void>) | undefined;
   /** Receives one line per request (see `requestLine`); nothing is logged without it. */
   log?: ((line: string) => void) | undefined;
+  /** The admin console under /console/ (lib/local/console-site.ts); not served without it. */
+  console?: ConsoleSite | undefined;
+  /** The console's local sign-in (lib/local/local-sign-in.ts): GET /_local/admins and POST /_local/sign-in. */
+  signIn?: LocalSignIn | undefined;
 };
 
 /** Routes served only by the local server (never deployed). */
-export const localOnlyRoutes = [{ method: 'GET', path: '/_local/outbox' }] as const;
+export const localOnlyRoutes = [
+  { method: 'GET', path: '/_local/outbox' },
+  { method: 'GET', path: '/_local/admins' },
+  { method: 'POST', path: '/_local/sign-in' },
+] as const;
+
+/** A local sign-in body is small: `{"userId": "<ULID>"}`. */
+const SIGN_IN_BODY_LIMIT = 1024;
 
 type Match = { route: Route; pathParameters: Record<string, string> };
 
@@ -69,7 +82,13 @@ export function createLocalServer(options: LocalServerOptions): Server {
     const started = performance.now();
     const requestId = randomUUID();
     const seen: Seen = { route: undefined };
-    inLogContext({ requestId }, () => handle(req, options, requestId, seen))
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const site = options.console && isConsolePath(pathname) ? options.console : undefined;
+    if (site) seen.route = '/console/*';
+    const answer: Promise<HttpResponse | StaticResponse> = site
+      ? consoleResponse(req, pathname, site)
+      : inLogContext({ requestId }, () => handle(req, options, requestId, seen));
+    answer
       .catch(() => internalErrorResponse(req.url))
       .then((response) => {
         send(res, response);
@@ -89,7 +108,7 @@ export function requestLine(request: { method: string; route: string | undefined
 /** What a request turned out to be, for its log line. */
 type Seen = { route: string | undefined };
 
-async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServerOptions, requestId: string, seen: Seen): Promise<HttpResponse> {
+async function handle(req: IncomingMessage, { jwt, outbox, settle, signIn }: LocalServerOptions, requestId: string, seen: Seen): Promise<HttpResponse> {
   const method = (req.method ?? 'GET').toUpperCase();
   let url = new URL('http://localhost/');
   try {
@@ -107,6 +126,16 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
         headers: { ...baseHeaders, 'content-type': 'application/json' },
         body: JSON.stringify(outbox.entries.map(({ to, kind, token, sentAt }) => ({ to, kind, token, sentAt }))),
       };
+    }
+    if (signIn && isLoopbackRequest(req)) {
+      if (url.pathname === '/_local/admins' && (method === 'GET' || method === 'HEAD')) {
+        seen.route = '/_local/admins';
+        return json(200, { items: await signIn.admins() });
+      }
+      if (url.pathname === '/_local/sign-in' && method === 'POST') {
+        seen.route = '/_local/sign-in';
+        return json(200, await signIn.signIn(await signInUserId(req)));
+      }
     }
     let rawPath: string;
     try {
@@ -134,11 +163,37 @@ async function handle(req: IncomingMessage, { jwt, outbox, settle }: LocalServer
   }
 }
 
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/;
+function json(statusCode: number, body: unknown): HttpResponse {
+  return { statusCode, headers: { ...baseHeaders, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
 
 /**
- * The outbox holds live tokens, so it answers only loopback clients that addressed a loopback
- * host name (a page on another site that rebinds its DNS to 127.0.0.1 still sends its own Host).
+ * The user id a local sign-in names. Only a JSON body is taken: a page on another site can send
+ * a form or text/plain cross-origin without asking, but JSON needs a CORS preflight, which this
+ * server never grants. A browser's Origin, when sent, must be a loopback one too.
+ */
+async function signInUserId(req: IncomingMessage): Promise<string> {
+  const origin = req.headers.origin;
+  const loopbackOrigin = origin?.startsWith('http://') && LOOPBACK_HOST.test(origin.slice('http://'.length));
+  if (origin !== undefined && !loopbackOrigin) throw new Forbidden('Local sign-in is only for the console served by this server');
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new InvalidRequest([{ path: 'headers.content-type', message: 'must be application/json' }]);
+  const body = await readBody(req, SIGN_IN_BODY_LIMIT);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    throw new InvalidRequest([{ path: 'body', message: 'must be a JSON object' }]);
+  }
+  const userId = (parsed as { userId?: unknown } | null)?.userId;
+  if (typeof userId !== 'string' || userId === '') throw new InvalidRequest([{ path: 'body.userId', message: 'must be a user id' }]);
+  return userId;
+}
+
+/**
+ * The outbox holds live tokens and local sign-in issues them, so they answer only loopback
+ * clients that addressed a loopback host name (a page on another site that rebinds its DNS to
+ * 127.0.0.1 still sends its own Host).
  */
 function isLoopbackRequest(req: IncomingMessage): boolean {
   const remote = req.socket.remoteAddress ?? '';
@@ -155,12 +210,12 @@ async function authorize(req: IncomingMessage, jwt: LocalJwt) {
   return claims;
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+async function readBody(req: IncomingMessage, limit = GATEWAY_BODY_LIMIT): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > GATEWAY_BODY_LIMIT) throw new PayloadTooLarge(GATEWAY_BODY_LIMIT);
+    if (size > limit) throw new PayloadTooLarge(limit);
     chunks.push(chunk as Buffer);
   }
   return size === 0 ? undefined : Buffer.concat(chunks).toString('utf8');
@@ -231,8 +286,10 @@ function lambdaContext(route: Route, requestId: string): Context {
   };
 }
 
-function send(res: ServerResponse, response: HttpResponse): void {
-  res.writeHead(response.statusCode, response.headers);
+function send(res: ServerResponse, response: HttpResponse | StaticResponse): void {
+  // A file states its length (HEAD too: Node leaves the body out of a HEAD answer itself).
+  const length = typeof response.body === 'string' ? {} : { 'content-length': String(response.body.length) };
+  res.writeHead(response.statusCode, { ...response.headers, ...length });
   res.end(response.body);
 }
 

@@ -53,6 +53,9 @@ async function main(): Promise<void> {
   onExit(() => releaseStateDir());
   const busy = await portUnavailable(localEnv.PORT, localEnv.HOST);
   if (busy) throw new StartupError(portMessage(localEnv.HOST, localEnv.PORT, busy));
+  // The admin console is built (only when its sources changed) while DynamoDB Local boots.
+  const consoleBuild = import('./console-build').then(({ ensureConsoleBuilt }) => ensureConsoleBuilt());
+  consoleBuild.catch(() => undefined);
   let dynamo: Promise<DynamoLocal> | undefined;
   if (!localEnv.DYNAMODB_ENDPOINT) {
     await stopLeftoverDynamoLocal();
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
   });
   // Without its database the server would only answer 500s: stop it, saying why.
   void started?.died.then((how) => exit(1, `DynamoDB Local stopped unexpectedly (${how}); the server stops too. Start again with npm start.`));
-  await serve(localEnv, started);
+  await serve(localEnv, started, consoleBuild);
 }
 
 main().catch(fail);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { LocalJwt } from '../../lib/local/local-auth';
+import { localSignIn } from '../../lib/local/local-sign-in';
 import { createLocalServer, listen } from '../../lib/local/server';
 import { installRuntime } from '../../lib/runtime';
 import type { User } from '../../lib/domain/user';
@@ -22,7 +23,7 @@ export type Api = {
 export async function startApi(deps: TestDeps): Promise<Api> {
   installRuntime(deps);
   const jwt = LocalJwt.fromKey(new TextEncoder().encode('test-signing-key-0123456789abcdef'));
-  const server: Server = createLocalServer({ jwt, outbox: deps.outbox, settle: () => deps.jobs.idle() });
+  const server: Server = createLocalServer({ jwt, outbox: deps.outbox, settle: () => deps.jobs.idle(), signIn: localSignIn(deps.table, jwt) });
   const port = await listen(server, 0);
   const baseUrl = `http://127.0.0.1:${port}`;
   const api: Api = {

@@ -32,6 +32,13 @@ function show(filters: Filters) {
   navigate(search ? `/?${search}` : '/', { replace: true });
 }
 
+/** Says what the list shows, naming the search, so a screen reader hears the answer to what was typed. */
+function resultLine(count: number, more: boolean, pageNumber: number, q: string): string {
+  const matching = q ? ` whose name or address starts with “${q}”` : '';
+  if (count === 0) return q ? `Nobody's name or address starts with “${q}”.` : 'No users match these filters.';
+  return `Page ${pageNumber}: ${count} user${count === 1 ? '' : 's'}${matching}${more ? ', more on the next page' : ''}.`;
+}
+
 /**
  * Everyone in the directory: found by the start of a first, last or full name or of either
  * address (`GET /users?q=`), narrowed by status and type, a page at a time with the API's cursor.
@@ -133,11 +140,7 @@ export function UsersPage({ where }: { where: Location }) {
       {page.state === 'done' ? (
         <>
           <p role="status" class="muted">
-            {page.data.items.length === 0
-              ? filters.q
-                ? `Nobody's name or address starts with “${filters.q}”.`
-                : 'No users match these filters.'
-              : `Page ${pageNumber}: ${page.data.items.length} user${page.data.items.length === 1 ? '' : 's'}${page.data.nextCursor ? ', more on the next page' : ''}.`}
+            {resultLine(page.data.items.length, Boolean(page.data.nextCursor), pageNumber, filters.q)}
           </p>
           <ul class="results" aria-label="Users found">
             {page.data.items.map((user) => (
