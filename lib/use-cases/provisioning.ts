@@ -1,5 +1,5 @@
 import { createScimClient, type ScimClient } from '../connectors/scim/client';
-import type { ScimFailure } from '../connectors/scim/responses';
+import type { ScimCapabilities, ScimFailure } from '../connectors/scim/responses';
 import {
   type Access,
   type AccessState,
@@ -34,16 +34,30 @@ import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../
 
 const settingsOf = (deps: Pick<Deps, 'events'>): EventDeliverySettings => ({ ...defaultEventDelivery, ...deps.events });
 
+/**
+ * What each connector's provider said in /ServiceProviderConfig, remembered by this process for a
+ * while: without it every provisioning step would cost the provider one more request (a burst of
+ * 1,000 dismissals, 1,000 more), and providers rate-limit. A failed discovery is not remembered.
+ */
+const discovered = new Map<string, { capabilities: ScimCapabilities; until: number }>();
+export const CAPABILITIES_TTL_MS = 10 * 60_000;
+
 /** A SCIM client for a connector, its token opened (only the delivery functions can). */
 export async function clientFor(deps: Deps, connector: Connector): Promise<ScimClient> {
   const settings = settingsOf(deps);
   const token = await deps.secretBox.open(connector.sealedToken, connectorTokenPurpose(connector.id));
+  // Keyed by the URL too: a connector's provider is the one at its base URL.
+  const key = `${connector.id} ${connector.baseUrl}`;
+  const now = deps.clock().getTime();
+  const remembered = discovered.get(key);
   return createScimClient({
     baseUrl: connector.baseUrl,
     token,
     fetch: guardedFetch(settings),
     timeoutMs: settings.timeoutMs,
     now: deps.clock,
+    ...(remembered && remembered.until > now ? { capabilities: remembered.capabilities } : {}),
+    onDiscovered: (capabilities) => discovered.set(key, { capabilities, until: deps.clock().getTime() + CAPABILITIES_TTL_MS }),
   });
 }
 
@@ -182,6 +196,8 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
       attempts,
       outcome: result.failure.outcome,
       status: result.failure.status,
+      // The same words the access state shows an admin (the token is redacted from them).
+      reason: result.failure.reason,
       parked: park,
     });
     await putAccess(deps.table, result.access);

@@ -105,6 +105,17 @@ describe('SCIM connectors', () => {
     ).toEqual(['PATCH']);
   });
 
+  it("reads the provider's ServiceProviderConfig once, not at every step (providers rate-limit)", async () => {
+    const users = [await seedActiveUser(deps, admin.id), await seedActiveUser(deps, admin.id)];
+    await deps.jobs.idle();
+    for (const user of users) await dismissUser(deps, admin.id, user.id, {});
+    await deps.jobs.idle();
+    for (const user of users) await rehireUser(deps, admin.id, user.id);
+    await deps.jobs.idle();
+    expect(users.every((user) => remoteOf(user)!.active === true)).toBe(true);
+    expect(scim.requests.filter((r) => r.path === '/ServiceProviderConfig')).toHaveLength(1);
+  });
+
   it('an erasure deprovisions (DELETE), or deactivates where the provider refuses DELETE', async () => {
     const kept = await seedActiveUser(deps, admin.id);
     const gone = await seedActiveUser(deps, admin.id);

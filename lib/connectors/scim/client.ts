@@ -40,6 +40,8 @@ export type ScimClientOptions = {
   maxResponseBytes?: number;
   /** Skips discovery (a connector that already read its provider's ServiceProviderConfig). */
   capabilities?: ScimCapabilities;
+  /** Told what a successful discovery read, so the caller can remember it for later clients. */
+  onDiscovered?: (capabilities: ScimCapabilities) => void;
   now?: () => Date;
 };
 
@@ -147,6 +149,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     const capabilities = capabilitiesOf(reply.body);
     if (!capabilities) return { outcome: 'failed', status: reply.status, scimType: null, reason: `${what}: not a ServiceProviderConfig` };
     known = capabilities;
+    options.onDiscovered?.(capabilities);
     return ok(capabilities);
   }
 
