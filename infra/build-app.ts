@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { defaultApiThrottle, defaultPublicRouteThrottle, validateSettings, type DirectorySettings } from './settings';
+import { consoleDistDir } from '../lib/local/console-build';
+import { defaultApiThrottle, defaultConsoleScope, defaultPublicRouteThrottle, validateSettings, type DirectorySettings } from './settings';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
@@ -13,7 +14,11 @@ export type { DirectorySettings } from './settings';
  */
 export function buildApp(settings: DirectorySettings, app: App = new App()) {
   validateSettings(settings);
-  const stateful = new StatefulStack(app, 'EmployeeDirectoryStateful', { env: settings.env });
+  const stateful = new StatefulStack(app, 'EmployeeDirectoryStateful', {
+    env: settings.env,
+    ...(settings.consoleDomain &&
+      settings.consoleCertificateArn && { consoleDomain: { name: settings.consoleDomain, certificateArn: settings.consoleCertificateArn } }),
+  });
   const stateless = new StatelessStack(app, 'EmployeeDirectoryStateless', {
     env: settings.env,
     table: stateful.table,
@@ -28,6 +33,13 @@ export function buildApp(settings: DirectorySettings, app: App = new App()) {
     appBaseUrl: settings.appBaseUrl,
     apiThrottle: settings.apiThrottle ?? defaultApiThrottle,
     publicRouteThrottle: settings.publicRouteThrottle ?? defaultPublicRouteThrottle,
+    console: {
+      hosting: stateful.console,
+      directory: settings.consoleDist ?? consoleDistDir,
+      clientId: settings.consoleClientId,
+      scope: settings.consoleScope ?? defaultConsoleScope,
+      connectOrigins: settings.consoleConnectOrigins ?? [],
+    },
   });
   // cdk-nag 3 runs as a policy-validation plugin: any unacknowledged finding fails synthesis.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

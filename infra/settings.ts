@@ -39,22 +39,46 @@ export type DirectorySettings = {
   apiThrottle?: Throttle;
   /** Throttling of each public route (default {@link defaultPublicRouteThrottle}); at most `apiThrottle`. */
   publicRouteThrottle?: Throttle;
+  /**
+   * The admin console's OIDC client id at `jwtIssuer`: a public client (no secret) using the
+   * authorization code flow with PKCE, redirect URI `<console origin>/console/callback`.
+   */
+  consoleClientId: string;
+  /**
+   * The scopes the console requests (space-separated, default {@link defaultConsoleScope}). Must
+   * hold `openid`, and one of `jwtScopes` when those are set, or the API refuses its tokens.
+   */
+  consoleScope?: string;
+  /** A custom domain for the console (e.g. `directory-admin.corp.example`); needs `consoleCertificateArn`. */
+  consoleDomain?: string;
+  /** The ACM certificate of `consoleDomain`, in us-east-1 (CloudFront takes certificates from there only). */
+  consoleCertificateArn?: string;
+  /**
+   * Origins the console may fetch from besides itself, the API and the issuer's origin: the
+   * provider's token endpoint when it is elsewhere (Cognito's domain, Google's oauth2.googleapis.com).
+   */
+  consoleConnectOrigins?: readonly string[];
+  /** The built console to deploy (default `console/dist` of this checkout, built by infra/app.ts). */
+  consoleDist?: string;
   env?: Environment;
 };
+
+/** What the console asks the provider for unless `consoleScope` says otherwise. */
+export const defaultConsoleScope = 'openid email profile';
 
 /** Settings that cannot build a deployable app: missing context keys or malformed values. */
 export class SettingsError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
       `Cannot build the directory's stacks:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
-        'Pass context with -c, e.g. npm run synth -- -c jwtIssuer=https://YOUR-IDP/ -c jwtAudience=YOUR-AUDIENCE (see docs/deployment.md).',
+        'Pass context with -c, e.g. npm run synth -- -c jwtIssuer=https://YOUR-IDP/ -c jwtAudience=YOUR-AUDIENCE -c consoleClientId=YOUR-CONSOLE-CLIENT (see docs/deployment.md).',
     );
     this.name = 'SettingsError';
   }
 }
 
 /** Context keys without which the app refuses to synthesize: there is no safe placeholder for them. */
-export const requiredContextKeys = ['jwtIssuer', 'jwtAudience'] as const;
+export const requiredContextKeys = ['jwtIssuer', 'jwtAudience', 'consoleClientId'] as const;
 
 /** An OAuth scope token (RFC 6749, section 3.3): printable ASCII but space, `"` and `\`. */
 const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -87,6 +111,11 @@ export function sesIdentitiesFor(settings: Pick<DirectorySettings, 'mailFrom' | 
  *   appBaseUrl       base URL of the web app, for mailed links                default https://directory.example.com
  *   apiRateLimit, apiBurstLimit        default route throttling                default 50, 100
  *   publicRateLimit, publicBurstLimit  throttling of each public route         default 10, 20
+ *   consoleClientId  the console's OIDC client id                            required
+ *   consoleScope     scopes the console requests, space-separated            default openid email profile
+ *   consoleDomain, consoleCertificateArn  the console's custom domain        default the CloudFront domain
+ *   consoleConnectOrigins  comma-separated extra origins the console fetches  default none
+ *   consoleDist      a prebuilt console directory to deploy                  default console/dist, built at synth
  */
 export function settingsFromContext(node: Node, env?: Environment): DirectorySettings {
   const problems: string[] = [];
@@ -122,9 +151,29 @@ export function settingsFromContext(node: Node, env?: Environment): DirectorySet
     return cleaned.length > 0 ? cleaned : undefined;
   };
 
+  const list = (key: string): string[] | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null) return undefined;
+    const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+    if (!items || items.some((s) => typeof s !== 'string')) {
+      problems.push(`context ${key} must be a comma-separated list`);
+      return undefined;
+    }
+    const cleaned = [...new Set((items as string[]).map((s) => s.trim()).filter((s) => s.length > 0))];
+    return cleaned.length > 0 ? cleaned : undefined;
+  };
+
   const missing = requiredContextKeys.filter((key) => text(key) === undefined);
-  if (missing.length > 0) {
-    problems.unshift(`missing context ${missing.join(', ')}: the JWT authorizer must name your OIDC provider's issuer and the audience of its access tokens`);
+  const missingJwt = missing.filter((key) => key !== 'consoleClientId');
+  if (missing.includes('consoleClientId')) {
+    problems.unshift(
+      'missing context consoleClientId: the admin console signs admins in as this OIDC client of jwtIssuer (a public client with PKCE; docs/deployment.md, "The admin console")',
+    );
+  }
+  if (missingJwt.length > 0) {
+    problems.unshift(
+      `missing context ${missingJwt.join(', ')}: the JWT authorizer must name your OIDC provider's issuer and the audience of its access tokens`,
+    );
   }
   const settings: DirectorySettings = {
     jwtIssuer: text('jwtIssuer') ?? '',
@@ -139,6 +188,12 @@ export function settingsFromContext(node: Node, env?: Environment): DirectorySet
       rateLimit: number('publicRateLimit', defaultPublicRouteThrottle.rateLimit),
       burstLimit: number('publicBurstLimit', defaultPublicRouteThrottle.burstLimit),
     },
+    consoleClientId: text('consoleClientId') ?? '',
+    consoleScope: text('consoleScope')?.split(/\s+/).join(' ') ?? defaultConsoleScope,
+    consoleDomain: text('consoleDomain'),
+    consoleCertificateArn: text('consoleCertificateArn'),
+    consoleConnectOrigins: list('consoleConnectOrigins'),
+    consoleDist: text('consoleDist'),
     env,
   };
   if (problems.length > 0) throw new SettingsError(problems);
@@ -190,7 +245,48 @@ export function validateSettings(settings: DirectorySettings): void {
   }
   if (pub.rateLimit > api.rateLimit) problems.push(`publicRateLimit (${pub.rateLimit}) must not exceed apiRateLimit (${api.rateLimit})`);
   if (pub.burstLimit > api.burstLimit) problems.push(`publicBurstLimit (${pub.burstLimit}) must not exceed apiBurstLimit (${api.burstLimit})`);
+  problems.push(...consoleProblems(settings));
   if (problems.length > 0) throw new SettingsError(problems);
+}
+
+/** An OAuth client id (RFC 6749's VSCHAR, less the space): what can go into a query string unmangled. */
+const clientId = /^[\x21-\x7E]{1,255}$/;
+/** CloudFront takes a distribution's certificate from ACM in us-east-1 only. */
+const cloudFrontCertificateArn = /^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/;
+
+function consoleProblems(settings: DirectorySettings): string[] {
+  const problems: string[] = [];
+  if (!clientId.test(settings.consoleClientId)) {
+    problems.push(`consoleClientId must be an OAuth client id (printable ASCII, no spaces), got "${settings.consoleClientId}"`);
+  }
+  const scopes = (settings.consoleScope ?? defaultConsoleScope).split(' ');
+  const invalid = scopes.filter((scope) => !scopeToken.test(scope));
+  if (invalid.length > 0) problems.push(`consoleScope: ${invalid.map((s) => `"${s}"`).join(', ')} is not a valid OAuth scope`);
+  if (!scopes.includes('openid')) problems.push(`consoleScope must include openid (an OIDC sign-in), got "${settings.consoleScope}"`);
+  // The authorizer refuses a token without one of the required scopes: a console that does not
+  // ask for one could sign in but every API call would answer 401.
+  // (An invalid jwtScopes entry is reported on its own.)
+  const required = (settings.jwtScopes ?? []).filter((scope) => scopeToken.test(scope));
+  if (required.length > 0 && !required.some((scope) => scopes.includes(scope))) {
+    problems.push(
+      `consoleScope must include one of jwtScopes (${required.join(', ')}), or the API refuses the console's tokens; got "${settings.consoleScope ?? defaultConsoleScope}"`,
+    );
+  }
+  if ((settings.consoleDomain === undefined) !== (settings.consoleCertificateArn === undefined)) {
+    problems.push('consoleDomain and consoleCertificateArn go together: CloudFront serves a custom domain only with its certificate');
+  }
+  if (settings.consoleDomain !== undefined && !domainName.test(settings.consoleDomain)) {
+    problems.push(`consoleDomain must be a domain name, got "${settings.consoleDomain}"`);
+  }
+  if (settings.consoleCertificateArn !== undefined && !cloudFrontCertificateArn.test(settings.consoleCertificateArn)) {
+    problems.push(`consoleCertificateArn must be an ACM certificate ARN in us-east-1 (CloudFront's region), got "${settings.consoleCertificateArn}"`);
+  }
+  for (const origin of settings.consoleConnectOrigins ?? []) {
+    if (!isHttpsUrl(origin) || new URL(origin).origin !== origin) {
+      problems.push(`consoleConnectOrigins: "${origin}" must be an https origin (scheme and host, no path)`);
+    }
+  }
+  return problems;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -1,8 +1,10 @@
 import { CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../lib/data/table-definition';
+import { ConsoleHosting } from './console';
 import { SecretsKey } from './secrets-key';
 
 /**
@@ -25,6 +27,11 @@ export const webhookSecretsDescription =
   'each the signing secret that provider issued. Filled in by the operator (put-secret-value), never by a deploy; ' +
   'a provider whose key is missing or empty has its deliveries rejected.';
 
+export type StatefulStackProps = StackProps & {
+  /** The console's custom domain and its ACM certificate (us-east-1); absent: the CloudFront domain. */
+  consoleDomain?: { name: string; certificateArn: string };
+};
+
 /**
  * What must survive a bad deploy: the single table, and the HR webhook signing secrets that an
  * operator filled in by hand. Kept apart from the functions and the API so that the stateless stack
@@ -45,8 +52,17 @@ export class StatefulStack extends Stack {
    * same reason as the table, whose sealed values need it (infra/secrets-key.ts).
    */
   readonly secretsKey: SecretsKey;
+  /**
+   * Where the admin console is served: the bucket and the CloudFront distribution. Stateful for the
+   * same reason as the webhook secret: the distribution's domain is registered outside the stacks,
+   * as the console OIDC client's redirect URI (and in admins' bookmarks), and a rebuilt stateless
+   * stack must not change it. The bucket goes with it because origin access control ties the two
+   * (its policy names the distribution). What is in the bucket is not state: the stateless stack
+   * deploys it, with the config naming its API, on every deploy.
+   */
+  readonly console: ConsoleHosting;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: StatefulStackProps) {
     super(scope, id, props);
 
     const key = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
@@ -98,6 +114,15 @@ export class StatefulStack extends Stack {
     // The construct id fixes the logical IDs of the secret and the key resource (a test pins both).
     this.secretsKey = new SecretsKey(this, 'SecretsKey');
 
+    this.console = new ConsoleHosting(this, 'Console', {
+      ...(props?.consoleDomain && {
+        domain: {
+          name: props.consoleDomain.name,
+          certificate: acm.Certificate.fromCertificateArn(this, 'ConsoleCertificate', props.consoleDomain.certificateArn),
+        },
+      }),
+    });
+
     // What an operator copies after a deploy (docs/deployment.md, "Stack outputs"). No export
     // names: nothing imports them; the stateless stack gets the table and secret by reference.
     new CfnOutput(this, 'TableName', {
@@ -115,6 +140,10 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'SecretsKeySecretArn', {
       value: this.secretsKey.secret.secretArn,
       description: 'The private half of the secrets key, generated at deploy: back it up with the table, never edit or delete it (sealed secrets need it)',
+    });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: `${this.console.origin}/console/`,
+      description: "The admin console; register <this>callback as the console OIDC client's redirect URI",
     });
     new CfnOutput(this, 'BootstrapAdminCommand', {
       value: Fn.join('', ['TABLE_NAME=', this.table.tableName, ' AWS_REGION=', this.region, ' npm run bootstrap:admin -- you@yourcompany.com']),

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -17,6 +19,7 @@ import { OUTBOX_ENTITY } from '../lib/data/outbox-item';
 import { EVENT_BUS_SOURCE, EVENT_ENTITY } from '../lib/events/bus';
 import { routes, servedMethods, workers } from '../lib/http/routes';
 import { queueNames, type QueueName } from '../lib/jobs/queue';
+import { ConsoleDeployment, consoleContentSecurityPolicy } from './console';
 import { DirectoryFunction, type AppEnvironment } from './directory-function';
 import { hrWebhookProviders, hrWebhookSenders } from './stateful-stack';
 import { deadLetterQueue, maxReceiveCount, WorkQueue } from './work-queue';
@@ -59,7 +62,28 @@ export type StatelessStackProps = StackProps & {
    * `opensSecrets` functions, its secret (the private half) may be read by `opensSecrets` ones only.
    */
   secretsKey: { publicJwk: string; secret: secretsmanager.ISecret };
+  /**
+   * The admin console: where it is served (owned by the stateful stack; `origin` is the only origin
+   * the API's CORS allows), the built files to deploy there, and its OIDC client.
+   */
+  console: {
+    hosting: { bucket: s3.IBucket; distribution: cloudfront.IDistribution; origin: string };
+    directory: string;
+    clientId: string;
+    scope: string;
+    /** Extra origins the console may fetch from (its CSP's connect-src), e.g. the provider's token endpoint's. */
+    connectOrigins: readonly string[];
+  };
 };
+
+/**
+ * The request headers the console sends to the API: its bearer token and a JSON body's type. No
+ * other header is read by any route (lib/http), so no other is allowed across origins.
+ */
+export const corsAllowHeaders = ['authorization', 'content-type'] as const;
+
+/** How long a browser may reuse a preflight answer (Chromium caps it at 2 hours). */
+export const corsMaxAge = Duration.hours(1);
 
 type Worker = (typeof workers)[number];
 
@@ -172,8 +196,19 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
 
-    // The default stage is built by hand below so it can carry access logs and throttling.
-    this.api = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false });
+    // The default stage is built by hand below so it can carry access logs and throttling. CORS
+    // lets exactly the console's origin call it, with the methods the routes serve and the
+    // headers the console sends; no credentials (cookies), since the token is a bearer header.
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [props.console.hosting.origin],
+        allowMethods: [...new Set(routes.flatMap((route) => servedMethods(route)))].map((method) => apigwv2.CorsHttpMethod[method]),
+        allowHeaders: [...corsAllowHeaders],
+        allowCredentials: false,
+        maxAge: corsMaxAge,
+      },
+    });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -402,6 +437,22 @@ export class StatelessStack extends Stack {
             : [],
         ),
       ),
+    });
+
+    // The console and its config.json, naming this API. Here rather than with the bucket in the
+    // stateful stack because it depends on the API, and is rebuilt by every deploy anyway.
+    new ConsoleDeployment(this, 'Console', {
+      hosting: props.console.hosting,
+      directory: props.console.directory,
+      config: {
+        apiBaseUrl: this.api.apiEndpoint,
+        auth: { kind: 'oidc', issuer: props.jwtIssuer, clientId: props.console.clientId, scope: props.console.scope },
+      },
+      contentSecurityPolicy: consoleContentSecurityPolicy({
+        apiOrigin: this.api.apiEndpoint,
+        issuer: props.jwtIssuer,
+        connectOrigins: props.console.connectOrigins,
+      }),
     });
 
     // What an operator copies after a deploy (docs/deployment.md, "Stack outputs"). No export names:

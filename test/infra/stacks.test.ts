@@ -24,6 +24,9 @@ const settings: DirectorySettings = {
   mailFrom: 'directory-tests@example.org',
   appBaseUrl: 'https://directory.test.example',
   subjectClaim: 'directory_user_id',
+  consoleClientId: 'directory-console-under-test',
+  // A stand-in for Vite's output, so the infra tests never need the console built.
+  consoleDist: fileURLToPath(new URL('../support/console-dist', import.meta.url)),
 };
 
 // The DynamoDB actions the code sends, spelled out here rather than imported from the stack so the
@@ -91,6 +94,10 @@ const allFunctions = [
   ...routes.map((route) => ({ id: route.id as string, kind: 'route' as const, flags: route as Flags })),
   ...workers.map((worker) => ({ id: worker.id as string, kind: 'worker' as const, flags: worker as Flags })),
 ];
+
+/** The stateless stack's functions but the console deployment's handler, which BucketDeployment owns. */
+const directoryFunctions = () =>
+  Object.fromEntries(Object.entries(stateless.findResources('AWS::Lambda::Function')).filter(([id]) => !id.startsWith('CustomCDKBucketDeployment')));
 
 const functionOf = (id: string) => built.stateless.functions.get(id) ?? built.stateless.workers.get(id)!;
 const variablesOf = (id: string): Record<string, unknown> =>
@@ -235,11 +242,13 @@ describe('stateless stack: API and functions', () => {
   });
 
   it('creates one arm64 function per route and per worker on the Node.js 24 runtime', () => {
-    stateless.resourceCountIs('AWS::Lambda::Function', routes.length + workers.length);
+    // Besides them, only the console deployment's handler (console.test.ts).
+    stateless.resourceCountIs('AWS::Lambda::Function', routes.length + workers.length + 1);
+    expect(Object.keys(directoryFunctions())).toHaveLength(routes.length + workers.length);
     const workerIds = new Set([...built.stateless.workers.values()].map((fn) => logicalId(built.stateless, fn)));
     expect(workerIds.size).toBe(workers.length);
     const workerTimeouts = new Map(workers.map((w) => [logicalId(built.stateless, built.stateless.workers.get(w.id)!), timeoutOf(w)]));
-    for (const [id, fn] of Object.entries(stateless.findResources('AWS::Lambda::Function'))) {
+    for (const [id, fn] of Object.entries(directoryFunctions())) {
       // HTTP functions answer within API Gateway's limit; workers take longer (by their source).
       const timeout = workerTimeouts.get(id) ?? 10;
       expect(fn.Properties, id).toMatchObject({ Architectures: ['arm64'], Runtime: 'nodejs24.x', MemorySize: 256, Timeout: timeout });
@@ -249,7 +258,7 @@ describe('stateless stack: API and functions', () => {
   });
 
   it('points every function at the handler of its bundle, and bundles none here (bundling.test.ts bundles one)', () => {
-    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(directoryFunctions());
     expect(functions).toHaveLength(routes.length + workers.length);
     // NodejsFunction's ESM bundle is index.mjs exporting `handler` (asserted on a real bundle there).
     for (const fn of functions) expect(fn.Properties.Handler).toBe('index.handler');
@@ -311,7 +320,7 @@ describe('stateless stack: API and functions', () => {
 });
 
 describe('settings from CDK context', () => {
-  const required = { jwtIssuer: 'https://issuer.test.example/', jwtAudience: 'directory-under-test' };
+  const required = { jwtIssuer: 'https://issuer.test.example/', jwtAudience: 'directory-under-test', consoleClientId: 'directory-console' };
   const fromContext = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
   const problemsOf = (context: Record<string, unknown>): readonly string[] => {
     try {
@@ -323,13 +332,15 @@ describe('settings from CDK context', () => {
     throw new Error('expected a SettingsError');
   };
 
-  it('refuses to build without jwtIssuer and jwtAudience, naming both and how to pass them', () => {
+  it('refuses to build without jwtIssuer, jwtAudience and consoleClientId, naming each and how to pass them', () => {
     expect(() => fromContext({})).toThrow(SettingsError);
     expect(() => fromContext({})).toThrow(/missing context jwtIssuer, jwtAudience/);
-    expect(() => fromContext({})).toThrow('-c jwtIssuer=https://YOUR-IDP/ -c jwtAudience=YOUR-AUDIENCE');
+    expect(() => fromContext({})).toThrow(/missing context consoleClientId: the admin console signs admins in as this OIDC client/);
+    expect(() => fromContext({})).toThrow('-c jwtIssuer=https://YOUR-IDP/ -c jwtAudience=YOUR-AUDIENCE -c consoleClientId=YOUR-CONSOLE-CLIENT');
     // Only the missing one is named; an empty or blank value counts as missing.
-    expect(problemsOf({ jwtIssuer: required.jwtIssuer })).toEqual([expect.stringMatching(/^missing context jwtAudience:/)]);
-    expect(problemsOf({ jwtIssuer: '  ', jwtAudience: required.jwtAudience })).toEqual([expect.stringMatching(/^missing context jwtIssuer:/)]);
+    expect(problemsOf({ ...required, jwtAudience: undefined })).toEqual([expect.stringMatching(/^missing context jwtAudience:/)]);
+    expect(problemsOf({ ...required, jwtIssuer: '  ' })).toEqual([expect.stringMatching(/^missing context jwtIssuer:/)]);
+    expect(problemsOf({ ...required, consoleClientId: '' })).toEqual([expect.stringMatching(/^missing context consoleClientId:/)]);
   });
 
   it('stops `cdk synth` (infra/app.ts) with that message and no stack trace when the keys are missing', () => {
@@ -368,6 +379,11 @@ describe('settings from CDK context', () => {
       appBaseUrl: 'https://directory.example.com',
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
       publicRouteThrottle: { rateLimit: 10, burstLimit: 20 },
+      consoleScope: 'openid email profile',
+      consoleDomain: undefined,
+      consoleCertificateArn: undefined,
+      consoleConnectOrigins: undefined,
+      consoleDist: undefined,
       env: undefined,
     });
     // `-c` values arrive as strings: scopes comma separated, limits as numbers.
@@ -381,8 +397,18 @@ describe('settings from CDK context', () => {
         apiBurstLimit: '80',
         publicRateLimit: '2.5',
         publicBurstLimit: 5,
+        consoleScope: ' openid  directory.admin ',
+        consoleDomain: 'directory-admin.corp.example',
+        consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+        consoleConnectOrigins: 'https://corp.auth.eu-west-1.amazoncognito.com, https://corp.auth.eu-west-1.amazoncognito.com',
+        consoleDist: '/tmp/console-build',
       }),
     ).toMatchObject({
+      consoleScope: 'openid directory.admin',
+      consoleDomain: 'directory-admin.corp.example',
+      consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+      consoleConnectOrigins: ['https://corp.auth.eu-west-1.amazoncognito.com'],
+      consoleDist: '/tmp/console-build',
       jwtScopes: ['directory.admin', 'directory.write'],
       sesIdentity: 'corp.example',
       apiThrottle: { rateLimit: 40, burstLimit: 80 },
@@ -399,7 +425,7 @@ describe('settings from CDK context', () => {
   });
 
   it('refuses values no deployment could work with, listing each', () => {
-    expect(problemsOf({ jwtIssuer: 'http://issuer.example/', jwtAudience: 'a' })).toEqual([expect.stringContaining('jwtIssuer must be')]);
+    expect(problemsOf({ ...required, jwtIssuer: 'http://issuer.example/', jwtAudience: 'a' })).toEqual([expect.stringContaining('jwtIssuer must be')]);
     expect(problemsOf({ ...required, jwtScopes: 'directory admin' })).toEqual([expect.stringContaining('jwtScopes')]);
     expect(problemsOf({ ...required, publicRateLimit: 'fast' })).toEqual([expect.stringContaining('publicRateLimit must be a number')]);
     // Public routes are throttled below the default, never above it.
@@ -427,6 +453,38 @@ describe('settings from CDK context', () => {
     // buildApp checks the same, so settings given in code cannot skip it.
     expect(() => buildApp({ ...settings, jwtIssuer: '' })).toThrow(SettingsError);
     expect(() => buildApp({ ...settings, appBaseUrl: 'directory.test.example' })).toThrow(SettingsError);
+  });
+
+  it('refuses console settings whose sign-in could not work, listing each', () => {
+    expect(problemsOf({ ...required, consoleClientId: 'console client' })).toEqual([expect.stringContaining('consoleClientId must be an OAuth client id')]);
+    expect(problemsOf({ ...required, consoleScope: 'email profile' })).toEqual([expect.stringContaining('consoleScope must include openid')]);
+    expect(problemsOf({ ...required, consoleScope: 'openid "admin"' })).toEqual([
+      expect.stringContaining('consoleScope: ""admin"" is not a valid OAuth scope'),
+    ]);
+    // The authorizer would refuse every token of a console that does not ask for a required scope.
+    expect(problemsOf({ ...required, jwtScopes: 'directory.admin' })).toEqual([
+      expect.stringContaining('consoleScope must include one of jwtScopes (directory.admin)'),
+    ]);
+    expect(() => fromContext({ ...required, jwtScopes: 'directory.admin,directory.write', consoleScope: 'openid directory.write' })).not.toThrow();
+    // A custom domain needs its certificate, from the one region CloudFront takes them from.
+    expect(problemsOf({ ...required, consoleDomain: 'admin.corp.example' })).toEqual([
+      expect.stringContaining('consoleDomain and consoleCertificateArn go together'),
+    ]);
+    expect(
+      problemsOf({ ...required, consoleDomain: 'admin.corp.example', consoleCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d' }),
+    ).toEqual([expect.stringContaining('consoleCertificateArn must be an ACM certificate ARN in us-east-1')]);
+    expect(
+      problemsOf({
+        ...required,
+        consoleDomain: 'https://admin.corp.example',
+        consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d',
+      }),
+    ).toEqual([expect.stringContaining('consoleDomain must be a domain name')]);
+    expect(problemsOf({ ...required, consoleConnectOrigins: 'https://corp.example/oauth2, http://corp.example' })).toEqual([
+      expect.stringContaining('"https://corp.example/oauth2" must be an https origin'),
+      expect.stringContaining('"http://corp.example" must be an https origin'),
+    ]);
+    expect(problemsOf({ ...required, consoleConnectOrigins: [1] })).toEqual([expect.stringContaining('consoleConnectOrigins must be a comma-separated list')]);
   });
 });
 
@@ -499,6 +557,7 @@ describe('stack outputs: what the deployment guide tells an operator to copy', (
   it('has these outputs and no others, each described, none exported', () => {
     expect(operatorOutputs(stateful).sort()).toEqual([
       'BootstrapAdminCommand',
+      'ConsoleUrl',
       'HrWebhookSecretsArn',
       'HrWebhookSecretsName',
       'SecretsKeySecretArn',
@@ -571,6 +630,7 @@ describe('stateless stack: JWT scopes, public route throttling and the SES ident
   beforeAll(() => {
     scoped = variant({
       jwtScopes: ['directory.admin', 'directory.write'],
+      consoleScope: 'openid email directory.admin',
       sesIdentity: 'example.org',
       apiThrottle: { rateLimit: 40, burstLimit: 80 },
       publicRouteThrottle: { rateLimit: 4, burstLimit: 8 },
@@ -1392,9 +1452,9 @@ describe('stateless stack: operability', () => {
       expect(alarmWidget!.properties.alarms, name).toContain(`GetAtt:${logicalId(built.stateless, workQueue(name).deadLetterAlarm)}.Arn`);
   });
 
-  it('keeps every log group for one month: one per function and the API access logs', () => {
+  it('keeps every log group for one month: one per function, the API access logs and the console deployment', () => {
     const logGroups = Object.values(stateless.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(routes.length + workers.length + 1);
+    expect(logGroups).toHaveLength(routes.length + workers.length + 2);
     for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 });
