@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { User } from '../../lib/client/client';
 import { call, createApi } from './api';
-import { signedInWith, signOut, type SignedIn } from './auth/session';
+import { signedInWith, signOut, tokenNow, type SignedIn } from './auth/session';
 import { Link } from './components/link';
 import type { ConsoleConfig } from './config';
 import { Console } from './context';
@@ -48,7 +48,7 @@ export function App({ config, initialToken }: { config: ConsoleConfig; initialTo
     () =>
       createApi(
         config.apiBaseUrl,
-        async () => session?.token,
+        async () => (session ? await tokenNow(config.auth) : undefined),
         () => {
           void signOut(config.auth);
           setSession(undefined);

@@ -25,10 +25,11 @@ export function parseConfig(value: unknown): ConsoleConfig {
   throw new ConfigError('config.json names no sign-in kind ("local" or "oidc")');
 }
 
-export async function loadConfig(base = import.meta.env.BASE_URL): Promise<ConsoleConfig> {
+/** `base` is where the console is served (Vite's BASE_URL, /console/). */
+export async function loadConfig(base: string): Promise<ConsoleConfig> {
   let response: Response;
   try {
-    response = await fetch(`${base}config.json`, { cache: 'no-store' });
+    response = await fetch(`${base}config.json`);
   } catch {
     throw new ConfigError('The console could not reach its server to read its configuration. Check your connection and reload.');
   }

@@ -7,7 +7,7 @@ import './styles.css';
 /** Boot: read the runtime configuration, pick up a session (finishing an OIDC redirect), render. */
 async function boot(root: HTMLElement) {
   try {
-    const config = await loadConfig();
+    const config = await loadConfig(import.meta.env.BASE_URL);
     const token = await currentToken(config.auth);
     render(<App config={config} initialToken={token} />, root);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -57,6 +57,7 @@ export function isFresh(dir = consoleDistDir): boolean {
  * (or a second build racing this one) never sees a half-written folder.
  */
 export async function buildConsole(outDir = consoleDistDir): Promise<void> {
+  const startedAt = new Date();
   const { build } = await import('vite');
   const temp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
@@ -70,7 +71,9 @@ export async function buildConsole(outDir = consoleDistDir): Promise<void> {
       oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
       build: { outDir: temp, emptyOutDir: true, target: 'es2022', reportCompressedSize: false, sourcemap: false },
     });
-    writeFileSync(join(temp, STAMP), new Date().toISOString());
+    // Stamped with the time the build began: a source saved while it ran is newer, so the next start builds again.
+    writeFileSync(join(temp, STAMP), startedAt.toISOString());
+    utimesSync(join(temp, STAMP), startedAt, startedAt);
     const old = `${outDir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
     if (existsSync(outDir)) renameSync(outDir, old);
     try {

@@ -1,6 +1,8 @@
 import type { AuthConfig } from '../config';
 import { forgetLocalSession, storedLocalSession } from './local';
-import { oidcAccessToken, oidcCompleteSignIn, oidcSignOut } from './oidc';
+
+/** The OIDC module (and its client library) loads only where sign-in is OIDC: a local console never downloads it. */
+const oidc = () => import('./oidc');
 
 /** Who is signed in, as far as the console knows before asking the API. */
 export type SignedIn = { token: string; subject: string | undefined; email: string | undefined };
@@ -30,25 +32,24 @@ export function signedInWith(token: string): SignedIn {
   };
 }
 
-/** The returning redirect of an OIDC sign-in carries `code` (or `error`) and `state` in the query. */
-function isOidcRedirect(search: string): boolean {
-  const params = new URLSearchParams(search);
-  return params.has('state') && (params.has('code') || params.has('error'));
-}
-
-/** The current token: the stored local one, or the OIDC library's (completing a sign-in redirect first). */
+/** At boot: the stored local token, or the OIDC session's (finishing the provider's redirect back first). */
 export async function currentToken(auth: AuthConfig): Promise<string | undefined> {
   if (auth.kind === 'local') return storedLocalSession()?.token;
-  if (isOidcRedirect(location.search)) {
-    const token = await oidcCompleteSignIn(auth);
-    // Leave the code and state out of the address bar and history.
-    history.replaceState(null, '', location.pathname);
-    if (token) return token;
-  }
-  return oidcAccessToken(auth);
+  const { oidcAccessToken, oidcCompleteSignIn } = await oidc();
+  return (await oidcCompleteSignIn(auth)) ?? (await oidcAccessToken(auth));
+}
+
+/** For each call: the token as it is now (an OIDC one renewed near its expiry); undefined once signed out. */
+export async function tokenNow(auth: AuthConfig): Promise<string | undefined> {
+  if (auth.kind === 'local') return storedLocalSession()?.token;
+  return (await oidc()).oidcAccessToken(auth);
+}
+
+export async function signInWithOidc(auth: AuthConfig): Promise<void> {
+  if (auth.kind === 'oidc') await (await oidc()).oidcSignIn(auth);
 }
 
 export async function signOut(auth: AuthConfig): Promise<void> {
   if (auth.kind === 'local') forgetLocalSession();
-  else await oidcSignOut(auth);
+  else await (await oidc()).oidcSignOut(auth);
 }

@@ -197,6 +197,22 @@ function Actor({ id, subjectId }: { id: string | null; subjectId: string }) {
   return <UserLink id={id} />;
 }
 
+/** The trigger an entry records (`source` in its details), in words; nothing when it records none. */
+function triggerText(entry: AuditEntry): string {
+  const source = entry.after?.source;
+  if (typeof source !== 'string') return '';
+  if (source.startsWith('hr:')) return `, from an HR event (${source.slice(3)})`;
+  const words: Record<string, string> = {
+    admin: ', as an admin',
+    self: ', from their own mailbox',
+    schedule: ', on schedule',
+    cleanup: ', by the cleanup',
+    bootstrap: ', at first start',
+    system: '',
+  };
+  return words[source] ?? `, via ${source}`;
+}
+
 function AuditTrail({ userId }: { userId: string }) {
   const { api } = useConsole();
   const [pages, setPages] = useState<{ entries: AuditEntry[]; nextCursor: string | null }>({ entries: [], nextCursor: null });
@@ -216,6 +232,7 @@ function AuditTrail({ userId }: { userId: string }) {
             <p>
               <time dateTime={entry.at}>{formatTime(entry.at)}</time> <strong>{actionLabel(entry.action)}</strong>, by{' '}
               <Actor id={entry.actorId} subjectId={userId} />
+              {triggerText(entry)}
             </p>
             <Changes entry={entry} />
           </li>
@@ -233,9 +250,9 @@ function AuditTrail({ userId }: { userId: string }) {
 }
 
 function Changes({ entry }: { entry: AuditEntry }) {
-  const fields = [...new Set([...Object.keys(entry.before ?? {}), ...Object.keys(entry.after ?? {})])];
+  const fields = [...new Set([...Object.keys(entry.before ?? {}), ...Object.keys(entry.after ?? {})])].filter((field) => field !== 'source');
   if (fields.length === 0) return null;
-  return (
+  const list = (
     <ul class="changes">
       {fields.map((field) => (
         <li key={field}>
@@ -251,4 +268,13 @@ function Changes({ entry }: { entry: AuditEntry }) {
       ))}
     </ul>
   );
+  // A new account records every field: folded, so the timeline stays readable.
+  if (entry.before === null && fields.length > 4)
+    return (
+      <details class="changes">
+        <summary>All {fields.length} recorded fields</summary>
+        {list}
+      </details>
+    );
+  return list;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConsoleConfig } from '../config';
 import { listLocalAdmins, localSignIn, type LocalAdmin } from '../auth/local';
-import { oidcSignIn } from '../auth/oidc';
+import { signInWithOidc } from '../auth/session';
 
 type Props = { config: ConsoleConfig; notice: string | undefined; onSignedIn: (token: string) => void };
 
@@ -82,8 +82,7 @@ function LocalSignIn({ apiBaseUrl, onSignedIn }: { apiBaseUrl: string; onSignedI
 function OidcSignIn({ config }: { config: ConsoleConfig }) {
   const [failure, setFailure] = useState<string | undefined>();
   const start = () => {
-    if (config.auth.kind !== 'oidc') return;
-    oidcSignIn(config.auth).catch((error: Error) => setFailure(error.message));
+    signInWithOidc(config.auth).catch((error: Error) => setFailure(error.message));
   };
   return (
     <div class="panel">

@@ -24,10 +24,17 @@ function filtersOf(query: URLSearchParams): Filters {
   };
 }
 
-/** The filters live in the address, so a search can be bookmarked and Back returns to it. */
-function show(filters: Filters) {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
+/**
+ * The filters live in the address, so a search can be bookmarked and Back returns to it. Each
+ * control changes only its own filter, on the address as it is now: a search typed a moment ago
+ * never resets a status picked since.
+ */
+function show(changes: Partial<Filters>) {
+  const query = new URLSearchParams(location.search);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value) query.set(name, value);
+    else query.delete(name);
+  }
   const search = query.toString();
   navigate(search ? `/?${search}` : '/', { replace: true });
 }
@@ -56,7 +63,7 @@ export function UsersPage({ where }: { where: Location }) {
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
     if (typed.trim() === filters.q) return;
-    const timer = setTimeout(() => show({ ...filters, q: typed.trim() }), 300);
+    const timer = setTimeout(() => show({ q: typed.trim() }), 300);
     return () => clearTimeout(timer);
   }, [typed]);
   const [page] = useLoad(
@@ -85,7 +92,7 @@ export function UsersPage({ where }: { where: Location }) {
         aria-label="Find users"
         onSubmit={(event) => {
           event.preventDefault();
-          show({ ...filters, q: typed.trim() });
+          show({ q: typed.trim() });
         }}
       >
         <div class="field grow">
@@ -104,7 +111,7 @@ export function UsersPage({ where }: { where: Location }) {
           <select
             id="user-status"
             value={filters.status}
-            onChange={(event) => show({ ...filters, q: typed.trim(), status: (event.target as HTMLSelectElement).value as Filters['status'] })}
+            onChange={(event) => show({ status: (event.target as HTMLSelectElement).value as Filters['status'] })}
           >
             <option value="">Any status</option>
             {statuses.map((status) => (
@@ -116,11 +123,7 @@ export function UsersPage({ where }: { where: Location }) {
         </div>
         <div class="field">
           <label for="user-type">Type</label>
-          <select
-            id="user-type"
-            value={filters.type}
-            onChange={(event) => show({ ...filters, q: typed.trim(), type: (event.target as HTMLSelectElement).value as Filters['type'] })}
-          >
+          <select id="user-type" value={filters.type} onChange={(event) => show({ type: (event.target as HTMLSelectElement).value as Filters['type'] })}>
             <option value="">Any type</option>
             {types.map((type) => (
               <option key={type} value={type}>
