@@ -222,6 +222,39 @@ export async function releaseLease(table: TableRef, target: Target, userId: stri
   }
 }
 
+/**
+ * Records the last event of a run delivered and lets go of the pair in one write, the common end
+ * of a run: the caller's events query came back short, so it saw every event committed before it,
+ * and one committed since has asked for the pair (`wanted`, set by {@link takeLease}). If one did,
+ * the event is recorded with the lease kept and the answer is {@link releaseLease}'s: `again`.
+ */
+export async function recordDeliveredAndRelease(
+  table: TableRef,
+  target: Target,
+  userId: string,
+  owner: string,
+  outcome: { sequence: number; lease: Lease },
+): Promise<'released' | 'again' | 'lost'> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: pairKey(target, userId),
+        UpdateExpression:
+          'SET lastDelivered = :seq, #status = :ok, attempts = :zero REMOVE nextAttemptAt, firstFailedAt, leaseOwner, leaseUntil, gsi7pk, gsi7sk',
+        ConditionExpression: 'leaseOwner = :owner AND attribute_not_exists(wanted)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':seq': outcome.sequence, ':ok': 'ok', ':zero': 0, ':owner': owner },
+      }),
+    );
+    return 'released';
+  } catch (error) {
+    if (!conditionFailed(error)) throw error;
+  }
+  if (!(await recordProgress(table, target, userId, owner, { kind: 'delivered', ...outcome }))) return 'lost';
+  return releaseLease(table, target, userId, owner);
+}
+
 /** Lets go of the lease and takes the pair out of the due index: its subscription is gone. */
 export async function dropPair(table: TableRef, target: Target, userId: string, owner: string): Promise<void> {
   try {

@@ -5,7 +5,7 @@ import { backoffMs, liveSecrets, subscriptionSecretPurpose, wants, type Subscrip
 import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
 import { allSubscriptions, eventsAfter, getSubscription, putDelivery, setSubscriptionFailing } from '../data/subscriptions';
-import { dropPair, duePairs, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
+import { dropPair, duePairs, recordDeliveredAndRelease, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
 import { allConnectors } from '../data/connectors';
 import { send, type Attempt } from '../events/sender';
 
@@ -21,6 +21,9 @@ import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../
  * own pairs. Failures wait with backoff (the due index and {@link runDueDeliveries}); after 24 h
  * of failures the head event is parked until an admin retries it.
  */
+
+/** Events read per query of a pair's run. */
+const EVENT_BATCH = 25;
 
 export function eventSettings(deps: Pick<Deps, 'events'>): EventDeliverySettings {
   return { ...defaultEventDelivery, ...deps.events };
@@ -89,7 +92,7 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       await dropPair(deps.table, target, userId, owner);
       return 'gone';
     }
-    const events = await eventsAfter(deps.table, userId, progress.lastDelivered, 25);
+    const events = await eventsAfter(deps.table, userId, progress.lastDelivered, EVENT_BATCH);
     // Opened once per batch, not per event (a rotation is seen by the next batch).
     let secrets: Promise<string[]> | undefined;
     if (events.length === 0) {
@@ -97,12 +100,14 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       if (released === 'again') continue;
       return released === 'lost' ? 'lost' : 'idle';
     }
+    let skipped: number | undefined;
     for (const event of events) {
       const sequence = event.data.sequence;
       // A subscription receives what was committed after it was created, of the types it wants.
+      // Skips are recorded with the next delivery, or once at the end of the batch, not one write each.
       if (!wants(subscription, event.type) || event.timestamp < subscription.createdAt) {
-        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'skipped', sequence, lease: leaseFor() }))) return 'lost';
         progress = { ...progress, lastDelivered: sequence };
+        skipped = sequence;
         continue;
       }
       secrets ??= openLiveSecrets(deps, subscription, deps.clock());
@@ -112,15 +117,25 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       const attempts = progress.attempts + 1;
       const record = { eventId: event.id, userId, sequence, type: event.type, attempts, lastStatusCode: attempt.statusCode, updatedAt: now.toISOString() };
       if (attempt.ok) {
-        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))) return 'lost';
+        sent++;
+        const yieldNow = sent >= settings.maxEventsPerRun || options.shouldYield?.() === true;
+        // The last event of a short batch ends the run: recorded and let go in one write.
+        const endsRun = !yieldNow && event === events.at(-1) && events.length < EVENT_BATCH;
+        const recorded = endsRun
+          ? await recordDeliveredAndRelease(deps.table, target, userId, owner, { sequence, lease: leaseFor() })
+          : (await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))
+            ? 'kept'
+            : 'lost';
+        if (recorded === 'lost') return 'lost';
+        skipped = undefined;
         await putDelivery(deps.table, subscriptionId, { ...record, status: 'delivered', lastError: null, nextAttemptAt: null });
         if (subscription.failingSince) {
           await setSubscriptionFailing(deps.table, subscriptionId, null);
           subscription.failingSince = null;
         }
         progress = { ...progress, lastDelivered: sequence, attempts: 0, firstFailedAt: null, status: 'ok' };
-        sent++;
-        if (sent >= settings.maxEventsPerRun || options.shouldYield?.()) {
+        if (recorded === 'released') return 'idle';
+        if (yieldNow) {
           // Hand the rest on to a fresh run; the pair is free for it (or whoever asked meanwhile).
           await releaseLease(deps.table, target, userId, owner);
           await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId }, now);
@@ -142,6 +157,8 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       await setSubscriptionFailing(deps.table, subscriptionId, now.toISOString());
       return park ? 'parked' : 'retrying';
     }
+    if (skipped !== undefined && !(await recordProgress(deps.table, target, userId, owner, { kind: 'skipped', sequence: skipped, lease: leaseFor() })))
+      return 'lost';
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../domain/connectors';
 import { backoffMs } from '../domain/subscriptions';
 import { getAccess, getConnector, putAccess, setConnectorFailing } from '../data/connectors';
-import { dropPair, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
+import { dropPair, recordDeliveredAndRelease, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
 import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
 import { eventsAfter } from '../data/subscriptions';
@@ -181,8 +181,11 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
     if (result.ok) {
       // The access item first: were the lease lost now, the next holder starts from it. Unchanged, it is not rewritten.
       if (!sameAccess(access, result.access)) await putAccess(deps.table, result.access);
-      if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))) return 'lost';
+      // Every event committed before the query was read: recorded and let go in one write, unless one came since.
+      const recorded = await recordDeliveredAndRelease(deps.table, target, userId, owner, { sequence, lease: leaseFor() });
+      if (recorded === 'lost') return 'lost';
       if (connector.failingSince) await setConnectorFailing(deps.table, connectorId, null);
+      if (recorded === 'released') return 'idle';
       progress = { ...progress, lastDelivered: sequence, attempts: 0, firstFailedAt: null, status: 'ok' };
       continue;
     }

@@ -13,7 +13,7 @@ import {
 import { dismissUser, setContactEmail } from '../../lib/use-cases/users';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { subscriptionSecretPurpose } from '../../lib/domain/subscriptions';
-import { getProgress, releaseLease, takeLease } from '../../lib/data/delivery-pairs';
+import { getProgress, recordDeliveredAndRelease, releaseLease, takeLease } from '../../lib/data/delivery-pairs';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { startReceiver, type Receiver } from '../support/receiver';
@@ -172,6 +172,28 @@ describe('event delivery to webhook subscribers', () => {
     expect(await takeLease(deps.table, target, user.id, { owner: 'other', until: new Date(T0 + 60_000).toISOString() }, new Date(T0 + 1))).toBe('busy');
     expect((await getProgress(deps.table, target, user.id)) && (await releaseLease(deps.table, target, user.id, 'holder'))).toBe('again');
     expect(await releaseLease(deps.table, target, user.id, 'holder')).toBe('released');
+  });
+
+  it('the end of a run records its last event and lets go in one write, unless an event committed meanwhile asked for the pair', async () => {
+    const r = await receiver();
+    const { id } = await createSubscription(deps, admin.id, { url: r.url });
+    const user = await seedActiveUser(deps, admin.id);
+    await deps.jobs.idle();
+    const target = { kind: 'subscription' as const, id };
+    const lease = (owner: string) => ({ owner, until: new Date(T0 + 60_000).toISOString() });
+    const { lastDelivered } = (await takeLease(deps.table, target, user.id, lease('holder'), new Date(T0 + 1))) as { lastDelivered: number };
+    expect(await takeLease(deps.table, target, user.id, lease('other'), new Date(T0 + 1))).toBe('busy');
+    // Asked for: the event is recorded, the lease kept, and the holder is told to look again.
+    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 1, lease: lease('holder') })).toBe('again');
+    expect(await getProgress(deps.table, target, user.id)).toMatchObject({ lastDelivered: lastDelivered + 1 });
+    expect(await takeLease(deps.table, target, user.id, lease('third'), new Date(T0 + 1))).toBe('busy');
+    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 2, lease: lease('holder') })).toBe('again');
+    // Not asked for: recorded and let go at once, so the next worker takes the pair from there.
+    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 3, lease: lease('holder') })).toBe('released');
+    expect(await takeLease(deps.table, target, user.id, lease('next'), new Date(T0 + 1))).toMatchObject({ lastDelivered: lastDelivered + 3 });
+    // A holder whose lease was taken over records nothing.
+    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 9, lease: lease('holder') })).toBe('lost');
+    expect(await getProgress(deps.table, target, user.id)).toMatchObject({ lastDelivered: lastDelivered + 3 });
   });
 
   it('stores the secrets sealed: the table holds neither secret, and a sealed value moved onto another subscription does not open', async () => {
