@@ -18,7 +18,34 @@ export class InProcessQueue {
   private readonly running = new Set<Promise<void>>();
   private runner: ((message: OutboxMessage) => Promise<unknown>) | undefined;
 
-  constructor(private readonly attempts = 3) {}
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  /**
+   * At most `concurrency` messages run at once, the rest wait their turn in order, as a Lambda
+   * event source mapping caps its concurrency: a burst (1,000 dismissals from HR) then finishes
+   * its first messages first, instead of starting all of them and making each wait on the others
+   * for DynamoDB Local and the receivers.
+   */
+  constructor(
+    private readonly attempts = 3,
+    private readonly concurrency = 16,
+  ) {}
+
+  private async turn(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return;
+    }
+    // The slot is handed over by `done`, so `active` stays counted.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private done(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
 
   /** The worker is attached after construction: it needs the dependencies this queue is part of. */
   attach(runner: (message: OutboxMessage) => Promise<unknown>): this {
@@ -31,30 +58,39 @@ export class InProcessQueue {
     if (!run) throw new Error('no job runner attached');
     const task = (async () => {
       await sleep(0);
-      for (let attempt = 1; attempt <= this.attempts; attempt++) {
-        try {
-          await run(message);
-        } catch (error) {
-          logger.warn('job attempt failed', { type: message.type, attempt, errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
-          await sleep(50 * attempt);
-          continue;
-        }
-        try {
-          await options.onHandled?.();
-        } catch (error) {
-          // The work is done; the worst case is that it runs again, which every job tolerates.
-          logger.warn('job handled, but recording that failed', { type: message.type, errorName: (error as Error)?.name });
-        }
-        return;
+      await this.turn();
+      try {
+        await this.runWithRetries(run, message, options);
+      } finally {
+        this.done();
       }
-      logger.error('job not handled after every attempt', {
-        type: message.type,
-        attempts: this.attempts,
-        ...(options.onHandled ? { retriedAt: 'the next start (its outbox item stays unhandled)' } : {}),
-      });
     })();
     this.running.add(task);
     void task.finally(() => this.running.delete(task));
+  }
+
+  private async runWithRetries(run: (message: OutboxMessage) => Promise<unknown>, message: OutboxMessage, options: EnqueueOptions): Promise<void> {
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      try {
+        await run(message);
+      } catch (error) {
+        logger.warn('job attempt failed', { type: message.type, attempt, errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
+        await sleep(50 * attempt);
+        continue;
+      }
+      try {
+        await options.onHandled?.();
+      } catch (error) {
+        // The work is done; the worst case is that it runs again, which every job tolerates.
+        logger.warn('job handled, but recording that failed', { type: message.type, errorName: (error as Error)?.name });
+      }
+      return;
+    }
+    logger.error('job not handled after every attempt', {
+      type: message.type,
+      attempts: this.attempts,
+      ...(options.onHandled ? { retriedAt: 'the next start (its outbox item stays unhandled)' } : {}),
+    });
   }
 
   async idle(): Promise<void> {

@@ -145,7 +145,7 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       }
       const firstFailedAt = progress.firstFailedAt ?? now.toISOString();
       const park = now.getTime() - Date.parse(firstFailedAt) >= settings.parkAfterMs;
-      logger.warn('event delivery failed', { subscriptionId, eventId: event.id, attempts, statusCode: attempt.statusCode, parked: park });
+      logger.warn('event delivery failed', { subscriptionId, eventId: event.id, attempts, statusCode: attempt.statusCode, error: attempt.error, parked: park });
       if (park) {
         if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'parked', attempts, firstFailedAt }))) return 'lost';
         await putDelivery(deps.table, subscriptionId, { ...record, status: 'parked', lastError: attempt.error, nextAttemptAt: null });

@@ -144,6 +144,25 @@ describe('in-process job queue', () => {
     await queue.idle();
     expect(attempts).toEqual(['JOB1', 'JOB1']);
   });
+
+  it('runs at most its concurrency at once, the rest in the order they came, a failed one freeing its turn', async () => {
+    let running = 0;
+    let most = 0;
+    const started: string[] = [];
+    const queue = new InProcessQueue(1, 3).attach(async (message) => {
+      const id = message.type === 'handover' ? message.jobId : '';
+      started.push(id);
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      if (id === 'J2') throw new Error('fails for good');
+    });
+    for (let i = 1; i <= 10; i++) await queue.enqueue({ type: 'handover', jobId: `J${i}` });
+    await queue.idle();
+    expect(most).toBe(3);
+    expect(started).toEqual(['J1', 'J2', 'J3', 'J4', 'J5', 'J6', 'J7', 'J8', 'J9', 'J10']);
+  });
 });
 
 describe('mail message parser of the mail worker', () => {
