@@ -6,6 +6,9 @@ import { Link } from './components/link';
 import type { ConsoleConfig } from './config';
 import { Console } from './context';
 import { fullName } from './format';
+import { adminSectionPage } from './pages/admin-sections';
+import { AddressLookupPage } from './pages/address-lookup';
+import { InvitePage } from './pages/invite';
 import { NotBuiltPage } from './pages/not-built';
 import { PersonPage } from './pages/person';
 import { SignIn } from './pages/sign-in';
@@ -17,12 +20,12 @@ type Section = { path: string; title: string; what?: string };
 /** The navigation, in the order of an admin's day; sections with `what` are not built yet and say so. */
 export const sections: Section[] = [
   { path: '/', title: 'Users' },
-  { path: '/address-lookup', title: 'Address lookup', what: 'Type any address to see whether it is free or who holds it, and free it in one click.' },
-  { path: '/workgroups', title: 'Workgroups', what: 'Create workgroups and manage their members.' },
-  { path: '/hr-deliveries', title: 'HR deliveries', what: 'See HR webhook deliveries that failed, with their reason, and re-drive them.' },
-  { path: '/cleanup', title: 'Cleanup', what: 'Preview who a sweep would anonymise (a dry run), then run it.' },
-  { path: '/event-subscriptions', title: 'Event subscriptions', what: 'Subscribe receivers to lifecycle events and follow their deliveries.' },
-  { path: '/connectors', title: 'Connectors', what: 'Connect SCIM systems and follow their sync state.' },
+  { path: '/address-lookup', title: 'Address lookup' },
+  { path: '/workgroups', title: 'Workgroups' },
+  { path: '/hr-deliveries', title: 'HR deliveries' },
+  { path: '/cleanup', title: 'Cleanup' },
+  { path: '/event-subscriptions', title: 'Event subscriptions' },
+  { path: '/connectors', title: 'Connectors' },
 ];
 
 function sectionOf(path: string): Section | undefined {
@@ -31,10 +34,14 @@ function sectionOf(path: string): Section | undefined {
 }
 
 function Page({ where }: { where: Location }) {
+  if (where.path === '/users/invite') return <InvitePage />;
+  if (where.path === '/address-lookup') return <AddressLookupPage where={where} />;
   const person = /^\/users\/([^/]+)$/.exec(where.path);
   if (person) return <PersonPage id={decodeURIComponent(person[1]!)} />;
   const section = sectionOf(where.path);
   if (section?.path === '/') return <UsersPage where={where} />;
+  const admin = adminSectionPage(where.path);
+  if (admin) return admin;
   if (section?.what) return <NotBuiltPage title={section.title} what={section.what} />;
   return <NotBuiltPage title="Page not found" what="This console has no page at this address." />;
 }

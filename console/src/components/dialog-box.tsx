@@ -1,0 +1,103 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ProblemDetails } from '../api';
+import { problemOf } from '../context';
+import { ProblemView } from './problem-view';
+
+const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+let dialogs = 0;
+
+/**
+ * A modal confirmation on the native <dialog> (showModal makes the page behind it inert): Cancel
+ * comes first and has the focus, so Enter or Escape never confirms by accident; Tab stays inside;
+ * closing returns the focus to the control that opened it. A refused confirmation is shown in the
+ * dialog, in words, and the dialog stays open to try again or cancel.
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger = false,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  children: ComponentChildren;
+  confirmLabel: string;
+  danger?: boolean;
+  /** Resolves when done (the dialog closes); throws to show the problem. */
+  onConfirm: () => Promise<void>;
+  onClose: () => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [id] = useState(() => `dialog-${++dialogs}`);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ProblemDetails | undefined>();
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    const element = dialog.current!;
+    element.showModal();
+    element.querySelector<HTMLElement>('[data-cancel]')?.focus();
+    return () => {
+      if (element.open) element.close();
+      opener?.focus();
+    };
+  }, []);
+  const trapTab = (event: KeyboardEvent) => {
+    if (event.key !== 'Tab') return;
+    const focusable = [...dialog.current!.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+  return (
+    <dialog
+      ref={dialog}
+      class="confirm-dialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      onKeyDown={trapTab}
+      onCancel={(event) => {
+        // Escape: closed by us, so the component that opened it learns of it.
+        event.preventDefault();
+        if (!busy) onClose();
+      }}
+    >
+      <h2 id={`${id}-title`}>{title}</h2>
+      <div id={`${id}-body`}>{children}</div>
+      {problem ? <ProblemView problem={problem} /> : null}
+      <div class="confirm-buttons">
+        <button type="button" class="quiet" data-cancel onClick={onClose} disabled={busy}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          class={danger ? 'destructive' : undefined}
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            setProblem(undefined);
+            try {
+              await onConfirm();
+              setBusy(false);
+              onClose();
+            } catch (error) {
+              setBusy(false);
+              setProblem(problemOf(error));
+            }
+          }}
+        >
+          {busy ? 'Working…' : confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
