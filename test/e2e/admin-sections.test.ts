@@ -207,7 +207,7 @@ describe('the admin sections of the console', () => {
     await context.close();
   });
 
-  it('subscribes a receiver, shows its secret only once, lists its deliveries and re-delivers a parked one', async () => {
+  it('subscribes a receiver, shows its secret only once, lists its deliveries, re-delivers a parked one, rotates, flags a failing receiver and deletes', async () => {
     const { context, page, errors } = await open('Event subscriptions');
     await page.getByLabel('Receiver URL (https)').fill(receiver.url);
     await page.getByLabel('Description (optional)').fill('Payroll sync');
@@ -261,6 +261,27 @@ describe('the admin sections of the console', () => {
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(secret);
     expect(await rotated.textContent()).toContain('The previous secret keeps signing beside it until');
+
+    // A receiver that starts failing is flagged where the admin looks.
+    receiver.answer(500);
+    await activeUser('Ivo', 'Fail', 'ivo.fail@corp.example');
+    await waitFor(
+      async () => (await api.GET('/event-subscriptions/{id}', { params: { path: { id: subscriptionId } } })).data!.failingSince,
+      (since) => since !== null,
+      20_000,
+      200,
+    );
+    await page.getByRole('link', { name: 'All subscriptions' }).click();
+    await page.getByRole('list', { name: 'Subscriptions' }).getByText('Failing since', { exact: false }).waitFor();
+    receiver.answer(200);
+
+    await page.getByRole('list', { name: 'Subscriptions' }).getByRole('link', { name: receiver.url }).click();
+    await page.getByRole('button', { name: 'Delete subscription…' }).click();
+    const remove = page.getByRole('dialog', { name: 'Delete this subscription?' });
+    expect(await focusedText(page)).toBe('Cancel');
+    await remove.getByRole('button', { name: 'Delete subscription' }).click();
+    await page.getByText('No subscriptions yet.').waitFor();
+    expect((await api.GET('/event-subscriptions')).data!.items).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });
