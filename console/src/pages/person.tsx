@@ -5,6 +5,7 @@ import { Link } from '../components/link';
 import { PageHeading } from '../components/page-heading';
 import { ProblemView } from '../components/problem-view';
 import { useConsole, useLoad, type Loaded } from '../context';
+import { PersonActions } from './person-actions';
 import { accessLabel, actionLabel, fieldLabel, formatTime, fullName, statusLabel, typeLabel, valueText } from '../format';
 
 type AuditEntry = Schemas['AuditEntry'];
@@ -30,7 +31,7 @@ async function workgroupNames(api: Api): Promise<Map<string, Schemas['Workgroup'
  */
 export function PersonPage({ id }: { id: string }) {
   const { api } = useConsole();
-  const [user] = useLoad(() => getUser(api, id), [id]);
+  const [user, reload] = useLoad(() => getUser(api, id), [id]);
   if (user.state === 'loading')
     return (
       <p role="status" class="muted">
@@ -44,10 +45,10 @@ export function PersonPage({ id }: { id: string }) {
         <ProblemView problem={user.problem} />
       </>
     );
-  return <Person key={user.data.id} user={user.data} />;
+  return <Person key={user.data.id} user={user.data} onChanged={reload} />;
 }
 
-function Person({ user }: { user: User }) {
+function Person({ user, onChanged }: { user: User; onChanged: () => void }) {
   const { api } = useConsole();
   const [work] = useLoad(() => call(api.client.GET('/users/{id}/work', { params: { path: { id: user.id } } })), [user.id]);
   const [access] = useLoad(() => call(api.client.GET('/users/{id}/access', { params: { path: { id: user.id } } })), [user.id]);
@@ -113,6 +114,7 @@ function Person({ user }: { user: User }) {
           ) : null}
         </dl>
       </section>
+      <PersonActions user={user} onChanged={onChanged} />
       <section aria-labelledby="workgroups">
         <h2 id="workgroups">Workgroups</h2>
         {user.workgroupIds.length === 0 ? <p class="muted">Not a member of any workgroup.</p> : null}

@@ -134,6 +134,9 @@ export function UsersPage({ where }: { where: Location }) {
         </div>
         <button type="submit">Search</button>
       </form>
+      <p>
+        <Link to="/users/invite">Invite someone</Link>
+      </p>
       {page.state === 'loading' ? (
         <p role="status" class="muted">
           Loading users…
