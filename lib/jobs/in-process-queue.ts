@@ -22,8 +22,8 @@ export class InProcessQueue {
   private readonly waiting: (() => void)[] = [];
 
   /**
-   * At most `concurrency` messages run at once, the rest wait their turn in order, as a Lambda
-   * event source mapping caps its concurrency: a burst (1,000 dismissals from HR) then finishes
+   * At most `concurrency` messages run at once, the rest wait their turn in order, as the maximum
+   * concurrency of a Lambda event source mapping would: a burst (1,000 dismissals from HR) then finishes
    * its first messages first, instead of starting all of them and making each wait on the others
    * for DynamoDB Local and the receivers.
    */
