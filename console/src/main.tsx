@@ -9,8 +9,11 @@ async function boot(root: HTMLElement) {
   try {
     const config = await loadConfig(import.meta.env.BASE_URL);
     const token = await currentToken(config.auth);
+    // Preact renders next to what it did not render: the boot message would stay above the app.
+    root.replaceChildren();
     render(<App config={config} initialToken={token} />, root);
   } catch (error) {
+    root.replaceChildren();
     render(
       <main id="main">
         <h1>The admin console cannot start</h1>
