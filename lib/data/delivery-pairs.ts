@@ -123,8 +123,8 @@ export async function takeLease(table: TableRef, target: Target, userId: string,
 export type Recorded =
   | { kind: 'delivered'; sequence: number; lease: Lease }
   | { kind: 'skipped'; sequence: number; lease: Lease }
-  | { kind: 'retry'; attempts: number; nextAttemptAt: string; firstFailedAt: string }
-  | { kind: 'parked'; attempts: number; firstFailedAt: string };
+  | { kind: 'retry'; attempts: number; nextAttemptAt: string; firstFailedAt: string; skippedThrough?: number | undefined }
+  | { kind: 'parked'; attempts: number; firstFailedAt: string; skippedThrough?: number | undefined };
 
 /** Records an attempt's outcome; false when the lease was lost meanwhile (someone else has the pair now). */
 export async function recordProgress(table: TableRef, target: Target, userId: string, owner: string, outcome: Recorded): Promise<boolean> {
@@ -165,6 +165,14 @@ export async function recordProgress(table: TableRef, target: Target, userId: st
         ExpressionAttributeValues: { ':parked': 'parked', ':attempts': outcome.attempts, ':first': outcome.firstFailedAt },
       };
       break;
+  }
+  // Events skipped in this run before the failing one (not written one by one): the failing event
+  // stays the one right after the recorded progress, which an admin's retry of a parked pair expects.
+  if ((outcome.kind === 'retry' || outcome.kind === 'parked') && outcome.skippedThrough !== undefined) {
+    update = {
+      UpdateExpression: update.UpdateExpression.replace('SET ', 'SET lastDelivered = :skipped, '),
+      ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':skipped': outcome.skippedThrough },
+    };
   }
   try {
     await table.client.send(
@@ -253,6 +261,29 @@ export async function recordDeliveredAndRelease(
   }
   if (!(await recordProgress(table, target, userId, owner, { kind: 'delivered', ...outcome }))) return 'lost';
   return releaseLease(table, target, userId, owner);
+}
+
+/**
+ * Lets go of a pair with work left (a run that yields): whoever asked meanwhile is answered by the
+ * follow-up the caller queues next, and the pair stays in the due index as due now, so the
+ * schedule runs it should that follow-up never be queued (the process dies in between).
+ */
+export async function yieldLease(table: TableRef, target: Target, userId: string, owner: string, now: Date): Promise<boolean> {
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: pairKey(target, userId),
+        UpdateExpression: 'SET gsi7pk = :due, gsi7sk = :dueAt REMOVE leaseOwner, leaseUntil, wanted',
+        ConditionExpression: 'leaseOwner = :owner',
+        ExpressionAttributeValues: { ':owner': owner, ':due': DUE, ':dueAt': dueKey(now.toISOString(), target, userId) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (conditionFailed(error)) return false;
+    throw error;
+  }
 }
 
 /** Lets go of the lease and takes the pair out of the due index: its subscription is gone. */

@@ -5,7 +5,17 @@ import { backoffMs, liveSecrets, subscriptionSecretPurpose, wants, type Subscrip
 import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
 import { allSubscriptions, eventsAfter, getSubscription, putDelivery, setSubscriptionFailing } from '../data/subscriptions';
-import { dropPair, duePairs, recordDeliveredAndRelease, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
+import {
+  dropPair,
+  duePairs,
+  recordDeliveredAndRelease,
+  recordProgress,
+  releaseLease,
+  takeLease,
+  yieldLease,
+  type Lease,
+  type Target,
+} from '../data/delivery-pairs';
 import { allConnectors } from '../data/connectors';
 import { send, type Attempt } from '../events/sender';
 
@@ -136,8 +146,8 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
         progress = { ...progress, lastDelivered: sequence, attempts: 0, firstFailedAt: null, status: 'ok' };
         if (recorded === 'released') return 'idle';
         if (yieldNow) {
-          // Hand the rest on to a fresh run; the pair is free for it (or whoever asked meanwhile).
-          await releaseLease(deps.table, target, userId, owner);
+          // Hand the rest on to a fresh run: the pair is free for it, whoever asked meanwhile included.
+          if (!(await yieldLease(deps.table, target, userId, owner, now))) return 'lost';
           await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId }, now);
           return 'yielded';
         }
@@ -147,11 +157,12 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       const park = now.getTime() - Date.parse(firstFailedAt) >= settings.parkAfterMs;
       logger.warn('event delivery failed', { subscriptionId, eventId: event.id, attempts, statusCode: attempt.statusCode, error: attempt.error, parked: park });
       if (park) {
-        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'parked', attempts, firstFailedAt }))) return 'lost';
+        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'parked', attempts, firstFailedAt, skippedThrough: skipped }))) return 'lost';
         await putDelivery(deps.table, subscriptionId, { ...record, status: 'parked', lastError: attempt.error, nextAttemptAt: null });
       } else {
         const nextAttemptAt = new Date(now.getTime() + backoffMs(attempts)).toISOString();
-        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'retry', attempts, nextAttemptAt, firstFailedAt }))) return 'lost';
+        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'retry', attempts, nextAttemptAt, firstFailedAt, skippedThrough: skipped })))
+          return 'lost';
         await putDelivery(deps.table, subscriptionId, { ...record, status: 'retrying', lastError: attempt.error, nextAttemptAt });
       }
       await setSubscriptionFailing(deps.table, subscriptionId, now.toISOString());

@@ -13,7 +13,7 @@ import {
 import { dismissUser, setContactEmail } from '../../lib/use-cases/users';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { subscriptionSecretPurpose } from '../../lib/domain/subscriptions';
-import { getProgress, recordDeliveredAndRelease, releaseLease, takeLease } from '../../lib/data/delivery-pairs';
+import { duePairs, getProgress, recordDeliveredAndRelease, releaseLease, takeLease, yieldLease } from '../../lib/data/delivery-pairs';
 import { createTestDeps, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { startReceiver, type Receiver } from '../support/receiver';
@@ -196,6 +196,23 @@ describe('event delivery to webhook subscribers', () => {
     expect(await getProgress(deps.table, target, user.id)).toMatchObject({ lastDelivered: lastDelivered + 3 });
   });
 
+  it('a run that yields lets go even when another event asked for the pair, and leaves the pair due for the schedule', async () => {
+    const r = await receiver();
+    const { id } = await createSubscription(deps, admin.id, { url: r.url });
+    const user = await seedActiveUser(deps, admin.id);
+    await deps.jobs.idle();
+    const target = { kind: 'subscription' as const, id };
+    const now = new Date(T0 + 1);
+    const lease = (owner: string) => ({ owner, until: new Date(T0 + 60_000).toISOString() });
+    await takeLease(deps.table, target, user.id, lease('holder'), now);
+    expect(await takeLease(deps.table, target, user.id, lease('asker'), now)).toBe('busy');
+    expect(await yieldLease(deps.table, target, user.id, 'holder', now)).toBe(true);
+    // The follow-up takes it at once (a lease kept for the asker would make it wait a minute).
+    expect(await duePairs(deps.table, now)).toContainEqual({ target, userId: user.id });
+    expect(await takeLease(deps.table, target, user.id, lease('follow-up'), now)).toMatchObject({ lastDelivered: expect.any(Number) });
+    expect(await yieldLease(deps.table, target, user.id, 'holder', now)).toBe(false);
+  });
+
   it('stores the secrets sealed: the table holds neither secret, and a sealed value moved onto another subscription does not open', async () => {
     const r = await receiver();
     const { id, secret: first } = await createSubscription(deps, admin.id, { url: r.url });
@@ -241,6 +258,29 @@ describe('event delivery to webhook subscribers', () => {
     ]);
     expect((await getSubscriptionView(deps, admin.id, id)).flagged).toBe(false);
     await expect(retrySubscriptionDelivery(deps, admin.id, id, parked[0]!.eventId)).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+
+  it('a parked event that follows events the subscription does not want can be retried, and arrives', async () => {
+    const r = await receiver();
+    // Only dismissals: the user's invitation and activation are skipped, not written one by one.
+    const { id } = await createSubscription(deps, admin.id, { url: r.url, eventTypes: ['user.dismissed'] });
+    const user = await seedActiveUser(deps, admin.id);
+    await deps.jobs.idle();
+    r.answer(500);
+    await dismissUser(deps, admin.id, user.id, {});
+    await deps.jobs.idle();
+    for (const hours of [1, 6, 20]) {
+      at(hours * HOUR);
+      await runDue();
+    }
+    at(24 * HOUR + 60_000);
+    await runDue();
+    const parked = (await listSubscriptionDeliveries(deps, admin.id, id, 10)).items;
+    expect(parked).toMatchObject([{ sequence: 3, type: 'user.dismissed', status: 'parked' }]);
+    r.answer(200);
+    await expect(retrySubscriptionDelivery(deps, admin.id, id, parked[0]!.eventId)).resolves.toMatchObject({ status: 'pending' });
+    await deps.jobs.idle();
+    expect(sequences(r, user.id)).toEqual([3]);
   });
 
   it('deleting a subscription stops its deliveries, retries included', async () => {
