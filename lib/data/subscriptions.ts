@@ -160,8 +160,12 @@ export async function listDeliveryRecords(table: TableRef, subscriptionId: strin
 }
 
 /** A user's events after a sequence, oldest first (strongly consistent: the commit's own writes are seen). */
-export async function eventsAfter(table: TableRef, userId: string, after: number, limit: number): Promise<LifecycleEvent[]> {
-  const { Items } = await table.client.send(
+/**
+ * A user's events after a sequence number, oldest first, at most `limit`; `complete` when the read
+ * reached the end (a page can also stop short at DynamoDB's 1 MB, so its length does not say).
+ */
+export async function eventsAfter(table: TableRef, userId: string, after: number, limit: number): Promise<{ events: LifecycleEvent[]; complete: boolean }> {
+  const { Items, LastEvaluatedKey } = await table.client.send(
     new QueryCommand({
       TableName: table.name,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
@@ -170,5 +174,5 @@ export async function eventsAfter(table: TableRef, userId: string, after: number
       Limit: limit,
     }),
   );
-  return (Items ?? []).map((item) => item.event as LifecycleEvent);
+  return { events: (Items ?? []).map((item) => item.event as LifecycleEvent), complete: LastEvaluatedKey === undefined };
 }

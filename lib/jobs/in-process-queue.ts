@@ -18,33 +18,43 @@ export class InProcessQueue {
   private readonly running = new Set<Promise<void>>();
   private runner: ((message: OutboxMessage) => Promise<unknown>) | undefined;
 
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly lanes = new Map<string, Lane>();
 
   /**
-   * At most `concurrency` messages run at once, the rest wait their turn in order, as the maximum
-   * concurrency of a Lambda event source mapping would: a burst (1,000 dismissals from HR) then finishes
-   * its first messages first, instead of starting all of them and making each wait on the others
-   * for DynamoDB Local and the receivers.
+   * At most `perLane` messages of a lane run at once, the rest wait their turn in order. A lane is
+   * one webhook subscription's deliveries, one connector's work, or one kind of other work (mail,
+   * handovers, the fan-out...), as the separate queues and functions are in AWS: a burst (1,000
+   * dismissals from HR) finishes its first messages first instead of starting every one at once,
+   * and a subscriber that hangs fills only its own lane, never the others'.
    */
   constructor(
     private readonly attempts = 3,
-    private readonly concurrency = 16,
+    private readonly perLane = 8,
   ) {}
 
-  private async turn(): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
+  private async turn(lane: Lane): Promise<void> {
+    if (lane.active < this.perLane) {
+      lane.active++;
       return;
     }
     // The slot is handed over by `done`, so `active` stays counted.
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) => lane.waiting.push({ resolve }));
   }
 
-  private done(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
+  private done(lane: Lane): void {
+    const next = lane.waiting.shift();
+    if (next) next.resolve();
+    else lane.active--;
+  }
+
+  private laneFor(message: OutboxMessage): Lane {
+    const key = laneOf(message);
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { active: 0, waiting: [] };
+      this.lanes.set(key, lane);
+    }
+    return lane;
   }
 
   /** The worker is attached after construction: it needs the dependencies this queue is part of. */
@@ -56,13 +66,14 @@ export class InProcessQueue {
   async enqueue(message: OutboxMessage, options: EnqueueOptions = {}): Promise<void> {
     const run = this.runner;
     if (!run) throw new Error('no job runner attached');
+    const lane = this.laneFor(message);
     const task = (async () => {
       await sleep(0);
-      await this.turn();
+      await this.turn(lane);
       try {
         await this.runWithRetries(run, message, options);
       } finally {
-        this.done();
+        this.done(lane);
       }
     })();
     this.running.add(task);
@@ -95,5 +106,19 @@ export class InProcessQueue {
 
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+type Lane = { active: number; waiting: { resolve: () => void }[] };
+
+/** Which lane a message waits in: its target's for deliveries and connector work, its kind's otherwise. */
+export function laneOf(message: OutboxMessage): string {
+  switch (message.type) {
+    case 'deliver':
+      return `subscription:${message.subscriptionId}`;
+    case 'provision':
+      return `connector:${message.connectorId}`;
+    default:
+      return message.type;
   }
 }

@@ -102,7 +102,7 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       await dropPair(deps.table, target, userId, owner);
       return 'gone';
     }
-    const events = await eventsAfter(deps.table, userId, progress.lastDelivered, EVENT_BATCH);
+    const { events, complete } = await eventsAfter(deps.table, userId, progress.lastDelivered, EVENT_BATCH);
     // Opened once per batch, not per event (a rotation is seen by the next batch).
     let secrets: Promise<string[]> | undefined;
     if (events.length === 0) {
@@ -129,8 +129,8 @@ export async function deliverPair(deps: Deps, subscriptionId: string, userId: st
       if (attempt.ok) {
         sent++;
         const yieldNow = sent >= settings.maxEventsPerRun || options.shouldYield?.() === true;
-        // The last event of a short batch ends the run: recorded and let go in one write.
-        const endsRun = !yieldNow && event === events.at(-1) && events.length < EVENT_BATCH;
+        // The last event of a read that reached the end ends the run: recorded and let go in one write.
+        const endsRun = !yieldNow && event === events.at(-1) && complete;
         const recorded = endsRun
           ? await recordDeliveredAndRelease(deps.table, target, userId, owner, { sequence, lease: leaseFor() })
           : (await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))

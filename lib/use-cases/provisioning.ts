@@ -218,11 +218,11 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
 
 /** The user's events after `after`, all of them (a page at a time): the last one is what counts. */
 async function newestEventsAfter(deps: Deps, userId: string, after: number) {
-  let events = await eventsAfter(deps.table, userId, after, 100);
-  while (events.length === 100) {
-    const more = await eventsAfter(deps.table, userId, events.at(-1)!.data.sequence, 100);
-    if (more.length === 0) break;
-    events = more;
+  let page = await eventsAfter(deps.table, userId, after, 100);
+  let events = page.events;
+  while (!page.complete && events.length > 0) {
+    page = await eventsAfter(deps.table, userId, events.at(-1)!.data.sequence, 100);
+    if (page.events.length > 0) events = page.events;
   }
   return events;
 }

@@ -163,6 +163,24 @@ describe('in-process job queue', () => {
     expect(most).toBe(3);
     expect(started).toEqual(['J1', 'J2', 'J3', 'J4', 'J5', 'J6', 'J7', 'J8', 'J9', 'J10']);
   });
+
+  it("a subscriber whose deliveries hang fills only its own lane: another subscription's and other work run at once", async () => {
+    let release!: () => void;
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    const ran: string[] = [];
+    const queue = new InProcessQueue(1, 2).attach(async (message) => {
+      if (message.type === 'deliver' && message.subscriptionId === 'SLOW') await hanging;
+      ran.push(message.type === 'deliver' ? `${message.subscriptionId}/${message.userId}` : message.type);
+    });
+    for (let i = 0; i < 5; i++) await queue.enqueue({ type: 'deliver', subscriptionId: 'SLOW', userId: `U${i}` });
+    await queue.enqueue({ type: 'deliver', subscriptionId: 'FAST', userId: 'U1' });
+    await queue.enqueue({ type: 'provision', connectorId: 'C1', userId: 'U1' });
+    await queue.enqueue({ type: 'handover', jobId: 'J1' });
+    await expect.poll(() => ran).toEqual(['FAST/U1', 'provision', 'handover']);
+    release();
+    await queue.idle();
+    expect(ran.slice(3)).toEqual(['SLOW/U0', 'SLOW/U1', 'SLOW/U2', 'SLOW/U3', 'SLOW/U4']);
+  });
 });
 
 describe('mail message parser of the mail worker', () => {

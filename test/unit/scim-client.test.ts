@@ -133,6 +133,23 @@ describe('SCIM client against SCIMMY', () => {
     expect(server.users.get(account.remoteId)).toMatchObject({ userName: renamed.loginEmail, title: 'Engineer', externalId: user.id });
   });
 
+  it('a provider that stops supporting PATCH after discovery (501) is updated with PUT at once, and the caller is told', async () => {
+    const told: boolean[] = [];
+    server.patchSupported(true);
+    const c = createScimClient({ baseUrl: server.baseUrl, token: server.token, onDiscovered: (caps) => told.push(caps.patch) });
+    const user = jane();
+    const { account } = value(await c.provision(user));
+    value(await c.discover());
+    server.patchSupported(false);
+    server.requests.length = 0;
+    expect(value(await c.deactivate(account.remoteId))).toMatchObject({ changed: true });
+    expect(server.users.get(account.remoteId)?.active).toBe(false);
+    expect(value(await c.update(account.remoteId, { ...user, lastName: 'Renamed' }))).toMatchObject({ changed: true });
+    expect(server.users.get(account.remoteId)).toMatchObject({ name: { familyName: 'Renamed' } });
+    expect(calls().filter((call) => call.startsWith('PATCH'))).toEqual([`PATCH /Users/${account.remoteId}`]);
+    expect(told).toEqual([true, false]);
+  });
+
   it.each([
     ['PATCH', true],
     ['PUT', false],

@@ -196,11 +196,28 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     if (operations.length === 0) return ok({ remoteId, changed: false });
     const caps = await capabilities();
     if (caps.outcome !== 'ok') return caps;
-    const what = caps.value.patch ? 'PATCH /Users/{id}' : 'PUT /Users/{id}';
-    const reply = await send(what, userPath(remoteId), caps.value.patch ? patchRequest(operations) : replacementResource(current, fields));
+    if (caps.value.patch) {
+      const reply = await send('PATCH /Users/{id}', userPath(remoteId), patchRequest(operations));
+      if (!isReply(reply)) return reply;
+      if (is2xx(reply)) return ok({ remoteId, changed: true });
+      if (!patchRefused(reply)) return fail('PATCH /Users/{id}', reply);
+    }
+    const reply = await send('PUT /Users/{id}', userPath(remoteId), replacementResource(current, fields));
     if (!isReply(reply)) return reply;
-    if (!is2xx(reply)) return fail(what, reply);
+    if (!is2xx(reply)) return fail('PUT /Users/{id}', reply);
     return ok({ remoteId, changed: true });
+  }
+
+  /**
+   * A provider that answers PATCH with 405 or 501 no longer supports it, whatever its
+   * ServiceProviderConfig said when it was read: PUT from now on, and the caller is told (it
+   * remembers capabilities across clients).
+   */
+  function patchRefused(reply: Reply): boolean {
+    if (reply.status !== 405 && reply.status !== 501) return false;
+    known = { ...(known ?? MINIMAL_CAPABILITIES), patch: false };
+    options.onDiscovered?.(known);
+    return true;
   }
 
   async function provision(user: DirectoryUser): Promise<ScimOutcome<ProvisionResult>> {
@@ -246,8 +263,8 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       // One request: no read first, the operation is the same whatever the account holds.
       const reply = await send('PATCH /Users/{id}', userPath(remoteId), patchRequest([{ op: 'replace', path: 'active', value: active }]));
       if (!isReply(reply)) return reply;
-      if (!is2xx(reply)) return fail('PATCH /Users/{id}', reply);
-      return ok({ remoteId, changed: true });
+      if (is2xx(reply)) return ok({ remoteId, changed: true });
+      if (!patchRefused(reply)) return fail('PATCH /Users/{id}', reply);
     }
     const current = await find(remoteId);
     if (current.outcome !== 'ok') return current;
