@@ -32,13 +32,16 @@ export class InProcessQueue {
     private readonly perLane = 8,
   ) {}
 
-  private async turn(lane: Lane): Promise<void> {
+  /** Waits for a slot in the lane; false when the same pair's turn is already waiting there. */
+  private async turn(lane: Lane, pair: string | undefined): Promise<boolean> {
     if (lane.active < this.perLane) {
       lane.active++;
-      return;
+      return true;
     }
+    if (pair !== undefined && lane.waiting.some((waiting) => waiting.pair === pair)) return false;
     // The slot is handed over by `done`, so `active` stays counted.
-    await new Promise<void>((resolve) => lane.waiting.push({ resolve }));
+    await new Promise<void>((resolve) => lane.waiting.push({ resolve, pair }));
+    return true;
   }
 
   private done(lane: Lane): void {
@@ -69,7 +72,11 @@ export class InProcessQueue {
     const lane = this.laneFor(message);
     const task = (async () => {
       await sleep(0);
-      await this.turn(lane);
+      if (!(await this.turn(lane, pairOf(message)))) {
+        // That waiting run delivers whatever this one would (the schedule re-queues due pairs while a lane is full).
+        await this.handled(message, options);
+        return;
+      }
       try {
         await this.runWithRetries(run, message, options);
       } finally {
@@ -89,12 +96,7 @@ export class InProcessQueue {
         await sleep(50 * attempt);
         continue;
       }
-      try {
-        await options.onHandled?.();
-      } catch (error) {
-        // The work is done; the worst case is that it runs again, which every job tolerates.
-        logger.warn('job handled, but recording that failed', { type: message.type, errorName: (error as Error)?.name });
-      }
+      await this.handled(message, options);
       return;
     }
     logger.error('job not handled after every attempt', {
@@ -104,12 +106,28 @@ export class InProcessQueue {
     });
   }
 
+  private async handled(message: OutboxMessage, options: EnqueueOptions): Promise<void> {
+    try {
+      await options.onHandled?.();
+    } catch (error) {
+      // The work is done; the worst case is that it runs again, which every job tolerates.
+      logger.warn('job handled, but recording that failed', { type: message.type, errorName: (error as Error)?.name });
+    }
+  }
+
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
 }
 
-type Lane = { active: number; waiting: { resolve: () => void }[] };
+type Lane = { active: number; waiting: { resolve: () => void; pair: string | undefined }[] };
+
+/** The delivery pair a message gives its turn to (one run of a pair covers every event it has waiting). */
+function pairOf(message: OutboxMessage): string | undefined {
+  if (message.type === 'deliver') return `${message.subscriptionId} ${message.userId}`;
+  if (message.type === 'provision') return `${message.connectorId} ${message.userId}`;
+  return undefined;
+}
 
 /** Which lane a message waits in: its target's for deliveries and connector work, its kind's otherwise. */
 export function laneOf(message: OutboxMessage): string {

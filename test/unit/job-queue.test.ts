@@ -164,6 +164,29 @@ describe('in-process job queue', () => {
     expect(started).toEqual(['J1', 'J2', 'J3', 'J4', 'J5', 'J6', 'J7', 'J8', 'J9', 'J10']);
   });
 
+  it("a pair's turn already waiting in a full lane is not queued twice; the duplicate counts as handled", async () => {
+    let release!: () => void;
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    const ran: string[] = [];
+    const handled: string[] = [];
+    const queue = new InProcessQueue(1, 1).attach(async (message) => {
+      if (message.type !== 'deliver') return;
+      ran.push(message.userId);
+      if (message.userId === 'FIRST') await hanging;
+    });
+    const deliver = (userId: string, tag: string) =>
+      queue.enqueue({ type: 'deliver', subscriptionId: 'S', userId }, { onHandled: async () => void handled.push(tag) });
+    await deliver('FIRST', 'first');
+    await expect.poll(() => ran).toEqual(['FIRST']);
+    for (const tag of ['a', 'b', 'c']) await deliver('U1', tag);
+    await deliver('U2', 'other');
+    await expect.poll(() => handled).toEqual(['b', 'c']);
+    release();
+    await queue.idle();
+    expect(ran).toEqual(['FIRST', 'U1', 'U2']);
+    expect(handled).toEqual(['b', 'c', 'first', 'a', 'other']);
+  });
+
   it("a subscriber whose deliveries hang fills only its own lane: another subscription's and other work run at once", async () => {
     let release!: () => void;
     const hanging = new Promise<void>((resolve) => (release = resolve));
