@@ -121,14 +121,15 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined,
   const table = await ensureTable(deps.table.client, config.tableName).catch((error: Error) => {
     throw new StartupError(`The table ${config.tableName} could not be created at ${endpoint}: ${error.name}: ${error.message}`);
   });
-  const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
   // What the previous run committed but did not finish (it crashed, or gave up on a message):
-  // queued again before serving, so nothing new is mistaken for it. This process is the only
+  // queued again before anything new is committed (the admin's bootstrap included), so nothing new
+  // is mistaken for it and run twice. This process is the only
   // worker on its table: a delivery lease still held is a dead run's, released (due now) rather
   // than waited out, and what is due is queued at once, not at the timer's first tick.
   const releasedLeases = await inLogContext({ worker: 'recovery' }, () => releaseLeftoverLeases(deps.table, deps.clock()));
   const resumed = await inLogContext({ worker: 'recovery' }, () => resumeUnfinishedWork(deps.table, enqueue, deps.clock));
   await inLogContext({ worker: 'recovery' }, () => runDueDeliveries(deps));
+  const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);
   const jwt = LocalJwt.fromFile(paths.jwtKey);
   const server = createLocalServer({
     jwt,
