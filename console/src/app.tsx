@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { User } from '../../lib/client/client';
 import { call, createApi } from './api';
-import { signedInWith, signOut, tokenNow, type SignedIn } from './auth/session';
+import { onRefusedToken, signedInWith, signOut, tokenNow, type SignedIn } from './auth/session';
 import { Link } from './components/link';
 import type { ConsoleConfig } from './config';
 import { Console } from './context';
@@ -56,11 +56,11 @@ export function App({ config, initialToken }: { config: ConsoleConfig; initialTo
       createApi(
         config.apiBaseUrl,
         async () => (session ? await tokenNow(config.auth) : undefined),
-        () => {
-          void signOut(config.auth);
+        // Only this tab's tokens are forgotten: the provider's logout is the Sign out button's.
+        onRefusedToken(config.auth, () => {
           setSession(undefined);
           setNotice('Your sign-in has expired or was refused. Sign in again.');
-        },
+        }),
       ),
     [config, session],
   );

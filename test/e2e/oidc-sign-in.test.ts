@@ -24,6 +24,10 @@ const scope = `openid email profile ${adminScope}`;
 
 let provider: Server;
 let site: Server;
+/** A stand-in for the API that refuses every token, as it does one it no longer accepts. */
+let refusingApi: Server;
+let apiUrl: string;
+const apiCalls: { authorization: string | undefined }[] = [];
 let browser: Browser;
 let issuer: string;
 let origin: string;
@@ -68,10 +72,21 @@ function oidcProvider(issuerUrl: string, consoleOrigin: string) {
   });
 }
 
-/** The module as the console build bundles it (ESM for the browser, oidc-client-ts included). */
+/**
+ * The module as the console build bundles it (ESM for the browser, oidc-client-ts included), with
+ * what the console wires around it: the session module (which loads it) and the API client.
+ */
 async function bundledModule(): Promise<string> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL('../../console/src/auth/oidc.ts', import.meta.url))],
+    stdin: {
+      contents: [
+        "export * from './auth/oidc';",
+        "export { onRefusedToken, tokenNow, signOut } from './auth/session';",
+        "export { createApi } from './api';",
+      ].join('\n'),
+      resolveDir: fileURLToPath(new URL('../../console/src/', import.meta.url)),
+      loader: 'ts',
+    },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -156,7 +171,19 @@ beforeAll(async () => {
   issuer = await listen(providerServer);
   providerServer.on('request', oidcProvider(issuer, origin).callback());
   provider = providerServer;
-  csp.value = consoleContentSecurityPolicy({ apiOrigin: 'https://api.directory.test', issuer });
+  refusingApi = createServer((req, res) => {
+    const cors = {
+      'access-control-allow-origin': origin,
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-methods': 'GET',
+    };
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    apiCalls.push({ authorization: req.headers.authorization });
+    res.writeHead(401, { ...cors, 'content-type': 'application/problem+json' });
+    res.end(JSON.stringify({ type: '/problems/unauthorized', code: 'unauthorized', status: 401, title: 'Unauthorized', detail: 'The token is not accepted.' }));
+  });
+  apiUrl = await listen(refusingApi);
+  csp.value = consoleContentSecurityPolicy({ apiOrigin: apiUrl, issuer });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -166,6 +193,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => site?.close(resolve));
+  await new Promise((resolve) => refusingApi?.close(resolve));
   provider?.closeAllConnections();
   await new Promise((resolve) => provider?.close(resolve));
 });
@@ -246,6 +274,40 @@ describe('OIDC sign-in of the console (authorization code + PKCE, in Chromium)',
 
     expect(await call(page, 'oidcAccessToken')).toBeUndefined();
     expect(await page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('directory.oidc.user.')).length")).toBe(0);
+    await page.close();
+  });
+
+  it("on a token the API refuses, forgets only this tab's tokens, once, and never sends the browser to the provider's end-session endpoint", async () => {
+    const { page, requests } = await openConsole('/console/users');
+    await navigatingCall(page, 'oidcSignIn', /\/interaction\//);
+    await signInAtProvider(page, 'admin-3');
+    await page.waitForURL(`${origin}/console/callback?**`);
+    await page.waitForFunction("document.title === 'ready'");
+    const token = await call<string>(page, 'oidcCompleteSignIn');
+    apiCalls.length = 0;
+
+    // Act: a page's worth of calls (five at once), each refused, wired as the console wires them.
+    const told = (await page.evaluate(`(async () => {
+      const auth = { kind: 'oidc', ...${JSON.stringify({ issuer, clientId, scope })} };
+      const m = window.directoryOidc;
+      let told = 0;
+      const api = m.createApi(${JSON.stringify(apiUrl)}, () => m.tokenNow(auth), m.onRefusedToken(auth, () => { told += 1; }));
+      await Promise.all([1, 2, 3, 4, 5].map(() => api.client.GET('/users', {})));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return told;
+    })()`)) as number;
+
+    // Assert: the API saw the token five times; the console was told once; the page stayed.
+    expect(apiCalls.map((c) => c.authorization)).toEqual(Array(5).fill(`Bearer ${token}`));
+    expect(told).toBe(1);
+    expect(page.url()).toBe(`${origin}/console/users`);
+    expect(requests.filter((r) => r.url.startsWith(`${issuer}/session/end`))).toEqual([]);
+    expect(await page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('directory.oidc.user.')).length")).toBe(0);
+    expect(await call(page, 'oidcAccessToken')).toBeUndefined();
+
+    // The provider's session is still there: signing in again needs no password.
+    await navigatingCall(page, 'oidcSignIn', /\/(interaction|console\/callback)/);
+    expect(await page.locator('input[name=password]').count()).toBe(0);
     await page.close();
   });
 

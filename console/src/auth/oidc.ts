@@ -110,7 +110,16 @@ export async function oidcAccessToken(cfg: OidcConfig): Promise<string | undefin
 }
 
 /**
- * Forgets the tab's user and, when the provider has an end-session endpoint, signs out there too
+ * Forgets this tab's user (tokens) and nothing else: the provider's session stays, so the admin's
+ * sign-in to other applications is untouched. For a token the API refused; the Sign out button
+ * uses oidcSignOut.
+ */
+export async function oidcForget(cfg: OidcConfig): Promise<void> {
+  await managerFor(cfg).removeUser();
+}
+
+/**
+ * Sign out (the admin's own choice): forgets the tab's user and, when the provider has an end-session endpoint, signs out there too
  * (RP-initiated logout, coming back to /console/): otherwise the provider's session would sign
  * the admin straight back in. Without one, only this tab's tokens are dropped.
  */

@@ -49,6 +49,25 @@ export async function signInWithOidc(auth: AuthConfig): Promise<void> {
   if (auth.kind === 'oidc') await (await oidc()).oidcSignIn(auth);
 }
 
+/**
+ * The handler of the API's 401s: forgets this tab's tokens (never the provider's session: a
+ * refused token is no reason to end the admin's sign-in elsewhere, and a redirect would leave the
+ * page before the admin learns why), then calls `then` once, however many calls were refused.
+ */
+export function onRefusedToken(auth: AuthConfig, then: () => void): () => void {
+  let refused = false;
+  return () => {
+    if (refused) return;
+    refused = true;
+    const forget = async () => {
+      if (auth.kind === 'local') forgetLocalSession();
+      else await (await oidc()).oidcForget(auth);
+    };
+    forget().then(then, then);
+  };
+}
+
+/** The Sign out button: this tab's tokens, and for OIDC the provider's session too (RP-initiated logout). */
 export async function signOut(auth: AuthConfig): Promise<void> {
   if (auth.kind === 'local') forgetLocalSession();
   else await (await oidc()).oidcSignOut(auth);
