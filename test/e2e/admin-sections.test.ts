@@ -79,11 +79,45 @@ async function open(path: string, viewport = { width: 1024, height: 800 }): Prom
 }
 
 const focusedText = (page: Page) => page.evaluate('document.activeElement?.textContent') as Promise<string | undefined>;
+/**
+ * Everything the page shows, and everything its form fields hold: Preact sets an input's `value`
+ * as a property, which neither the page's HTML (page.content()) nor its text shows.
+ */
+const everythingOn = (page: Page) =>
+  page.evaluate(
+    "[document.body.innerText, ...[...document.querySelectorAll('input, textarea, select')].map((field) => field.value)].join('\\n')",
+  ) as Promise<string>;
+
+/** Leaves the section for Users and comes back through the navigation, as an admin would. */
+async function awayAndBack(page: Page, section: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  await nav.getByRole('link', { name: 'Users', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+  await nav.getByRole('link', { name: section, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: section }).waitFor();
+}
+
+/** The requests the page makes with `method` to a path matching `path`, as they are made. */
+function requestsTo(page: Page, method: string, path: RegExp): string[] {
+  const seen: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === method && path.test(new URL(request.url()).pathname)) seen.push(request.url());
+  });
+  return seen;
+}
 const scrollWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
 
 describe('the admin sections of the console', () => {
   it('creates a workgroup, adds a member found by name, and removes them after confirming', async () => {
+    // Users the API would refuse to add to an intranet workgroup: a dismissed one, an extranet one.
+    const dora = await activeUser('Dora', 'Gone', 'dora.gone@corp.example');
+    await api.POST('/users/{id}/dismiss', { params: { path: { id: dora.id } }, body: {} });
+    const { data: partners } = await api.POST('/workgroups', { body: { name: 'Partners', extranet: true } });
+    await api.POST('/users', {
+      body: { type: 'extranet', loginEmail: 'xena@partner.example', firstName: 'Xena', lastName: 'Partner', workgroupIds: [partners!.id] },
+    });
     const { context, page, errors } = await open('Workgroups');
+    const puts = requestsTo(page, 'PUT', /^\/workgroups\/[^/]+\/members\//);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Name').fill('Field sales');
     await page.getByRole('button', { name: 'Create workgroup' }).click();
@@ -91,9 +125,20 @@ describe('the admin sections of the console', () => {
     await page.getByRole('heading', { level: 1, name: 'Field sales' }).waitFor();
     await page.getByText('No members yet.').waitFor();
 
-    await page.getByRole('searchbox', { name: 'Find a user by the start of a name or address' }).fill('len');
-    await page.getByRole('button', { name: 'Add Lena Berg (lena.berg@corp.example)' }).click();
+    const search = page.getByRole('searchbox', { name: 'Find a user by the start of a name or address' });
+    const found = page.getByRole('list', { name: 'Users found' });
+    await search.fill('dora');
+    await found.getByText('cannot be added: dismissed: rehire them first').waitFor();
+    expect(await found.getByRole('button').count()).toBe(0);
+    await search.fill('xena');
+    await found.getByText('cannot be added: extranet users join extranet workgroups only').waitFor();
+    expect(await found.getByRole('button').count()).toBe(0);
+
+    await search.fill('len');
+    // A double click adds once: the button is busy while the call runs.
+    await page.getByRole('button', { name: 'Add Lena Berg (lena.berg@corp.example)' }).dblclick();
     await page.getByText('Lena Berg is now a member of Field sales.').waitFor();
+    expect(puts).toHaveLength(1);
     await page.getByRole('list', { name: 'Members' }).getByRole('link', { name: 'Lena Berg' }).waitFor();
     const { data: member } = await api.GET('/users/{id}', { params: { path: { id: lena.id } } });
     expect(member!.workgroupIds).toHaveLength(1);
@@ -103,22 +148,33 @@ describe('the admin sections of the console', () => {
     await page.getByRole('button', { name: 'Remove Lena Berg' }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove Lena Berg from Field sales?' });
     await dialog.waitFor();
-    expect(await focusedText(page)).toBe('Cancel');
+    await expect.poll(() => focusedText(page)).toBe('Cancel');
     expect(await seriousViolations(page)).toEqual([]);
     await page.keyboard.press('Tab');
-    expect(await focusedText(page)).toBe('Remove member');
+    await expect.poll(() => focusedText(page)).toBe('Remove member');
     await page.keyboard.press('Tab');
-    expect(await focusedText(page)).toBe('Cancel');
+    await expect.poll(() => focusedText(page)).toBe('Cancel');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await focusedText(page)).toBe('Remove');
+    await expect.poll(() => focusedText(page)).toBe('Remove');
 
     await page.getByRole('button', { name: 'Remove Lena Berg' }).click();
     await dialog.getByRole('button', { name: 'Remove member' }).click();
     await page.getByText('Lena Berg is no longer a member of Field sales.').waitFor();
     await page.getByText('No members yet.').waitFor();
+    // The Remove button is gone with the member: the focus is on what happened, not lost.
+    await expect.poll(() => focusedText(page)).toBe('Lena Berg is no longer a member of Field sales.');
     const { data: after } = await api.GET('/users/{id}', { params: { path: { id: lena.id } } });
     expect(after!.workgroupIds).toEqual([]);
+
+    // An extranet user's last workgroup cannot be taken from them: no Remove, and why.
+    await page.getByRole('link', { name: 'All workgroups' }).click();
+    await page.getByRole('list', { name: 'Workgroups' }).getByRole('link', { name: 'Partners' }).click();
+    const members = page.getByRole('list', { name: 'Members' });
+    await members.getByRole('link', { name: 'Xena Partner' }).waitFor();
+    expect(await members.textContent()).toContain('their only workgroup: extranet users belong to at least one');
+    expect(await members.getByRole('button', { name: 'Remove Xena Partner' }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -149,8 +205,14 @@ describe('the admin sections of the console', () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     const sam = await activeUser('Sam', 'Reed', 'sam.reed@corp.example');
-    await card.getByRole('button', { name: `Re-drive Standard Webhooks delivery ${deliveryId}` }).click();
+    const redrives = requestsTo(page, 'POST', /\/redrive$/);
+    // A double click re-drives once: the button is busy while the call runs.
+    await card.getByRole('button', { name: `Re-drive Standard Webhooks delivery ${deliveryId}` }).dblclick();
     await card.getByText('Re-driven: no longer failing.', { exact: false }).waitFor({ timeout: 20_000 });
+    expect(redrives).toHaveLength(1);
+    // The card's badge says so too, not still "Failed", and the old reason is gone.
+    expect(await card.getByText('No longer failing', { exact: true }).count()).toBe(1);
+    expect(await card.textContent()).not.toContain('does not exist');
     const { data: dismissed } = await api.GET('/users/{id}', { params: { path: { id: sam.id } } });
     expect(dismissed!.status).toBe('dismissed');
 
@@ -192,10 +254,12 @@ describe('the admin sections of the console', () => {
     const dialog = page.getByRole('dialog', { name: 'Anonymise 1 account?' });
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('This cannot be undone.');
-    expect(await focusedText(page)).toBe('Cancel');
+    await expect.poll(() => focusedText(page)).toBe('Cancel');
     expect(await seriousViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Anonymise 1 account' }).click();
     await page.getByRole('region', { name: 'Sweep done' }).getByText('1 account anonymised; their addresses are free again.').waitFor();
+    // The Sweep button went with the preview: the focus is on the result.
+    await expect.poll(() => focusedText(page)).toBe('1 account anonymised; their addresses are free again.');
 
     const { data: swept } = await api.GET('/users/{id}', { params: { path: { id: stale.id } } });
     expect(swept!.sweptAt).not.toBeNull();
@@ -215,13 +279,18 @@ describe('the admin sections of the console', () => {
     const shown = page.getByRole('region', { name: `Subscription to ${receiver.url} created` });
     await shown.waitFor();
     expect(await shown.textContent()).toContain('Shown only now.');
+    // The focus is on the secret's heading, so a screen reader reads that it is shown once.
+    await expect.poll(() => focusedText(page)).toBe(`Subscription to ${receiver.url} created`);
     const secret = await shown.getByLabel('Signing secret').inputValue();
     expect(secret).toMatch(/^whsec_/);
+    expect(await everythingOn(page)).toContain(secret);
     await shown.getByRole('button', { name: 'Copy secret' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await shown.getByRole('button', { name: 'I have stored the secret' }).click();
     await shown.waitFor({ state: 'detached' });
-    expect(await page.content()).not.toContain(secret);
+    expect(await everythingOn(page)).not.toContain(secret);
+    await awayAndBack(page, 'Event subscriptions');
+    expect(await everythingOn(page)).not.toContain(secret);
 
     // A change after subscribing: its event reaches the receiver, signed with the secret shown.
     const nina = await activeUser('Nina', 'Park', 'nina.park@corp.example');
@@ -235,9 +304,9 @@ describe('the admin sections of the console', () => {
 
     await page.getByRole('list', { name: 'Subscriptions' }).getByRole('link', { name: receiver.url }).click();
     await page.getByRole('heading', { level: 1, name: `Subscription to ${receiver.url}` }).waitFor();
-    expect(await page.content()).not.toContain(secret);
     const deliveries = page.getByRole('list', { name: 'Deliveries' });
     await deliveries.getByText('user.activated').waitFor();
+    expect(await everythingOn(page)).not.toContain(secret);
     expect(await deliveries.textContent()).toContain('Delivered');
     expect(await deliveries.textContent()).toContain('answered 200');
 
@@ -248,8 +317,11 @@ describe('the admin sections of the console', () => {
     await deliveries.getByText('Parked (stopped retrying)').waitFor();
     expect(await deliveries.textContent()).toContain('Last answeranswered 500');
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByRole('button', { name: 'Re-deliver user.invited #1' }).click();
+    const retries = requestsTo(page, 'POST', /\/deliveries\/[^/]+\/retry$/);
+    // A double click re-delivers once: the button is busy while the call runs.
+    await page.getByRole('button', { name: 'Re-deliver user.invited #1' }).dblclick();
     await page.getByText('user.invited #1 queued again', { exact: false }).waitFor();
+    expect(retries).toHaveLength(1);
 
     // Rotation, confirmed, says the old secret keeps signing for 24 hours and shows the new one once.
     await page.getByRole('button', { name: 'Rotate secret…' }).click();
@@ -261,6 +333,11 @@ describe('the admin sections of the console', () => {
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(secret);
     expect(await rotated.textContent()).toContain('The previous secret keeps signing beside it until');
+    // The Rotate button was read again with the subscription: the focus is on the new secret's heading.
+    await expect.poll(() => focusedText(page)).toBe('New signing secret');
+    await rotated.getByRole('button', { name: 'I have stored the secret' }).click();
+    await rotated.waitFor({ state: 'detached' });
+    expect(await everythingOn(page)).not.toContain(newSecret);
 
     // A receiver that starts failing is flagged where the admin looks.
     receiver.answer(500);
@@ -276,9 +353,10 @@ describe('the admin sections of the console', () => {
     receiver.answer(200);
 
     await page.getByRole('list', { name: 'Subscriptions' }).getByRole('link', { name: receiver.url }).click();
+    expect(await everythingOn(page)).not.toContain(newSecret);
     await page.getByRole('button', { name: 'Delete subscription…' }).click();
     const remove = page.getByRole('dialog', { name: 'Delete this subscription?' });
-    expect(await focusedText(page)).toBe('Cancel');
+    await expect.poll(() => focusedText(page)).toBe('Cancel');
     await remove.getByRole('button', { name: 'Delete subscription' }).click();
     await page.getByText('No subscriptions yet.').waitFor();
     expect((await api.GET('/event-subscriptions')).data!.items).toEqual([]);
@@ -297,15 +375,22 @@ describe('the admin sections of the console', () => {
     const card = page.getByRole('listitem', { name: 'Chat app' });
     await card.waitFor();
     expect(await token.inputValue()).toBe('');
-    expect(await page.content()).not.toContain(scim.token);
+    expect(await everythingOn(page)).not.toContain(scim.token);
+    await awayAndBack(page, 'Connectors');
+    await card.waitFor();
+    expect(await page.getByLabel('Bearer token').inputValue()).toBe('');
+    expect(await everythingOn(page)).not.toContain(scim.token);
     expect(await card.textContent()).toContain('Answering');
     expect(await seriousViolations(page)).toEqual([]);
 
-    await card.getByRole('button', { name: 'Sync Chat app' }).click();
+    const syncs = requestsTo(page, 'POST', /^\/connectors\/[^/]+\/sync$/);
+    // A double click starts one sync: the button is busy from the click, not from the answer.
+    await card.getByRole('button', { name: 'Sync Chat app' }).dblclick();
     const progress = card.getByRole('progressbar', { name: 'Sync of Chat app' });
     await progress.waitFor();
     await card.getByText(/^Sync completed: \d+ checked, \d+ repaired, 0 failed\.$/).waitFor({ timeout: 60_000 });
     expect(await progress.getAttribute('value')).toBe('1');
+    expect(syncs).toHaveLength(1);
     // Every active user has an account there now, the admin and Lena among them.
     const names = [...scim.users.values()].map((user) => user.userName.toLowerCase());
     expect(names).toEqual(expect.arrayContaining(['admin@example.com', 'lena.berg@corp.example']));
@@ -313,20 +398,57 @@ describe('the admin sections of the console', () => {
 
     await card.getByRole('button', { name: 'Remove Chat app' }).click();
     const dialog = page.getByRole('dialog', { name: 'Remove the connector Chat app?' });
-    expect(await focusedText(page)).toBe('Cancel');
+    await expect.poll(() => focusedText(page)).toBe('Cancel');
     await dialog.getByRole('button', { name: 'Remove connector' }).click();
     await page.getByText('Chat app removed: nothing more is sent to it.').waitFor();
+    await expect.poll(() => focusedText(page)).toBe('Chat app removed: nothing more is sent to it.');
     expect((await api.GET('/connectors')).data!.items).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });
 
-  it('fits each section at 360 px wide', async () => {
+  it('fits each section at 360 px wide, long addresses and ids included', async () => {
+    // What makes a narrow screen overflow: a long receiver URL, a connector, a failed HR delivery.
+    const longUrl = `${receiver.url}/hooks/directory/lifecycle-events/${'payroll-and-badge-system-receiver-'.repeat(3)}endpoint?tenant=${'x'.repeat(40)}`;
+    const { data: subscription } = await api.POST('/event-subscriptions', { body: { url: longUrl, description: 'Badge system' } });
+    await api.POST('/connectors', {
+      body: { kind: 'scim', name: `Chat app for the whole company ${'and-partners-'.repeat(4)}`, baseUrl: scim.baseUrl, token: scim.token },
+    });
+    const delivery = standardDelivery(
+      { type: 'employee.terminated', data: { email: `${'nobody-known-'.repeat(4)}@corp.example` } },
+      { secret: LOCAL_HR_SECRET },
+    );
+    await fetch(`${server.url}/webhooks/hr/standard`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...delivery.headers },
+      body: delivery.body,
+    });
+    await waitFor(
+      async () => (await api.GET('/webhooks/deliveries', { params: { query: { status: 'failed' } } })).data!.items,
+      (items) => items.some((item) => item.deliveryId === delivery.headers['webhook-id']),
+      20_000,
+      200,
+    );
+    const shows: Record<string, string> = {
+      'Event subscriptions': longUrl,
+      Connectors: 'Chat app for the whole company',
+      'HR deliveries': delivery.headers['webhook-id']!,
+    };
+
     for (const section of ['Workgroups', 'HR deliveries', 'Cleanup', 'Event subscriptions', 'Connectors']) {
       const { context, page } = await open(section, { width: 360, height: 740 });
+      if (shows[section]) await page.getByText(shows[section], { exact: false }).first().waitFor();
       expect(await scrollWidth(page), section).toBeLessThanOrEqual(360);
       expect(await seriousViolations(page), section).toEqual([]);
+      if (section === 'Event subscriptions') {
+        await page.getByRole('list', { name: 'Subscriptions' }).getByRole('link', { name: longUrl }).click();
+        await page.getByRole('heading', { level: 1, name: `Subscription to ${longUrl}` }).waitFor();
+        await page.getByRole('list', { name: 'Deliveries' }).or(page.getByText('No events yet.')).first().waitFor();
+        expect(await scrollWidth(page), 'a subscription').toBeLessThanOrEqual(360);
+        expect(await seriousViolations(page), 'a subscription').toEqual([]);
+      }
       await context.close();
     }
+    await api.DELETE('/event-subscriptions/{id}', { params: { path: { id: subscription!.id } } });
   });
 });

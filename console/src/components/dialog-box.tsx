@@ -8,11 +8,36 @@ const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select
 
 let dialogs = 0;
 
+/** Where the focus went nowhere (the body, or an element removed since), the page's heading takes it. */
+function focusPageIfLost(): void {
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected) return;
+  document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
+}
+
+/**
+ * What an action achieved, as a polite status message that takes the focus whenever it says
+ * something new: after a confirmation the control that asked for it is often gone, and this is
+ * what a screen reader should read next.
+ */
+export function ResultMessage({ text }: { text: string | undefined }) {
+  const message = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (text) message.current?.focus({ preventScroll: false });
+  }, [text]);
+  return (
+    <p role="status" class="notice" tabIndex={-1} ref={message} hidden={!text}>
+      {text ?? ''}
+    </p>
+  );
+}
+
 /**
  * A modal confirmation on the native <dialog> (showModal makes the page behind it inert): Cancel
  * comes first and has the focus, so Enter or Escape never confirms by accident; Tab stays inside;
- * closing returns the focus to the control that opened it. A refused confirmation is shown in the
- * dialog, in words, and the dialog stays open to try again or cancel.
+ * cancelling returns the focus to the control that opened it, confirming leaves it to the page
+ * (see ResultMessage). A refused confirmation is shown in the dialog, in words, and the dialog
+ * stays open to try again or cancel.
  */
 export function ConfirmDialog({
   title,
@@ -34,6 +59,7 @@ export function ConfirmDialog({
   const [id] = useState(() => `dialog-${++dialogs}`);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ProblemDetails | undefined>();
+  const confirmed = useRef(false);
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     const element = dialog.current!;
@@ -41,7 +67,11 @@ export function ConfirmDialog({
     element.querySelector<HTMLElement>('[data-cancel]')?.focus();
     return () => {
       if (element.open) element.close();
-      opener?.focus();
+      // Cancelled: back to the opener. Confirmed: the opener is often gone (the member removed,
+      // the list read again), and the page moves the focus to what the action did (a
+      // ResultMessage, a new page's heading); where nothing took it, the page heading does.
+      if (!confirmed.current && opener?.isConnected) opener.focus();
+      else setTimeout(focusPageIfLost, 0);
     };
   }, []);
   const trapTab = (event: KeyboardEvent) => {
@@ -87,6 +117,7 @@ export function ConfirmDialog({
             setProblem(undefined);
             try {
               await onConfirm();
+              confirmed.current = true;
               setBusy(false);
               onClose();
             } catch (error) {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * A secret the API shows in one answer only: readable and copyable now, with a plain note that it
@@ -6,10 +6,16 @@ import { useState } from 'preact/hooks';
  */
 export function SecretOnce({ secret, title, note, onDone }: { secret: string; title: string; note: string; onDone: () => void }) {
   const [copied, setCopied] = useState<string | undefined>();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Shown after a form or a confirmation: the focus moves here, so a screen reader reads the
+  // heading, then the note that it is shown once, and the next Tab reaches the secret.
+  useEffect(() => heading.current?.focus(), []);
   return (
-    <section class="secret" aria-labelledby="secret-title">
-      <h2 id="secret-title">{title}</h2>
-      <p>
+    <section class="secret" aria-labelledby="secret-title" aria-describedby="secret-once-note">
+      <h2 id="secret-title" tabIndex={-1} ref={heading}>
+        {title}
+      </h2>
+      <p id="secret-once-note">
         <strong>Shown only now.</strong> {note}
       </p>
       <div class="secret-value">

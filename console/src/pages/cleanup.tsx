@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Schemas, User } from '../../../lib/client/client';
 import { call, type Api, type ProblemDetails } from '../api';
-import { ConfirmDialog } from '../components/dialog-box';
+import { ConfirmDialog, ResultMessage } from '../components/dialog-box';
 import { Link } from '../components/link';
 import { PageHeading } from '../components/page-heading';
 import { ProblemView } from '../components/problem-view';
@@ -112,10 +112,9 @@ export function CleanupPage() {
       {result ? (
         <section aria-labelledby="result">
           <h2 id="result">Sweep done</h2>
-          <p role="status">
-            {accounts(result.report.swept)} anonymised; their addresses are free again.
-            {result.report.complete ? '' : ' The run stopped early to stay within its time limit: run it again to continue.'}
-          </p>
+          <ResultMessage
+            text={`${accounts(result.report.swept)} anonymised; their addresses are free again.${result.report.complete ? '' : ' The run stopped early to stay within its time limit: run it again to continue.'}`}
+          />
           <Accounts report={result.report} users={result.users} label="Swept" />
         </section>
       ) : null}

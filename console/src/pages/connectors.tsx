@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { Schemas } from '../../../lib/client/client';
 import { call, type Api, type ProblemDetails } from '../api';
-import { ConfirmDialog } from '../components/dialog-box';
+import { ConfirmDialog, ResultMessage } from '../components/dialog-box';
 import { Link } from '../components/link';
 import { PageHeading } from '../components/page-heading';
 import { ProblemView } from '../components/problem-view';
 import { problemOf, useConsole, useLoad } from '../context';
 import { formatTime } from '../format';
-import { Pager, usePaging, usePoll } from '../paging';
+import { Pager, useInFlight, usePaging, usePoll } from '../paging';
 
 type Connector = Schemas['Connector'];
 type SyncJob = Schemas['ConnectorSyncJob'];
@@ -44,9 +44,7 @@ export function ConnectorsPage() {
           reload();
         }}
       />
-      <p role="status" class="notice" hidden={!said}>
-        {said ?? ''}
-      </p>
+      <ResultMessage text={said} />
       <section aria-labelledby="connector-list">
         <h2 id="connector-list">Connected systems</h2>
         {page.state === 'loading' ? <p class="muted">Loading connectors…</p> : null}
@@ -159,6 +157,7 @@ function ConnectorCard({ connector, onDelete }: { connector: Connector; onDelete
   const [problem, setProblem] = useState<ProblemDetails | undefined>();
   const [follow, setFollow] = useState<(() => Promise<SyncJob>) | undefined>();
   usePoll(follow, finished, setJob, (error) => setProblem(problemOf(error)));
+  const starting = useInFlight();
   const running = job !== undefined && !finished(job);
   return (
     <li class="card" aria-labelledby={`connector-${connector.id}`}>
@@ -180,17 +179,19 @@ function ConnectorCard({ connector, onDelete }: { connector: Connector; onDelete
         <button
           type="button"
           aria-label={`Sync ${connector.name}`}
-          disabled={running}
-          onClick={async () => {
-            setProblem(undefined);
-            try {
-              const started = await call(api.client.POST('/connectors/{id}/sync', { params: { path: { id: connector.id } } }));
-              setJob(started);
-              setFollow(() => () => call(api.client.GET('/connectors/{id}/sync/{jobId}', { params: { path: { id: connector.id, jobId: started.id } } })));
-            } catch (error) {
-              setProblem(problemOf(error));
-            }
-          }}
+          disabled={running || starting.busy !== undefined}
+          onClick={() =>
+            starting.run('sync', async () => {
+              setProblem(undefined);
+              try {
+                const started = await call(api.client.POST('/connectors/{id}/sync', { params: { path: { id: connector.id } } }));
+                setJob(started);
+                setFollow(() => () => call(api.client.GET('/connectors/{id}/sync/{jobId}', { params: { path: { id: connector.id, jobId: started.id } } })));
+              } catch (error) {
+                setProblem(problemOf(error));
+              }
+            })
+          }
         >
           Sync
         </button>

@@ -8,7 +8,7 @@ import { ProblemView } from '../components/problem-view';
 import { SecretOnce } from '../components/secret-once';
 import { problemOf, useConsole, useLoad } from '../context';
 import { formatTime } from '../format';
-import { Pager, usePaging } from '../paging';
+import { Pager, useInFlight, usePaging } from '../paging';
 import { navigate } from '../router';
 
 type Subscription = Schemas['EventSubscription'];
@@ -288,6 +288,7 @@ function Deliveries({ subscriptionId }: { subscriptionId: string }) {
   );
   const [problem, setProblem] = useState<ProblemDetails | undefined>();
   const [said, setSaid] = useState<string | undefined>();
+  const redelivery = useInFlight();
   return (
     <section aria-labelledby="deliveries">
       <h2 id="deliveries">Deliveries</h2>
@@ -332,20 +333,23 @@ function Deliveries({ subscriptionId }: { subscriptionId: string }) {
                     <button
                       type="button"
                       aria-label={`Re-deliver ${delivery.type} #${delivery.sequence}`}
-                      onClick={async () => {
-                        setProblem(undefined);
-                        try {
-                          const again = await call(
-                            api.client.POST('/event-subscriptions/{id}/deliveries/{eventId}/retry', {
-                              params: { path: { id: subscriptionId, eventId: delivery.eventId } },
-                            }),
-                          );
-                          setSaid(`${delivery.type} #${delivery.sequence} queued again: ${deliveryWords[again.status].toLowerCase()}.`);
-                          reload();
-                        } catch (error) {
-                          setProblem(problemOf(error));
-                        }
-                      }}
+                      disabled={redelivery.busy === delivery.eventId}
+                      onClick={() =>
+                        redelivery.run(delivery.eventId, async () => {
+                          setProblem(undefined);
+                          try {
+                            const again = await call(
+                              api.client.POST('/event-subscriptions/{id}/deliveries/{eventId}/retry', {
+                                params: { path: { id: subscriptionId, eventId: delivery.eventId } },
+                              }),
+                            );
+                            setSaid(`${delivery.type} #${delivery.sequence} queued again: ${deliveryWords[again.status].toLowerCase()}.`);
+                            reload();
+                          } catch (error) {
+                            setProblem(problemOf(error));
+                          }
+                        })
+                      }
                     >
                       Re-deliver
                     </button>

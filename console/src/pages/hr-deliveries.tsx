@@ -5,7 +5,7 @@ import { PageHeading } from '../components/page-heading';
 import { ProblemView } from '../components/problem-view';
 import { problemOf, useConsole, useLoad } from '../context';
 import { formatTime } from '../format';
-import { Pager, usePaging, usePoll } from '../paging';
+import { Pager, useInFlight, usePaging, usePoll } from '../paging';
 
 type HrEvent = Schemas['HrDeliveryEvent'];
 type Status = HrEvent['status'];
@@ -36,17 +36,37 @@ async function allInStatus(api: Api, status: Status): Promise<HrEvent[]> {
   return events;
 }
 
-type Outcome = { state: 'waiting' } | { state: 'failed'; event: HrEvent } | { state: 'settled' };
+type Outcome = { state: 'waiting' } | { state: 'failed'; event: HrEvent } | { state: 'settled' } | { state: 'unknown' };
+
+/** Time a re-drive is followed before the card says to look again later. */
+const FOLLOW_FOR_MS = 30_000;
+/** The pause before each read while following: 1, 2, 4, 8 s, then 15 s (reads at about 1, 3, 7, 15, 30 s). */
+const followDelay = (read: number) => Math.min(1_000 * 2 ** read, 15_000);
+
+const isLater = (at: string | null, than: string | null) => at !== null && (than === null || Date.parse(at) > Date.parse(than));
 
 /**
  * Where a re-driven event stands: waiting, failed again (with the new reason), or settled. The
- * API lists deliveries by status only, so "settled" is: in neither the waiting nor the failed list.
+ * API lists deliveries by status only, from an index that can lag behind the re-drive (in AWS), so:
+ * - a failure counts as new only when it finished after the one the card showed (the lagging
+ *   index still lists the old failure, with its old reason, for a moment after the re-drive);
+ * - "settled" is: in neither the waiting nor the failed list, twice in a row (a lagging index can
+ *   miss it from both for a moment);
+ * - after FOLLOW_FOR_MS without an answer: unknown (look at the lists later).
  */
-async function outcomeOf(api: Api, event: HrEvent): Promise<Outcome> {
-  const [waiting, failed] = await Promise.all([allInStatus(api, 'received'), allInStatus(api, 'failed')]);
-  if (waiting.some((other) => sameEvent(other, event))) return { state: 'waiting' };
-  const again = failed.find((other) => sameEvent(other, event));
-  return again ? { state: 'failed', event: again } : { state: 'settled' };
+function follower(api: Api, before: HrEvent): () => Promise<Outcome> {
+  const started = Date.now();
+  let missing = 0;
+  return async () => {
+    const [waiting, failed] = await Promise.all([allInStatus(api, 'received'), allInStatus(api, 'failed')]);
+    const again = failed.find((other) => sameEvent(other, before));
+    if (again && isLater(again.finishedAt, before.finishedAt)) return { state: 'failed', event: again };
+    if (!again && !waiting.some((other) => sameEvent(other, before))) {
+      missing += 1;
+      if (missing >= 2) return { state: 'settled' };
+    } else missing = 0;
+    return Date.now() - started > FOLLOW_FOR_MS ? { state: 'unknown' } : { state: 'waiting' };
+  };
 }
 
 /**
@@ -106,22 +126,38 @@ export function HrDeliveriesPage() {
   );
 }
 
-function DeliveryEvent({ event }: { event: HrEvent }) {
+function DeliveryEvent({ event: listed }: { event: HrEvent }) {
   const { api } = useConsole();
   const [problem, setProblem] = useState<ProblemDetails | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [watch, setWatch] = useState<(() => Promise<Outcome>) | undefined>();
+  // What the card shows: the event as listed, then as the follow-up last found it.
+  const [event, setEvent] = useState(listed);
+  const redriving = useInFlight();
   usePoll(
     watch,
     (now) => now.state !== 'waiting',
-    setOutcome,
+    (now) => {
+      setOutcome(now);
+      if (now.state === 'failed') setEvent(now.event);
+    },
     (error) => setProblem(problemOf(error)),
+    followDelay,
   );
   const label = `${providerName(event.provider)} delivery ${event.deliveryId}`;
+  const following = outcome?.state === 'waiting';
+  const settled = outcome?.state === 'settled';
   return (
     <li class="card" aria-label={label}>
       <p class="card-title">
-        <strong>{eventWords(event)}</strong> <span class={`badge ${event.status}`}>{statusWords[event.status]}</span>
+        <strong>{eventWords(event)}</strong>{' '}
+        {settled ? (
+          <span class="badge active">No longer failing</span>
+        ) : following ? (
+          <span class="badge received">{statusWords.received}</span>
+        ) : (
+          <span class={`badge ${event.status}`}>{statusWords[event.status]}</span>
+        )}
       </p>
       <dl class="facts">
         <dt>Provider</dt>
@@ -133,39 +169,41 @@ function DeliveryEvent({ event }: { event: HrEvent }) {
         </dd>
         <dt>Received</dt>
         <dd>{formatTime(event.receivedAt)}</dd>
-        {event.finishedAt ? (
+        {event.finishedAt && !settled && !following ? (
           <>
             <dt>{event.status === 'failed' ? 'Failed' : 'Settled'}</dt>
             <dd>{formatTime(event.finishedAt)}</dd>
           </>
         ) : null}
-        {event.reason ? (
+        {event.reason && !settled && !following ? (
           <>
             <dt>{event.status === 'failed' ? 'Reason' : 'Note'}</dt>
             <dd>{event.reason}</dd>
           </>
         ) : null}
       </dl>
-      {event.status === 'failed' || event.status === 'received' ? (
+      {(event.status === 'failed' || event.status === 'received') && !settled ? (
         <div>
           <button
             type="button"
             aria-label={`Re-drive ${label}`}
-            disabled={outcome?.state === 'waiting'}
-            onClick={async () => {
-              setProblem(undefined);
-              try {
-                await call(
-                  api.client.POST('/webhooks/deliveries/{provider}/{deliveryId}/redrive', {
-                    params: { path: { provider: event.provider, deliveryId: event.deliveryId } },
-                  }),
-                );
-                setOutcome({ state: 'waiting' });
-                setWatch(() => () => outcomeOf(api, event));
-              } catch (error) {
-                setProblem(problemOf(error));
-              }
-            }}
+            disabled={following || redriving.busy !== undefined}
+            onClick={() =>
+              redriving.run('redrive', async () => {
+                setProblem(undefined);
+                try {
+                  await call(
+                    api.client.POST('/webhooks/deliveries/{provider}/{deliveryId}/redrive', {
+                      params: { path: { provider: event.provider, deliveryId: event.deliveryId } },
+                    }),
+                  );
+                  setOutcome({ state: 'waiting' });
+                  setWatch(() => follower(api, event));
+                } catch (error) {
+                  setProblem(problemOf(error));
+                }
+              })
+            }
           >
             Re-drive
           </button>
@@ -173,11 +211,10 @@ function DeliveryEvent({ event }: { event: HrEvent }) {
       ) : null}
       {problem ? <ProblemView problem={problem} /> : null}
       <p role="status" class="redrive-outcome">
-        {outcome?.state === 'waiting' ? 'Re-driven: waiting to be applied…' : null}
+        {following ? 'Re-driven: waiting to be applied…' : null}
         {outcome?.state === 'failed' ? `Re-driven, failed again: ${outcome.event.reason ?? 'no reason given'}` : null}
-        {outcome?.state === 'settled'
-          ? 'Re-driven: no longer failing. It was applied (or ignored, if there was nothing left to change: see Applied and Ignored).'
-          : null}
+        {settled ? 'Re-driven: no longer failing. It was applied (or ignored, if there was nothing left to change: see Applied and Ignored).' : null}
+        {outcome?.state === 'unknown' ? 'Re-driven, still not applied after 30 seconds: refresh the list later to see where it stands.' : null}
       </p>
     </li>
   );

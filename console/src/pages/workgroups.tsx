@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Schemas, User } from '../../../lib/client/client';
 import { call, type Api, type ProblemDetails } from '../api';
-import { ConfirmDialog } from '../components/dialog-box';
+import { ConfirmDialog, ResultMessage } from '../components/dialog-box';
 import { Link } from '../components/link';
 import { PageHeading } from '../components/page-heading';
 import { ProblemView } from '../components/problem-view';
 import { problemOf, useConsole, useLoad } from '../context';
 import { formatTime, fullName, statusLabel, typeLabel } from '../format';
-import { Pager, usePaging } from '../paging';
+import { Pager, useInFlight, usePaging } from '../paging';
 
 type Workgroup = Schemas['Workgroup'];
 
@@ -174,11 +174,7 @@ function Members({ workgroup }: { workgroup: Workgroup }) {
       <p>
         <Link to="/workgroups">All workgroups</Link>
       </p>
-      {said ? (
-        <p role="status" class="notice">
-          {said}
-        </p>
-      ) : null}
+      <ResultMessage text={said} />
       <section aria-labelledby="members">
         <h2 id="members">Members</h2>
         {members.state === 'loading' ? <p class="muted">Loading members…</p> : null}
@@ -193,9 +189,13 @@ function Members({ workgroup }: { workgroup: Workgroup }) {
                   <Link to={`/users/${user.id}`}>{fullName(user)}</Link>
                   <span class="address">{user.loginEmail}</span>
                   <span class={`badge ${user.status}`}>{statusLabel[user.status]}</span>
-                  <button type="button" class="quiet" aria-label={`Remove ${fullName(user)}`} onClick={() => setRemoving(user)}>
-                    Remove
-                  </button>
+                  {keepsLastWorkgroup(user) ? (
+                    <span class="muted">their only workgroup: extranet users belong to at least one</span>
+                  ) : (
+                    <button type="button" class="quiet" aria-label={`Remove ${fullName(user)}`} onClick={() => setRemoving(user)}>
+                      Remove
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>
@@ -231,11 +231,30 @@ function Members({ workgroup }: { workgroup: Workgroup }) {
   );
 }
 
+/** The API refuses to take an extranet user out of their last workgroup (lib/domain/extranet.ts, leaveWorkgroup). */
+const keepsLastWorkgroup = (user: User) => user.type === 'extranet' && user.workgroupIds.length === 1;
+
+/**
+ * Why the API would refuse to add this user (lib/domain/extranet.ts, joinWorkgroup, and the
+ * commit's workgroup check), or undefined when it would accept: swept and dismissed users join
+ * nothing, extranet users only extranet workgroups.
+ */
+function whyNotAddable(user: User, workgroup: Workgroup): string | undefined {
+  if (user.sweptAt || user.status === 'dismissed') return 'dismissed: rehire them first';
+  if (user.type === 'extranet' && !workgroup.extranet) return 'extranet users join extranet workgroups only';
+  if (user.workgroupIds.length >= MAX_WORKGROUPS) return `already in ${MAX_WORKGROUPS} workgroups, the most one user can be in`;
+  return undefined;
+}
+
+/** As lib/domain/extranet.ts's MAX_WORKGROUPS_PER_USER (the console does not import the server's code). */
+const MAX_WORKGROUPS = 100;
+
 function AddMember({ workgroup, members, onAdded }: { workgroup: Workgroup; members: User[]; onAdded: (user: User) => void }) {
   const { api } = useConsole();
   const [typed, setTyped] = useState('');
   const [q, setQ] = useState('');
   const [problem, setProblem] = useState<ProblemDetails | undefined>();
+  const adding = useInFlight();
   useEffect(() => {
     const timer = setTimeout(() => setQ(typed.trim()), 300);
     return () => clearTimeout(timer);
@@ -274,35 +293,43 @@ function AddMember({ workgroup, members, onAdded }: { workgroup: Workgroup; memb
             {found.data.items.length === 0 ? `Nobody's name or address starts with “${q}”.` : `${found.data.items.length} found for “${q}”.`}
           </p>
           <ul class="results" aria-label="Users found">
-            {found.data.items.map((user) => (
-              <li key={user.id}>
-                <span>{fullName(user)}</span>
-                <span class="address">{user.loginEmail}</span>
-                <span class="badges">
-                  <span class={`badge ${user.status}`}>{statusLabel[user.status]}</span>
-                  <span class="badge">{typeLabel[user.type]}</span>
-                </span>
-                {memberIds.has(user.id) ? (
-                  <span class="muted">already a member</span>
-                ) : (
-                  <button
-                    type="button"
-                    aria-label={`Add ${fullName(user)} (${user.loginEmail})`}
-                    onClick={async () => {
-                      setProblem(undefined);
-                      try {
-                        await call(api.client.PUT('/workgroups/{id}/members/{userId}', { params: { path: { id: workgroup.id, userId: user.id } } }));
-                        onAdded(user);
-                      } catch (error) {
-                        setProblem(problemOf(error));
+            {found.data.items.map((user) => {
+              const refused = whyNotAddable(user, workgroup);
+              return (
+                <li key={user.id}>
+                  <span>{fullName(user)}</span>
+                  <span class="address">{user.loginEmail}</span>
+                  <span class="badges">
+                    <span class={`badge ${user.status}`}>{statusLabel[user.status]}</span>
+                    <span class="badge">{typeLabel[user.type]}</span>
+                  </span>
+                  {memberIds.has(user.id) ? (
+                    <span class="muted">already a member</span>
+                  ) : refused ? (
+                    <span class="muted">cannot be added: {refused}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      aria-label={`Add ${fullName(user)} (${user.loginEmail})`}
+                      disabled={adding.busy === user.id}
+                      onClick={() =>
+                        adding.run(user.id, async () => {
+                          setProblem(undefined);
+                          try {
+                            await call(api.client.PUT('/workgroups/{id}/members/{userId}', { params: { path: { id: workgroup.id, userId: user.id } } }));
+                            onAdded(user);
+                          } catch (error) {
+                            setProblem(problemOf(error));
+                          }
+                        })
                       }
-                    }}
-                  >
-                    Add
-                  </button>
-                )}
-              </li>
-            ))}
+                    >
+                      Add
+                    </button>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         </>
       ) : null}
