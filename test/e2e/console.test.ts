@@ -141,6 +141,29 @@ describe('the admin console in a browser', () => {
     await context.close();
   });
 
+  it('says "none on this page" when a search page comes back empty with more to read, and Next reads on', async () => {
+    // 60 invited Fillers hold the search's first index entries; the one active match comes after them.
+    for (let i = 0; i < 60; i += 5) await Promise.all(Array.from({ length: 5 }, (_, j) => invite('Filler', `Person ${i + j}`, `filler-${i + j}@corp.example`)));
+    await invite('Fillerz', 'Active', 'fillerz@corp.example');
+    const mail = (await (await fetch(`${server.url}/_local/outbox`)).json()) as { to: string; token: string }[];
+    await api.POST('/invitations/accept', { body: { token: mail.findLast((m) => m.to === 'fillerz@corp.example')!.token } });
+    const { context, page } = await newPage();
+    await signIn(page);
+    await page.goto(`${server.url}/console/?q=filler&status=active`);
+    await page.getByText('Page 1: none on this page whose name or address starts with “filler”; the next page may have some.').waitFor();
+    expect(await page.getByText('Nobody', { exact: false }).count()).toBe(0);
+    const next = page.getByRole('button', { name: 'Next page' });
+    expect(await next.isDisabled()).toBe(false);
+    // Next until the active Filler shows (the API reads a bounded number of entries per page).
+    for (let i = 0; i < 5 && (await page.getByRole('link', { name: 'Fillerz Active' }).count()) === 0; i += 1) {
+      await next.click();
+      await page.getByText(`Page ${i + 2}:`, { exact: false }).waitFor();
+    }
+    await page.getByRole('link', { name: 'Fillerz Active' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('works at 360 px wide without scrolling sideways, and by keyboard alone', async () => {
     const { context, page } = await newPage({ width: 360, height: 740 });
     await signIn(page);
@@ -174,8 +197,10 @@ describe('the admin console in a browser', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     const text = (await alert.textContent()) ?? '';
-    expect(text).toContain('Not found');
-    expect(text).toContain('user 01JD3ZK1X7Q8M2V5N4R6T9W0YB does not exist');
+    expect(text).toContain('Not in the directory');
+    expect(text).toContain('No such user exists in the directory: the link may be mistyped or out of date, or it was removed.');
+    // Words, not the API's sentence for scripts: neither the id nor the status.
+    expect(text).not.toContain('01JD3ZK1X7Q8M2V5N4R6T9W0YB');
     expect(text).not.toMatch(/\b404\b/);
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();

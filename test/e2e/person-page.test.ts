@@ -12,6 +12,7 @@ let api: DirectoryClient;
 let employee: User;
 let extranet: User;
 let leaving: User;
+let dismissed: User;
 
 /** Invites, then accepts from the local outbox: an active user. */
 async function activeUser(firstName: string, lastName: string, loginEmail: string): Promise<User> {
@@ -38,6 +39,8 @@ beforeAll(async () => {
   leaving = await activeUser('Omar', 'Haddad', 'omar@corp.example');
   const effectiveAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
   await api.POST('/users/{id}/dismiss', { params: { path: { id: leaving.id } }, body: { effectiveAt } });
+  dismissed = await activeUser('Dana', 'Cruz', 'dana@corp.example');
+  await api.POST('/users/{id}/dismiss', { params: { path: { id: dismissed.id } }, body: {} });
 });
 
 afterAll(async () => {
@@ -68,7 +71,7 @@ describe("a person's page", () => {
     expect(await details.textContent()).toContain('Legal holdYes');
     expect(await seriousViolations(page)).toEqual([]);
 
-    await details.getByRole('link', { name: 'Maria Lopez (active)' }).click();
+    await details.getByRole('link', { name: 'Maria Lopez (active)' }).last().click();
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/console/users/${extranet.id}`);
     await expect.poll(() => region(page, 'Details').textContent()).toContain('Employee profileMaria Lopez (dismissed)');
     await expect.poll(() => region(page, 'Workgroups').textContent()).toContain('Partners (extranet)');
@@ -98,6 +101,49 @@ describe("a person's page", () => {
     await expect.poll(() => details.textContent()).toContain('Scheduled dismissal');
     expect(await details.textContent()).toContain('StatusActive');
     await expect.poll(() => region(page, 'Audit trail').textContent()).toContain('Dismissal scheduled');
+
+    // Cancelled from the page (the API's rehire of a still active user): no dismissal is due any more.
+    await page.getByRole('button', { name: 'Cancel the scheduled dismissal' }).click();
+    await page.getByText('The dismissal of Omar Haddad scheduled for', { exact: false }).waitFor();
+    await page.getByText('is cancelled; Omar stays active.', { exact: false }).waitFor();
+    await expect.poll(() => details.textContent()).not.toContain('Scheduled dismissal');
+    expect(await page.getByRole('button', { name: 'Cancel the scheduled dismissal' }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    const { data } = await api.GET('/users/{id}', { params: { path: { id: leaving.id } } });
+    expect(data).toMatchObject({ status: 'active', scheduledDismissalAt: null });
+    await page.close();
+  });
+
+  it("says where a moved profile's login went and offers no action that needs a login", async () => {
+    const page = await openPerson(employee.id);
+    await page.getByRole('heading', { level: 1, name: 'Maria Lopez' }).waitFor();
+    const details = region(page, 'Details');
+    await expect.poll(() => details.textContent()).toContain('Login addressNone of its own: the login moved to the extranet account Maria Lopez (active)');
+    expect(await details.getByRole('link', { name: 'Maria Lopez (active)' }).first().getAttribute('href')).toBe(`/console/users/${extranet.id}`);
+    await region(page, 'Audit trail').getByText('Moved to extranet', { exact: true }).waitFor();
+    expect(await page.getByText('@moved.invalid', { exact: false }).count()).toBe(0);
+    const actions = region(page, 'Actions');
+    await actions.getByText("Maria's login moved to the extranet account", { exact: false }).waitFor();
+    for (const gone of ['Rehire', 'Request a login change', 'Transfer an address'])
+      expect(await actions.getByRole('button', { name: gone, exact: true }).count()).toBe(0);
+    expect(await actions.getByRole('button', { name: 'Change the contact address' }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('tells how to move a dismissed employee to extranet (the API moves active employees only)', async () => {
+    const page = await openPerson(dismissed.id);
+    await page.getByRole('heading', { level: 1, name: 'Dana Cruz' }).waitFor();
+    const actions = region(page, 'Actions');
+    await actions
+      .getByText(
+        'To move Dana Cruz to extranet: rehire Dana first, then choose Move to extranet. Keeping the login moves dana@corp.example to the extranet account in the same step',
+        { exact: false },
+      )
+      .waitFor();
+    await actions.getByRole('button', { name: 'Rehire' }).click();
+    await page.getByText('Dana Cruz is rehired', { exact: false }).waitFor();
+    await actions.getByRole('button', { name: 'Move to extranet', exact: true }).waitFor();
     await page.close();
   });
 });

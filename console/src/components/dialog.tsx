@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ProblemDetails } from '../api';
 import { problemOf } from '../context';
-import { ProblemView } from './problem-view';
+import { type KnownNames, ProblemView } from './problem-view';
 import '../actions.css';
 
 let dialogs = 0;
@@ -27,25 +27,70 @@ function keepFocus(event: KeyboardEvent) {
 }
 
 /**
+ * Where the focus goes when a dialog closes and the control that opened it is gone (the action
+ * changed the page: a dismissed user has no Dismiss button): the message saying what happened,
+ * else the page's heading, so keyboard and screen-reader users are not left on the body.
+ */
+function focusAfterClose(opener: HTMLElement | null) {
+  // After the page has rendered what the action changed.
+  setTimeout(() => {
+    if (document.querySelector('dialog[open]')) return;
+    if (opener?.isConnected) {
+      opener.focus();
+      return;
+    }
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return; // the page placed it already
+    const target = document.querySelector<HTMLElement>('main .outcome, main [role="status"][tabindex="-1"]') ?? document.querySelector<HTMLElement>('main h1');
+    target?.focus();
+  }, 0);
+}
+
+/**
  * A modal <dialog>: showModal makes the rest of the page inert and Escape closes it (the
- * browser's own behaviour); Tab cycles within it; closing returns the focus to the opener.
+ * browser's own behaviour) unless a call is `busy`, which it waits for; Tab cycles within it;
+ * closing returns the focus to the opener (or, when it is gone, to what the page says now).
  * Mounted open; `onClose` is told however it closed (Escape, Cancel, done).
  */
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Dialog({ title, busy = false, onClose, children }: { title: string; busy?: boolean; onClose: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [id] = useState(() => `dialog-${++dialogs}`);
+  const working = useRef(busy);
+  working.current = busy;
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     const dialog = ref.current!;
     if (!dialog.open) dialog.showModal();
     return () => {
       if (dialog.open) dialog.close();
-      if (opener?.isConnected) opener.focus();
+      focusAfterClose(opener);
     };
   }, []);
+  useEffect(() => {
+    // Its controls are disabled while the call runs: the focus stays in the dialog, on its title.
+    const dialog = ref.current!;
+    if (busy && !dialog.contains(document.activeElement)) dialog.querySelector<HTMLElement>('h2')?.focus();
+  }, [busy]);
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby={id} onClose={onClose} onKeyDown={keepFocus}>
-      <h2 id={id}>{title}</h2>
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby={id}
+      aria-busy={busy}
+      onClose={onClose}
+      onCancel={(event) => {
+        // Escape while the call runs: the call happens anyway, so the dialog stays to say how it went.
+        if (working.current) event.preventDefault();
+      }}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && working.current) event.preventDefault();
+        keepFocus(event);
+      }}
+    >
+      {/* Focusable only while busy: opening, the browser focuses the first control, not the title. */}
+      <h2 id={id} tabIndex={busy ? -1 : undefined}>
+        {title}
+      </h2>
       {children}
     </dialog>
   );
@@ -63,6 +108,8 @@ export type Step = {
   run: () => Promise<string>;
   /** Remedies to offer next to a refusal of `run` (a one-click fix the problem names). */
   remedies?: (problem: ProblemDetails) => ComponentChildren;
+  /** The users this action concerns, by id, so a refusal names them rather than their ids. */
+  names?: KnownNames;
 };
 
 /**
@@ -91,13 +138,17 @@ export function ActionDialog({ title, step, onClose, onDone }: { title: string; 
     }
   };
   return (
-    <Dialog title={title} onClose={onClose}>
-      {problem ? <ProblemView problem={problem}>{step.remedies?.(problem)}</ProblemView> : null}
+    <Dialog title={title} busy={busy} onClose={onClose}>
+      {problem ? (
+        <ProblemView problem={problem} names={step.names}>
+          {step.remedies?.(problem)}
+        </ProblemView>
+      ) : null}
       {reviewing ? (
         <>
           <div class="review">{step.review}</div>
           <div class="dialog-buttons">
-            <button type="button" class="secondary" ref={cancel} onClick={onClose}>
+            <button type="button" class="secondary" ref={cancel} disabled={busy} onClick={onClose}>
               Cancel
             </button>
             <button type="button" class="danger" disabled={busy} onClick={run}>
@@ -138,6 +189,7 @@ export function FormDialog({
   onClose,
   onDone,
   extra,
+  names,
 }: {
   title: string;
   children: ComponentChildren;
@@ -148,6 +200,7 @@ export function FormDialog({
   onDone: (outcome: string) => void;
   /** Another way to finish (e.g. "Clear the contact address"): runs its own call. */
   extra?: { label: string; run: () => Promise<string> };
+  names?: KnownNames;
 }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ProblemDetails | undefined>();
@@ -162,8 +215,8 @@ export function FormDialog({
     }
   };
   return (
-    <Dialog title={title} onClose={onClose}>
-      {problem ? <ProblemView problem={problem} /> : null}
+    <Dialog title={title} busy={busy} onClose={onClose}>
+      {problem ? <ProblemView problem={problem} names={names} /> : null}
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -172,7 +225,7 @@ export function FormDialog({
       >
         {children}
         <div class="dialog-buttons">
-          <button type="button" class="secondary" onClick={onClose}>
+          <button type="button" class="secondary" disabled={busy} onClick={onClose}>
             Cancel
           </button>
           {extra ? (

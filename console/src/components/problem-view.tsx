@@ -3,50 +3,29 @@ import type { Schemas } from '../../../lib/client/client';
 import type { ProblemDetails } from '../api';
 import { call } from '../api';
 import { useConsole, useLoad } from '../context';
-import { fieldLabel, fullName, statusLabel, typeLabel } from '../format';
+import { fieldLabel, fullName, plainDetail, problemExplanation, problemHeadline, statusLabel, typeLabel } from '../format';
 import { Link } from './link';
 
+/** Names a page already knows, by user id, for a problem that names users by id. */
+export type KnownNames = Readonly<Record<string, string>>;
+
 /**
- * Any failed call in plain words: what the API's problem document says (its `code` picks the
- * wording; `detail`, per-field `errors` and the holder of an address fill it in), never a bare
- * status. `children` are the remedies a page can offer right there (a transfer button, say).
+ * Any failed call in plain words: the problem's `code` picks the wording and its extension
+ * members (a holder, an HR id's owner, the last admin) fill it in, never a bare status or a raw
+ * id. `names` are the users the page has at hand; others are read, or called "this user".
+ * `children` are the remedies a page can offer right there (a transfer button, say).
  */
-export function ProblemView({ problem, children }: { problem: ProblemDetails; children?: ComponentChildren }) {
+export function ProblemView({ problem, names = {}, children }: { problem: ProblemDetails; names?: KnownNames; children?: ComponentChildren }) {
   return (
     <div class="problem" role="alert">
-      <p class="problem-title">{headline(problem)}</p>
-      <Explanation problem={problem} />
+      <p class="problem-title">{problemHeadline(problem)}</p>
+      <Explanation problem={problem} names={names} />
       {children}
     </div>
   );
 }
 
-function headline(problem: ProblemDetails): string {
-  switch (problem.code) {
-    case 'unreachable':
-      return 'The directory could not be reached';
-    case 'gateway':
-      return problem.status === 429 ? 'Too many requests just now' : 'The directory could not answer';
-    case 'invalid_request':
-      return 'Some of what you entered cannot be used';
-    case 'unauthorized':
-      return 'You are signed out';
-    case 'forbidden':
-      return 'Only a directory admin can do this';
-    case 'not_found':
-      return 'Not found';
-    case 'email_in_use':
-      return 'This address is already in use';
-    case 'busy':
-      return 'Someone else is changing this right now';
-    case 'internal':
-      return 'Something went wrong in the directory';
-    default:
-      return problem.title ?? 'The directory refused this';
-  }
-}
-
-function Explanation({ problem }: { problem: ProblemDetails }) {
+function Explanation({ problem, names }: { problem: ProblemDetails; names: KnownNames }) {
   switch (problem.code) {
     case 'invalid_request':
       return (
@@ -54,24 +33,51 @@ function Explanation({ problem }: { problem: ProblemDetails }) {
           {problem.errors.map((error) => (
             <li key={error.path}>
               {fieldLabel(error.path) ? <strong>{fieldLabel(error.path)}: </strong> : null}
-              {error.message}
+              {plainDetail(error.message, names)}
             </li>
           ))}
         </ul>
       );
     case 'email_in_use':
       return <AddressHolder problem={problem} />;
-    case 'unauthorized':
-      return <p>Your sign-in has expired or was not accepted. Sign in again to continue.</p>;
-    case 'busy':
-      return <p>{problem.detail} Wait a moment and try again.</p>;
-    case 'internal':
-      return <p>Nothing was revealed about the cause. Try again; if it keeps failing, the server's logs say why.</p>;
-    case 'gateway':
-      return <p>{problem.status === 429 ? 'Wait a moment and try again.' : problem.detail}</p>;
+    case 'external_id_in_use':
+      return (
+        <p>
+          The HR id {problem.externalId} already belongs to <UserName id={problem.user.id} names={names} link />. One HR record is one person: check the id, or
+          change that person instead.
+        </p>
+      );
+    case 'workgroup_name_in_use':
+      return (
+        <p>
+          A workgroup named “{problem.name}” already exists. Choose another name, or add the people to <Link to="/workgroups">that workgroup</Link>.
+        </p>
+      );
+    case 'last_admin':
+      return (
+        <p>
+          {problem.users.map((user, i) => (
+            <span key={user.id}>
+              {i === 0 ? '' : i === problem.users.length - 1 ? ' and ' : ', '}
+              <UserName id={user.id} names={names} capital={i === 0} />
+            </span>
+          ))}{' '}
+          {problem.users.length === 1 ? 'is the last active directory admin' : 'are the last active directory admins'}, and this would end those admin rights;
+          the directory always keeps one. Grant admin rights to another active user first, then try again.
+        </p>
+      );
     default:
-      return <p>{problem.detail}</p>;
+      return <p>{problemExplanation(problem, names)}</p>;
   }
+}
+
+/** A user named by the page, else read from the API (linked when asked), else "this user". */
+function UserName({ id, names, link = false, capital = false }: { id: string; names: KnownNames; link?: boolean; capital?: boolean }) {
+  const { api } = useConsole();
+  const known = names[id];
+  const [user] = useLoad(async () => (known ? undefined : call(api.client.GET('/users/{id}', { params: { path: { id } } }))), [id, known]);
+  const name = known ?? (user.state === 'done' && user.data ? fullName(user.data) : capital ? 'This user' : 'this user');
+  return link ? <Link to={`/users/${id}`}>{name}</Link> : name;
 }
 
 const roleWords = (usedAs: ('login' | 'contact')[]) => usedAs.map((role) => (role === 'login' ? 'login address' : 'contact address')).join(' and the ');

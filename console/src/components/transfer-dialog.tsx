@@ -9,6 +9,21 @@ import { UserPicker } from './user-picker';
 export const sameAddress = (a: string | null | undefined, b: string | null | undefined) =>
   !!a && !!b && a.trim().normalize('NFC').toLowerCase() === b.trim().normalize('NFC').toLowerCase();
 
+/**
+ * An input for an address: plain text, so the browser's own check (ASCII-only local parts) never
+ * refuses an address the API accepts (lib/domain/email.ts) with its bubble instead of the API's
+ * words; an email keyboard on phones.
+ */
+export const addressInput = { type: 'text', inputMode: 'email', autoComplete: 'off', spellcheck: false } as const;
+
+/** The placeholder login of a profile whose login moved to its extranet account (never a mailbox). */
+export const loginMovedAway = (user: User) => !!user.movedToUserId && /@moved\.invalid$/i.test(user.loginEmail);
+
+/** The addresses of a holder that can move to someone else: not a placeholder login. */
+export const transferable = (holder: User) => [
+  ...new Set([...(loginMovedAway(holder) ? [] : [holder.loginEmail]), ...(holder.contactEmail ? [holder.contactEmail] : [])]),
+];
+
 /** The roles an address plays for its holder, as the API names them. */
 export function rolesOf(holder: User, email: string): ('login' | 'contact')[] {
   return [...(sameAddress(holder.loginEmail, email) ? ['login' as const] : []), ...(sameAddress(holder.contactEmail, email) ? ['contact' as const] : [])];
@@ -32,7 +47,7 @@ export function TransferDialog({
   onDone: (outcome: string, recipient: User) => void;
 }) {
   const { api } = useConsole();
-  const addresses = [...new Set([holder.loginEmail, ...(holder.contactEmail ? [holder.contactEmail] : [])])];
+  const addresses = transferable(holder);
   const [email, setEmail] = useState(fixed ?? addresses[0]!);
   const [recipient, setRecipient] = useState<User | undefined>();
   const [as, setAs] = useState<'login' | 'contact'>('login');
@@ -107,7 +122,7 @@ export function TransferDialog({
                 <label for="replacement-login">{name}'s new login address</label>
                 <input
                   id="replacement-login"
-                  type="email"
+                  {...addressInput}
                   required
                   value={replacement}
                   onInput={(event) => setReplacement((event.target as HTMLInputElement).value)}
@@ -119,6 +134,7 @@ export function TransferDialog({
         ),
         review,
         confirmLabel: 'Transfer the address',
+        names: { [holder.id]: name, ...(recipient ? { [recipient.id]: to } : {}) },
         run: async () => {
           const moved = await call(
             api.client.POST('/emails/{email}/transfer', {

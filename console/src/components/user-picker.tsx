@@ -7,6 +7,10 @@ import { ProblemView } from './problem-view';
 
 let pickers = 0;
 
+/** How many users of each status the picker offers at once, and how many pages it reads to find them. */
+const CHOICES = 10;
+const MAX_PAGES = 20;
+
 /**
  * Picks one user by the start of their name or address (`GET /users?q=`), as radio buttons
  * named "First Last (login)", so a screen reader hears whom each choice is. `statuses` narrows
@@ -27,6 +31,22 @@ export function UserPicker({
 }) {
   const { api } = useConsole();
   const [id] = useState(() => `picker-${++pickers}`);
+  /**
+   * Up to CHOICES users of one status: the search may answer a short or empty page that still has
+   * a next one (its status filter applies to what the index returns), so pages are read until
+   * there are enough or none follows (at most MAX_PAGES, then "type more").
+   */
+  const findWithStatus = async (q: string, status: User['status']) => {
+    const users: User[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await call(api.client.GET('/users', { params: { query: { q, status, limit: CHOICES - users.length, ...(cursor ? { cursor } : {}) } } }));
+      users.push(...answer.items);
+      cursor = answer.nextCursor ?? undefined;
+      if (!cursor || users.length >= CHOICES) break;
+    }
+    return { users, more: cursor !== undefined };
+  };
   const [typed, setTyped] = useState('');
   const [q, setQ] = useState('');
   useEffect(() => {
@@ -34,9 +54,12 @@ export function UserPicker({
     return () => clearTimeout(timer);
   }, [typed]);
   const [found] = useLoad(async () => {
-    if (!q) return [];
-    const pages = await Promise.all(statuses.map((status) => call(api.client.GET('/users', { params: { query: { q, status, limit: 10 } } }))));
-    return pages.flatMap((page) => page.items).filter((user) => !exclude.includes(user.id));
+    if (!q) return { users: [], more: false };
+    const answers = await Promise.all(statuses.map((status) => findWithStatus(q, status)));
+    return {
+      users: answers.flatMap((answer) => answer.users).filter((user) => !exclude.includes(user.id)),
+      more: answers.some((answer) => answer.more),
+    };
   }, [q]);
   return (
     <fieldset>
@@ -56,18 +79,20 @@ export function UserPicker({
           ? chosen
             ? ''
             : 'Type a name to see who can be chosen.'
-          : found.state === 'done' && found.data.length === 0
+          : found.state === 'done' && found.data.users.length === 0 && !found.data.more
             ? `Nobody who can be chosen starts with “${q}”.`
-            : ''}
+            : found.state === 'done' && found.data.more
+              ? `More people start with “${q}” than are shown: type more of the name or address.`
+              : ''}
       </div>
-      {chosen && !(found.state === 'done' && found.data.some((user) => user.id === chosen.id)) ? (
+      {chosen && !(found.state === 'done' && found.data.users.some((user) => user.id === chosen.id)) ? (
         <label class="choice">
           <input type="radio" name={id} checked onChange={() => onChoose(chosen)} />
           {choiceName(chosen)}
         </label>
       ) : null}
       {found.state === 'done'
-        ? found.data.map((user) => (
+        ? found.data.users.map((user) => (
             <label class="choice" key={user.id}>
               <input type="radio" name={id} checked={chosen?.id === user.id} onChange={() => onChoose(user)} />
               {choiceName(user)}

@@ -56,7 +56,8 @@ export function AddressLookupPage({ where }: { where: Location }) {
         <button type="submit">Look up</button>
       </form>
       {outcome ? (
-        <p class="outcome" role="status">
+        // Focusable: the dialog that did it closes with its opener gone, and the focus comes here.
+        <p class="outcome" role="status" tabIndex={-1}>
           {outcome}
         </p>
       ) : null}

@@ -4,7 +4,7 @@ import { call, type ProblemDetails } from '../api';
 import { ActionDialog, FormDialog } from '../components/dialog';
 import { Link } from '../components/link';
 import { ProblemView } from '../components/problem-view';
-import { TransferDialog } from '../components/transfer-dialog';
+import { addressInput, loginMovedAway, TransferDialog, transferable } from '../components/transfer-dialog';
 import { UserPicker } from '../components/user-picker';
 import { problemOf, useConsole, useLoad } from '../context';
 import { formatTime, fullName } from '../format';
@@ -47,6 +47,10 @@ export function PersonActions({ user, onChanged }: { user: User; onChanged: () =
   const path = { params: { path: { id: user.id } } };
   const close = () => setOpen(null);
   const swept = !!user.sweptAt;
+  // The profile an employee left behind moving to extranet with their login: it has no login of
+  // its own (a placeholder), so it cannot be rehired, sign in or hand over an address it lacks.
+  const movedAway = loginMovedAway(user);
+  const names = { [user.id]: name };
   return (
     <section aria-labelledby="actions">
       <h2 id="actions">Actions</h2>
@@ -55,19 +59,47 @@ export function PersonActions({ user, onChanged }: { user: User; onChanged: () =
           {outcome}
         </p>
       ) : null}
-      {problem ? <ProblemView problem={problem} /> : null}
-      <PendingLoginChange user={user} />
+      {problem ? <ProblemView problem={problem} names={names} /> : null}
+      {movedAway ? null : <PendingLoginChange user={user} />}
       {user.handoverJobId ? <HandoverProgress jobId={user.handoverJobId} fromUserId={user.id} onFinished={onChanged} /> : null}
+      {movedAway ? (
+        <p class="notice">
+          {user.firstName}'s login moved to the extranet account (linked in Details above), so this profile cannot be rehired, sign in or change its login: work
+          with the extranet account instead.
+        </p>
+      ) : null}
+      {!swept && !movedAway && user.status === 'dismissed' && user.type === 'employee' && !user.movedToUserId ? (
+        <p class="hint">
+          To move {name} to extranet: rehire {user.firstName} first, then choose Move to extranet. Keeping the login moves {user.loginEmail} to the extranet
+          account in the same step, and this profile is dismissed again.
+        </p>
+      ) : null}
       {swept ? (
         <p class="muted">This account was anonymised; nothing more can be done with it.</p>
       ) : (
         <div class="actions">
           {user.status === 'active' ? (
             <button type="button" class="danger" onClick={() => setOpen('dismiss')}>
-              Dismiss
+              {user.scheduledDismissalAt ? 'Dismiss now or on another date' : 'Dismiss'}
             </button>
           ) : null}
-          {user.status === 'dismissed' ? (
+          {user.status === 'active' && user.scheduledDismissalAt ? (
+            <button
+              type="button"
+              class="secondary"
+              disabled={busy}
+              onClick={() =>
+                now(async () => {
+                  // The API cancels a scheduled dismissal by a rehire of the still active user.
+                  await call(api.client.POST('/users/{id}/rehire', path));
+                  return `The dismissal of ${name} scheduled for ${formatTime(user.scheduledDismissalAt)} is cancelled; ${user.firstName} stays active.`;
+                })
+              }
+            >
+              Cancel the scheduled dismissal
+            </button>
+          ) : null}
+          {user.status === 'dismissed' && !movedAway ? (
             <button
               type="button"
               disabled={busy}
@@ -84,10 +116,12 @@ export function PersonActions({ user, onChanged }: { user: User; onChanged: () =
           <button type="button" class="secondary" onClick={() => setOpen('contact')}>
             Change the contact address
           </button>
-          <button type="button" class="secondary" onClick={() => setOpen('login')}>
-            Request a login change
-          </button>
-          {user.status === 'dismissed' ? (
+          {movedAway ? null : (
+            <button type="button" class="secondary" onClick={() => setOpen('login')}>
+              Request a login change
+            </button>
+          )}
+          {user.status === 'dismissed' && transferable(user).length > 0 ? (
             <button type="button" class="danger" onClick={() => setOpen('transfer')}>
               Transfer an address
             </button>
@@ -151,6 +185,7 @@ export function PersonActions({ user, onChanged }: { user: User; onChanged: () =
               </p>
             ),
             confirmLabel: `Erase ${name}`,
+            names,
             run: async () => {
               await call(api.client.POST('/users/{id}/erase', path));
               return `${name}'s account is erased: personal data anonymised, addresses released.`;
@@ -238,6 +273,7 @@ function DismissDialog({ user, onClose, onDone }: DialogProps) {
         ),
         review,
         confirmLabel: `Dismiss ${name}`,
+        names: { [user.id]: name, ...(delegate ? { [delegate.id]: fullName(delegate) } : {}) },
         run: async () => {
           const dismissed = await call(
             api.client.POST('/users/{id}/dismiss', {
@@ -265,6 +301,7 @@ function ContactDialog({ user, onClose, onDone }: DialogProps) {
   return (
     <FormDialog
       title={`Change ${name}'s contact address`}
+      names={{ [user.id]: name }}
       submitLabel="Save the contact address"
       ready={email.trim() !== ''}
       run={set(email.trim())}
@@ -275,7 +312,7 @@ function ContactDialog({ user, onClose, onDone }: DialogProps) {
       <p>Now: {user.contactEmail ?? 'none'}. The old address is freed in the same change.</p>
       <div>
         <label for="contact-email">New contact address</label>
-        <input id="contact-email" type="email" value={email} autoComplete="off" onInput={(event) => setEmail((event.target as HTMLInputElement).value)} />
+        <input id="contact-email" {...addressInput} value={email} onInput={(event) => setEmail((event.target as HTMLInputElement).value)} />
       </div>
     </FormDialog>
   );
@@ -288,6 +325,7 @@ function LoginChangeDialog({ user, onClose, onDone }: DialogProps) {
   return (
     <FormDialog
       title={`Request a login change for ${name}`}
+      names={{ [user.id]: name }}
       submitLabel="Mail the confirmation link"
       ready={email.trim() !== ''}
       run={async () => {
@@ -303,7 +341,7 @@ function LoginChangeDialog({ user, onClose, onDone }: DialogProps) {
       </p>
       <div>
         <label for="login-email">New login address</label>
-        <input id="login-email" type="email" value={email} autoComplete="off" onInput={(event) => setEmail((event.target as HTMLInputElement).value)} />
+        <input id="login-email" {...addressInput} value={email} onInput={(event) => setEmail((event.target as HTMLInputElement).value)} />
       </div>
     </FormDialog>
   );
@@ -360,7 +398,7 @@ function ExtranetDialog({ user, onClose, onDone }: DialogProps) {
               {keep ? null : (
                 <div>
                   <label for="extranet-new-login">New login address for the extranet account</label>
-                  <input id="extranet-new-login" type="email" value={login} onInput={(event) => setLogin((event.target as HTMLInputElement).value)} />
+                  <input id="extranet-new-login" {...addressInput} value={login} onInput={(event) => setLogin((event.target as HTMLInputElement).value)} />
                 </div>
               )}
             </fieldset>
@@ -378,6 +416,7 @@ function ExtranetDialog({ user, onClose, onDone }: DialogProps) {
           </ul>
         ),
         confirmLabel: 'Move to extranet',
+        names: { [user.id]: name },
         run: async () => {
           const moved = await call(
             api.client.POST('/users/{id}/move-to-extranet', {
@@ -419,11 +458,13 @@ function PendingLoginChange({ user }: { user: User }) {
 
 /**
  * The handover of a leaver's open work, polled until it ends. The job counts what it moved; what
- * is still open is the leaver's own count, so the bar's total is the two together.
+ * is still open is the leaver's own count, so the bar's total is the two together. The job is
+ * read before the count, so a chunk moved between the two reads is counted at most once: the total
+ * can only be short, never over, and the bar keeps the largest total it saw.
  */
 function HandoverProgress({ jobId, fromUserId, onFinished }: { jobId: string; fromUserId: string; onFinished: () => void }) {
   const { api } = useConsole();
-  const [state, setState] = useState<{ job: Schemas['Job']; left: number } | undefined>();
+  const [state, setState] = useState<{ job: Schemas['Job']; total: number } | undefined>();
   const [problem, setProblem] = useState<ProblemDetails | undefined>();
   const toUserId = state?.job.toUserId;
   const [delegate] = useLoad(async () => (toUserId ? call(api.client.GET('/users/{id}', { params: { path: { id: toUserId } } })) : undefined), [toUserId]);
@@ -433,13 +474,13 @@ function HandoverProgress({ jobId, fromUserId, onFinished }: { jobId: string; fr
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const [job, work] = await Promise.all([
-          call(api.client.GET('/jobs/{id}', { params: { path: { id: jobId } } })),
-          call(api.client.GET('/users/{id}/work', { params: { path: { id: fromUserId } } })),
-        ]);
+        const job = await call(api.client.GET('/jobs/{id}', { params: { path: { id: jobId } } }));
+        const work = await call(api.client.GET('/users/{id}/work', { params: { path: { id: fromUserId } } }));
         if (stopped) return;
         const finished = job.status === 'completed' || job.status === 'failed';
-        setState({ job, left: finished ? 0 : work.openTasks + work.openActivities });
+        const moved = job.moved.tasks + job.moved.activities;
+        const seen = moved + (finished ? 0 : work.openTasks + work.openActivities);
+        setState((before) => ({ job, total: Math.max(before?.total ?? 0, seen, 1) }));
         if (!finished) {
           sawRunning = true;
           timer = setTimeout(poll, 500);
@@ -456,22 +497,29 @@ function HandoverProgress({ jobId, fromUserId, onFinished }: { jobId: string; fr
   }, [jobId]);
   if (problem) return <ProblemView problem={problem} />;
   if (!state) return null;
-  const { job, left } = state;
+  const { job, total } = state;
   const moved = job.moved.tasks + job.moved.activities;
-  const total = Math.max(moved + left, 1);
-  const value = job.status === 'completed' ? total : moved;
-  const words =
+  const value = job.status === 'completed' ? total : Math.min(moved, total);
+  // Announced: only a change of the job's status (the bar and the counts beside it update quietly).
+  const announced =
     job.status === 'completed'
       ? `Handover complete: ${plural(job.moved.tasks, 'task', 'tasks')} and ${plural(job.moved.activities, 'CRM activity', 'CRM activities')} moved.`
       : job.status === 'failed'
         ? `Handover failed after ${moved} items: ${job.failureReason ?? 'no reason given'}.`
-        : `Handover ${job.status}: ${moved} of ${moved + left} moved.`;
+        : job.status === 'pending'
+          ? 'Handover waiting to start.'
+          : 'Handover running.';
+  const finished = job.status === 'completed' || job.status === 'failed';
   return (
     <div class="handover">
       <label for={`progress-${jobId}`}>Handover of open work</label>
       <progress id={`progress-${jobId}`} max={total} value={value} aria-describedby={`progress-words-${jobId}`} />
-      <p id={`progress-words-${jobId}`} role="status">
-        {words} Delegate: <Link to={`/users/${job.toUserId}`}>{delegate.state === 'done' && delegate.data ? fullName(delegate.data) : 'their page'}</Link>.
+      <p role="status" id={`progress-words-${jobId}`}>
+        {announced}
+      </p>
+      <p>
+        {finished ? '' : `${moved} of ${total} moved. `}Delegate:{' '}
+        <Link to={`/users/${job.toUserId}`}>{delegate.state === 'done' && delegate.data ? fullName(delegate.data) : 'their page'}</Link>.
       </p>
     </div>
   );

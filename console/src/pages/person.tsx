@@ -5,6 +5,7 @@ import { Link } from '../components/link';
 import { PageHeading } from '../components/page-heading';
 import { ProblemView } from '../components/problem-view';
 import { useConsole, useLoad, type Loaded } from '../context';
+import { loginMovedAway } from '../components/transfer-dialog';
 import { PersonActions } from './person-actions';
 import { accessLabel, actionLabel, fieldLabel, formatTime, fullName, statusLabel, typeLabel, valueText } from '../format';
 
@@ -66,7 +67,15 @@ function Person({ user, onChanged }: { user: User; onChanged: () => void }) {
         <h2 id="details">Details</h2>
         <dl class="facts">
           <dt>Login address</dt>
-          <dd>{user.loginEmail}</dd>
+          <dd>
+            {loginMovedAway(user) && user.movedToUserId ? (
+              <>
+                None of its own: the login moved to the extranet account <UserLink id={user.movedToUserId} />
+              </>
+            ) : (
+              user.loginEmail
+            )}
+          </dd>
           <dt>Contact address</dt>
           <dd>{user.contactEmail ?? 'none'}</dd>
           <dt>Status</dt>

@@ -5,7 +5,7 @@ import { Link } from '../components/link';
 import { PageHeading } from '../components/page-heading';
 import { ProblemView } from '../components/problem-view';
 import { useConsole, useLoad } from '../context';
-import { fullName, statusLabel, typeLabel } from '../format';
+import { fullName, resultLine, statusLabel, typeLabel } from '../format';
 import { navigate, type Location } from '../router';
 
 const PAGE_SIZE = 25;
@@ -37,13 +37,6 @@ function show(changes: Partial<Filters>) {
   }
   const search = query.toString();
   navigate(search ? `/?${search}` : '/', { replace: true });
-}
-
-/** Says what the list shows, naming the search, so a screen reader hears the answer to what was typed. */
-function resultLine(count: number, more: boolean, pageNumber: number, q: string): string {
-  const matching = q ? ` whose name or address starts with “${q}”` : '';
-  if (count === 0) return q ? `Nobody's name or address starts with “${q}”.` : 'No users match these filters.';
-  return `Page ${pageNumber}: ${count} user${count === 1 ? '' : 's'}${matching}${more ? ', more on the next page' : ''}.`;
 }
 
 /**
