@@ -112,7 +112,7 @@ describe("a person's actions, the invitation and the address lookup", () => {
     await dismiss.getByText('Jane can no longer sign in.').waitFor();
     await expect.poll(() => dismiss.textContent()).toContain("Jane Doe's 0 open tasks and 0 open CRM activities stay assigned to them");
     // The review opens on Cancel: a stray Enter cancels, it never dismisses.
-    expect(await focused(page)).toBe('Cancel');
+    await expect.poll(() => focused(page)).toBe('Cancel');
     expect(await seriousViolations(page)).toEqual([]);
     await dismiss.getByRole('button', { name: 'Dismiss Jane Doe' }).click();
     await page.getByText('Jane Doe is dismissed.').waitFor();
@@ -136,7 +136,7 @@ describe("a person's actions, the invitation and the address lookup", () => {
     await transfer.getByRole('button', { name: 'Continue' }).click();
     await transfer.getByText("Jane Doe's login becomes jane.doe.former@corp.example.").waitFor();
     expect(await transfer.textContent()).toContain('Then jane.doe@corp.example moves from Jane Doe to Sam Roe as login address, in one step');
-    expect(await focused(page)).toBe('Cancel');
+    await expect.poll(() => focused(page)).toBe('Cancel');
     await transfer.getByRole('button', { name: 'Invite and transfer' }).click();
 
     await page.getByRole('heading', { level: 1, name: 'Sam Roe' }).waitFor();
@@ -162,7 +162,7 @@ describe("a person's actions, the invitation and the address lookup", () => {
     await expect.poll(() => answer.textContent()).toContain('the contact address of Jane Doe (dismissed employee)');
     await answer.getByRole('button', { name: "Clear Jane Doe's contact address" }).click();
     const clear = page.getByRole('dialog', { name: "Clear Jane Doe's contact address" });
-    expect(await focused(page)).toBe('Cancel');
+    await expect.poll(() => focused(page)).toBe('Cancel');
     await clear.getByRole('button', { name: 'Clear the contact address' }).click();
     await page.getByText("Jane Doe's contact address is cleared.").waitFor();
     await expect.poll(() => answer.textContent()).toContain('jane@corp.example is free');
@@ -181,7 +181,7 @@ describe("a person's actions, the invitation and the address lookup", () => {
     expect(await move.getByRole('radio', { name: 'Keep alex@corp.example' }).isChecked()).toBe(true);
     await move.getByRole('button', { name: 'Continue' }).click();
     await expect.poll(() => move.textContent()).toContain('signing in with alex@corp.example: the address moves to it in the same step');
-    expect(await focused(page)).toBe('Cancel');
+    await expect.poll(() => focused(page)).toBe('Cancel');
     expect(await seriousViolations(page)).toEqual([]);
     await move.getByRole('button', { name: 'Move to extranet' }).click();
     await page.getByText('Alex Kim is moved to extranet: the new account signs in with alex@corp.example.', { exact: false }).waitFor();
