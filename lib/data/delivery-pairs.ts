@@ -366,7 +366,6 @@ export async function duePairs(table: TableRef, now: Date, limit = 100): Promise
  */
 export async function releaseLeftoverLeases(table: TableRef, now: Date): Promise<number> {
   const { IndexName, partitionKey } = index('eventDeliveriesDue');
-  const at = now.toISOString();
   let released = 0;
   let start: Record<string, unknown> | undefined;
   do {
@@ -384,20 +383,8 @@ export async function releaseLeftoverLeases(table: TableRef, now: Date): Promise
     for (const item of page.Items ?? []) {
       const target: Target = { kind: item.targetKind as Target['kind'], id: String(item.targetId) };
       const userId = String(item.userId);
-      try {
-        await table.client.send(
-          new UpdateCommand({
-            TableName: table.name,
-            Key: pairKey(target, userId),
-            UpdateExpression: 'SET gsi7pk = :due, gsi7sk = :dueAt REMOVE leaseOwner, leaseUntil, wanted',
-            ConditionExpression: 'leaseOwner = :owner',
-            ExpressionAttributeValues: { ':owner': item.leaseOwner, ':due': DUE, ':dueAt': dueKey(at, target, userId) },
-          }),
-        );
-        released++;
-      } catch (error) {
-        if (!conditionFailed(error)) throw error;
-      }
+      // Let go as a run that yields does: due now, for the schedule (or the start's own run of it).
+      if (await yieldLease(table, target, userId, String(item.leaseOwner), now)) released++;
     }
     start = page.LastEvaluatedKey;
   } while (start);
