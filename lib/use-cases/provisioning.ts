@@ -1,5 +1,5 @@
 import { createScimClient, type ScimClient } from '../connectors/scim/client';
-import type { ScimCapabilities, ScimFailure } from '../connectors/scim/responses';
+import type { ScimCapabilities, ScimFailure, ScimOutcome } from '../connectors/scim/responses';
 import {
   type Access,
   type AccessState,
@@ -40,6 +40,8 @@ const settingsOf = (deps: Pick<Deps, 'events'>): EventDeliverySettings => ({ ...
  * 1,000 dismissals, 1,000 more), and providers rate-limit. A failed discovery is not remembered.
  */
 const discovered = new Map<string, { capabilities: ScimCapabilities; until: number }>();
+/** A discovery in flight, shared by the steps that start meanwhile (a burst's first steps run together). */
+const discovering = new Map<string, Promise<ScimOutcome<ScimCapabilities>>>();
 export const CAPABILITIES_TTL_MS = 10 * 60_000;
 
 /** A SCIM client for a connector, its token opened (only the delivery functions can). */
@@ -58,6 +60,14 @@ export async function clientFor(deps: Deps, connector: Connector): Promise<ScimC
     now: deps.clock,
     ...(remembered && remembered.until > now ? { capabilities: remembered.capabilities } : {}),
     onDiscovered: (capabilities) => discovered.set(key, { capabilities, until: deps.clock().getTime() + CAPABILITIES_TTL_MS }),
+    discoverWith: (discover) => {
+      let running = discovering.get(key);
+      if (!running) {
+        running = discover().finally(() => discovering.delete(key));
+        discovering.set(key, running);
+      }
+      return running;
+    },
   });
 }
 

@@ -154,12 +154,16 @@ describe('the admin console in a browser', () => {
     expect(await page.getByText('Nobody', { exact: false }).count()).toBe(0);
     const next = page.getByRole('button', { name: 'Next page' });
     expect(await next.isDisabled()).toBe(false);
-    // Next until the active Filler shows (the API reads a bounded number of entries per page).
-    for (let i = 0; i < 5 && (await page.getByRole('link', { name: 'Fillerz Active' }).count()) === 0; i += 1) {
+    // Next until the active Filler shows (the API reads a bounded number of entries per page); each
+    // page is read once it has settled: its match shown, or Next enabled for the rest.
+    const match = page.getByRole('link', { name: 'Fillerz Active' });
+    for (let i = 0; i < 5; i += 1) {
+      await expect.poll(async () => (await match.isVisible()) || (await next.isEnabled())).toBe(true);
+      if (await match.isVisible()) break;
       await next.click();
       await page.getByText(`Page ${i + 2}:`, { exact: false }).waitFor();
     }
-    await page.getByRole('link', { name: 'Fillerz Active' }).waitFor();
+    await match.waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import { confirmLoginEmailChange, requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { runSyncStep } from '../../lib/use-cases/connector-sync';
+import { clientFor } from '../../lib/use-cases/provisioning';
+import { getConnector } from '../../lib/data/connectors';
 import { createConnector, deleteConnector, getConnectorSyncJob, getConnectorView, startConnectorSync, userAccess } from '../../lib/use-cases/connectors';
 import { runDueDeliveries } from '../../lib/use-cases/event-delivery';
 import { dismissUser, eraseUser, inviteUser, rehireUser, setAdmin, setContactEmail } from '../../lib/use-cases/users';
@@ -113,6 +115,18 @@ describe('SCIM connectors', () => {
     for (const user of users) await rehireUser(deps, admin.id, user.id);
     await deps.jobs.idle();
     expect(users.every((user) => remoteOf(user)!.active === true)).toBe(true);
+    expect(scim.requests.filter((r) => r.path === '/ServiceProviderConfig')).toHaveLength(1);
+  });
+
+  it('steps that start together share one read of the ServiceProviderConfig', async () => {
+    const users = [await seedActiveUser(deps, admin.id), await seedActiveUser(deps, admin.id), await seedActiveUser(deps, admin.id)];
+    await deps.jobs.idle();
+    // Creating an account needs no capabilities: nothing has read them yet.
+    expect(scim.requests.filter((r) => r.path === '/ServiceProviderConfig')).toHaveLength(0);
+    const connector = (await getConnector(deps.table, connectorId))!;
+    const clients = await Promise.all(users.map(() => clientFor(deps, connector)));
+    const outcomes = await Promise.all(clients.map((client, i) => client.deactivate(remoteOf(users[i]!)!.id)));
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['ok', 'ok', 'ok']);
     expect(scim.requests.filter((r) => r.path === '/ServiceProviderConfig')).toHaveLength(1);
   });
 

@@ -42,6 +42,8 @@ export type ScimClientOptions = {
   capabilities?: ScimCapabilities;
   /** Told what a successful discovery read, so the caller can remember it for later clients. */
   onDiscovered?: (capabilities: ScimCapabilities) => void;
+  /** Runs the discovery: a caller can share one in flight between its clients. */
+  discoverWith?: (discover: () => Promise<ScimOutcome<ScimCapabilities>>) => Promise<ScimOutcome<ScimCapabilities>>;
   now?: () => Date;
 };
 
@@ -156,7 +158,8 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
   /** Known capabilities, discovered once; a provider without a readable ServiceProviderConfig gets PUT. */
   async function capabilities(): Promise<ScimOutcome<ScimCapabilities>> {
     if (known) return ok(known);
-    const found = await discover();
+    const found = await (options.discoverWith ? options.discoverWith(discover) : discover());
+    if (found.outcome === 'ok') known = found.value;
     if (found.outcome !== 'failed' && found.outcome !== 'gone') return found;
     known = MINIMAL_CAPABILITIES;
     return ok(known);
