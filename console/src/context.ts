@@ -15,22 +15,29 @@ export function useConsole(): ConsoleContext {
 
 export type Loaded<T> = { state: 'loading' } | { state: 'done'; data: T } | { state: 'failed'; problem: ProblemDetails };
 
-/** Runs `load` whenever `deps` change; an answer that arrives after a newer request started is dropped. */
+/**
+ * Runs `load` whenever `deps` change; an answer that arrives after a newer request started is
+ * dropped, and what was loaded for other `deps` reads as loading at once (in the render that
+ * changed them, not only after the effect), so a page never shows one page's data under the next
+ * page's number.
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
+  const [loaded, setLoaded] = useState<{ value: Loaded<T>; for: unknown[] }>({ value: { state: 'loading' }, for: [] });
   const [generation, setGeneration] = useState(0);
+  const wanted = [...deps, generation];
   useEffect(() => {
     let current = true;
-    setLoaded({ state: 'loading' });
+    setLoaded({ value: { state: 'loading' }, for: wanted });
     load().then(
-      (data) => current && setLoaded({ state: 'done', data }),
-      (error: unknown) => current && setLoaded({ state: 'failed', problem: problemOf(error) }),
+      (data) => current && setLoaded({ value: { state: 'done', data }, for: wanted }),
+      (error: unknown) => current && setLoaded({ value: { state: 'failed', problem: problemOf(error) }, for: wanted }),
     );
     return () => {
       current = false;
     };
-  }, [...deps, generation]);
-  return [loaded, () => setGeneration((n) => n + 1)];
+  }, wanted);
+  const fresh = loaded.for.length === wanted.length && loaded.for.every((value, i) => Object.is(value, wanted[i]));
+  return [fresh ? loaded.value : { state: 'loading' }, () => setGeneration((n) => n + 1)];
 }
 
 export function problemOf(error: unknown): ProblemDetails {

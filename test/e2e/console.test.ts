@@ -123,8 +123,14 @@ describe('the admin console in a browser', () => {
     const next = page.getByRole('button', { name: 'Next page' });
     expect(await page.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
     const firstPage = await found.allTextContents();
+    // Every result line the page shows from here on, however briefly (source text: no DOM types here).
+    await page.evaluate(`window.__lines = [];
+      new MutationObserver(() => document.querySelectorAll('p[role=status]').forEach((p) => window.__lines.push(p.textContent)))
+        .observe(document.body, { subtree: true, childList: true, characterData: true });`);
     await next.click();
     await page.getByText('Page 2: 1 user whose name or address starts with “pager”.').waitFor();
+    // Never page 1's 25 under page 2's number, not even for the render before the next page loads.
+    expect((await page.evaluate('window.__lines')) as string[]).not.toContainEqual(expect.stringMatching(/^Page 2: 25 users/));
     await expect.poll(() => found.count()).toBe(1);
     expect(firstPage).not.toContain((await found.allTextContents())[0]);
     expect(await next.isDisabled()).toBe(true);
