@@ -2,9 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ProblemDetails } from '../api';
 import { problemOf } from '../context';
+import { keepFocus } from './dialog';
 import { ProblemView } from './problem-view';
-
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 let dialogs = 0;
 
@@ -74,27 +73,13 @@ export function ConfirmDialog({
       else setTimeout(focusPageIfLost, 0);
     };
   }, []);
-  const trapTab = (event: KeyboardEvent) => {
-    if (event.key !== 'Tab') return;
-    const focusable = [...dialog.current!.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
   return (
     <dialog
       ref={dialog}
       class="confirm-dialog"
       aria-labelledby={`${id}-title`}
       aria-describedby={`${id}-body`}
-      onKeyDown={trapTab}
+      onKeyDown={keepFocus}
       onCancel={(event) => {
         // Escape: closed by us, so the component that opened it learns of it.
         event.preventDefault();

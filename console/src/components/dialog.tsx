@@ -7,10 +7,11 @@ import '../actions.css';
 
 let dialogs = 0;
 
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+export const FOCUSABLE =
+  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /** Tab past the last control comes back to the first (and Shift+Tab the other way): an inert page alone lets it leave for the browser's own UI. */
-function keepFocus(event: KeyboardEvent) {
+export function keepFocus(event: KeyboardEvent) {
   if (event.key !== 'Tab') return;
   const dialog = event.currentTarget as HTMLDialogElement;
   const controls = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((element) => element.offsetParent !== null);
