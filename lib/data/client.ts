@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboxMessage } from '../domain/follow-up';
 
@@ -55,3 +55,7 @@ export function countRequests(client: DynamoDBDocumentClient): RequestLog {
   );
   return log;
 }
+
+/** Whether a write was refused by its condition (the SDK's class, or its name where another copy of the SDK threw it). */
+export const conditionFailed = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';

@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Access, Connector } from '../domain/connectors';
-import type { TableRef } from './client';
+import { type TableRef, conditionFailed } from './client';
 import { queryPartition, type Page } from './pagination';
 import type { TxOp } from './transaction';
 
@@ -19,8 +18,6 @@ export const connectorKeys = {
   accessPrefix: (userId: string) => ({ pk: `USER#${userId}`, skPrefix: 'ACCESS#' }),
   syncJob: (id: string) => ({ pk: `SYNCJOB#${id}`, sk: 'SYNCJOB' }),
 };
-
-const conditionFailed = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 function itemToConnector(item: Record<string, unknown>): Connector {
   return {

@@ -1,7 +1,7 @@
-import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { TableRef } from './client';
+import { type TableRef, conditionFailed } from './client';
 import { index } from './table-definition';
 
 /**
@@ -20,8 +20,6 @@ export const pairKey = (target: Target, userId: string) => ({ pk: `${TARGET_PART
 
 /** The sparse index's partition: pairs with something due. */
 const DUE = 'EVENTS_DUE';
-
-const conditionFailed = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /** The resume point and retry state of one target's deliveries of one user's events. */
 export type Progress = {

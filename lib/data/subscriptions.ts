@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Subscription } from '../domain/subscriptions';
-import type { TableRef } from './client';
+import { type TableRef, conditionFailed } from './client';
 import type { LifecycleEvent } from '../domain/events';
 import { queryPartition, type Page } from './pagination';
 import type { TxOp } from './transaction';
@@ -21,8 +20,6 @@ export const subscriptionKeys = {
 
 /** Delivery-log items outlive the events they describe by a while, then go (TTL). */
 const DELIVERY_LOG_DAYS = 30;
-
-const conditionFailed = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 function itemToSubscription(item: Record<string, unknown>): Subscription {
   return {
