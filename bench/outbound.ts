@@ -20,7 +20,7 @@ import { Webhook } from 'standardwebhooks';
 import { countRequests, createDocumentClient, type RequestLog, type TableRef } from '../lib/data/client';
 import { InProcessQueue } from '../lib/jobs/in-process-queue';
 import type { OutboxMessage } from '../lib/jobs/queue';
-import { runMessage } from '../lib/jobs/run-message';
+import { runMessage, runMessages } from '../lib/jobs/run-message';
 import { startDynamoLocal } from '../lib/local/dynamodb-local';
 import { ensureTable } from '../lib/local/table';
 import { OutboxMailer } from '../lib/mail/outbox-mailer';
@@ -161,7 +161,10 @@ try {
   };
   const deps: Deps = { ...base, table: { client: commitClient, name: 'bench', relay } };
   const workers: Deps = { ...base, table: { client: workerClient, name: 'bench', relay } };
-  jobs.attach((message) => runMessage({ ...workers, mailer: outbox }, message));
+  jobs.attach(
+    (message) => runMessage({ ...workers, mailer: outbox }, message),
+    (messages) => runMessages(workers, messages),
+  );
   // What the schedule does (every 5 s, as npm start): retries that are due, leases that ran out.
   const schedule = setInterval(() => void runDueDeliveries(workers).catch(() => undefined), 5_000);
 

@@ -139,7 +139,7 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
    *             is granted by the same loop);
    *   readwrite the read set plus PutItem, UpdateItem, DeleteItem on the table. TransactWriteItems
    *             has no action of its own: IAM authorises each Put/Update/Delete/ConditionCheck in it.
-   * No BatchWriteItem, Scan or table-management action for any function.
+   * No Scan or table-management action for any function; BatchWriteItem only by {@link allowBatchWrites}.
    */
   bindTable(table: dynamodb.ITableV2, mode: TableAccess): void {
     if (mode === 'none') return;
@@ -155,6 +155,15 @@ export class DirectoryFunction extends nodejs.NodejsFunction {
         resources: Object.keys(tableDefinition.indexes).map((indexName) => `${table.tableArn}/index/${indexName}`),
       }),
     );
+  }
+
+  /**
+   * BatchWriteItem on the table, for the workers that write items they alone write at the time
+   * (`batchWrites` in lib/http/routes.ts): a batch carries no condition, so no other function
+   * gets it.
+   */
+  allowBatchWrites(table: dynamodb.ITableV2): void {
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [table.tableArn] }));
   }
 
   /**

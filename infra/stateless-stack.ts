@@ -111,8 +111,8 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
  * it also sets how soon a failed message is retried. A job works in chunks and records its
  * progress, so one cut short resumes where it stopped when SQS redelivers its message. A mail is
  * one read, one write and one SES call: 30 seconds, so a throttled send is retried within minutes.
- * An event delivery run sends a pair's events (15 s each at most) and hands the rest on 30 s
- * before its limit; its resume point is the pair's progress item.
+ * An event delivery run sends its subscription's events (15 s each at most, 16 at once) and hands
+ * the rest on 30 s before its limit; its resume points are the pairs' progress items.
  */
 export const queueWorkerTimeouts: Record<QueueName, Duration> = {
   jobs: Duration.minutes(5),
@@ -120,6 +120,14 @@ export const queueWorkerTimeouts: Record<QueueName, Duration> = {
   events: Duration.minutes(2),
   connectors: Duration.minutes(2),
 };
+
+/**
+ * Messages per invocation of each queue's worker: one, except the events worker's ten (SQS's
+ * largest batch without a batching window, so nothing waits to fill it): its deliveries of one
+ * subscription run together (lib/use-cases/event-delivery.ts), and its fan-outs read the
+ * subscriptions once for all.
+ */
+export const queueBatchSizes: Record<QueueName, number> = { jobs: 1, mail: 1, events: 10, connectors: 1 };
 
 /**
  * Concurrent mail worker invocations at most: SES's sending rate (14 a second when production
@@ -313,6 +321,7 @@ export class StatelessStack extends Stack {
         ...(worker.opensSecrets && { secretsKey: opening }),
       });
       fn.bindTable(props.table, worker.table);
+      if (worker.batchWrites) fn.allowBatchWrites(props.table);
       if (worker.enqueuesJobs) for (const [name, { queue }] of queues) fn.allowEnqueuing(name, queue);
       if (worker.sendsMail) fn.allowSendingMail(props.mailFrom, sesIdentitiesFor(props));
       return fn;
@@ -384,12 +393,14 @@ export class StatelessStack extends Stack {
         }
         case 'queue':
           fn = workerFunction(worker, queueWorkerTimeouts[worker.queue]);
-          // One message per invocation, so one slow job or mail never holds others back; a failed
-          // one is reported alone (partial batch response) and redelivered until the queue's
-          // receive limit. The event source grants the function the consume actions on the queue.
+          // One message per invocation, so one slow job or mail never holds others back; the events
+          // worker takes up to 10, run as one delivery run per subscription side by side (a slow
+          // subscriber holds up only its own). A failed one is reported alone (partial batch
+          // response) and redelivered until the queue's receive limit. The event source grants the
+          // function the consume actions on the queue.
           fn.addEventSource(
             new SqsEventSource(queues.get(worker.queue)!.queue, {
-              batchSize: 1,
+              batchSize: queueBatchSizes[worker.queue],
               reportBatchItemFailures: true,
               ...(worker.queue === 'mail' && { maxConcurrency: mailWorkerMaxConcurrency }),
             }),

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { OutboxMessage } from '../domain/follow-up';
 
 /**
@@ -59,3 +59,14 @@ export function countRequests(client: DynamoDBDocumentClient): RequestLog {
 /** Whether a write was refused by its condition (the SDK's class, or its name where another copy of the SDK threw it). */
 export const conditionFailed = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/** An UpdateItem its condition may refuse: true when written, false when refused. */
+export async function updateIf(table: TableRef, input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+  try {
+    await table.client.send(new UpdateCommand({ TableName: table.name, ...input }));
+    return true;
+  } catch (error) {
+    if (conditionFailed(error)) return false;
+    throw error;
+  }
+}

@@ -57,7 +57,7 @@ export async function commit(table: TableRef, change: Change, extraOps: TxOp[] =
     // Each event, and the message that has it delivered to the subscriptions (docs/events.md).
     ...lifecycleEvents(change, stored, newId).flatMap((event) => [
       eventPut(event),
-      outboxPut({ type: 'events', userId: event.data.userId, eventType: event.type }, change.at),
+      outboxPut({ type: 'events', userId: event.data.userId, eventType: event.type, sequence: event.data.sequence }, change.at),
     ]),
   ];
   await transactWrite(table, ops);

@@ -351,7 +351,15 @@ export async function duePairs(table: TableRef, now: Date, limit = 100): Promise
       Limit: limit,
     }),
   );
-  return (Items ?? []).map((item) => ({ target: { kind: item.targetKind as Target['kind'], id: String(item.targetId) }, userId: String(item.userId) }));
+  return (Items ?? []).flatMap((item) => {
+    // A subscription's run item, due with pairs asked of a run that died or yielded: any pair's turn gives the next run all of them.
+    if (item.entity === 'eventRun') {
+      const wanted = item.wanted as Set<string> | undefined;
+      const first = wanted ? [...wanted][0] : undefined;
+      return first ? [{ target: { kind: 'subscription' as const, id: String(item.subscriptionId) }, userId: first.split('#')[0]! }] : [];
+    }
+    return [{ target: { kind: item.targetKind as Target['kind'], id: String(item.targetId) }, userId: String(item.userId) }];
+  });
 }
 
 /**

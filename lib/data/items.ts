@@ -1,4 +1,4 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableRef } from './client';
 
 export type Key = { pk: string; sk: string };
@@ -26,4 +26,21 @@ export async function batchGetItems(table: TableRef, keys: Key[]): Promise<Map<s
 
 export function itemId(key: { pk: unknown; sk: unknown }): string {
   return `${String(key.pk)}|${String(key.sk)}`;
+}
+
+/**
+ * Puts items 25 per BatchWriteItem (unconditional: only for items one writer owns at a time),
+ * retrying what DynamoDB left unprocessed with a short, growing pause.
+ */
+export async function batchPutItems(table: TableRef, items: Item[]): Promise<void> {
+  for (let start = 0; start < items.length; start += 25) {
+    let pending: Record<string, unknown>[] | undefined = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 0; pending && pending.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** round)));
+      const response: { UnprocessedItems?: Record<string, Record<string, unknown>[]> } = await table.client.send(
+        new BatchWriteCommand({ RequestItems: { [table.name]: pending as never } }),
+      );
+      pending = response.UnprocessedItems?.[table.name];
+    }
+  }
 }

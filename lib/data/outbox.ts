@@ -2,6 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxMessage } from '../domain/follow-up';
 import type { TableRef } from './client';
 import { newId } from './ids';
+import { type Item, batchPutItems } from './items';
 import { OUTBOX_ENTITY, outboxIdOf, outboxKey } from './outbox-item';
 import type { TxOp } from './transaction';
 
@@ -37,4 +38,15 @@ export async function queueFollowUp(table: TableRef, message: OutboxMessage, at:
   const put = outboxPut(message, at).item.Put!;
   await table.client.send(new PutCommand({ ...put, TableName: table.name }));
   table.relay?.([message], [outboxIdOf(put.Item!.pk as string)]);
+}
+
+/** Queues several follow-ups on their own in one BatchWriteItem per 25 (outbox items are new keys: nothing to condition on). */
+export async function queueFollowUps(table: TableRef, messages: OutboxMessage[], at: Date): Promise<void> {
+  if (messages.length === 0) return;
+  const items = messages.map((message) => outboxPut(message, at).item.Put!.Item as Item);
+  await batchPutItems(table, items);
+  table.relay?.(
+    messages,
+    items.map((item) => outboxIdOf(item.pk)),
+  );
 }

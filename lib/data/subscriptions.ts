@@ -127,20 +127,20 @@ function itemToDelivery(item: Record<string, unknown>): DeliveryRecord {
   };
 }
 
-/** Records one event's delivery state for a subscription (written by the pair's lease owner). */
+/** One event's delivery-log item, as a run writes it (in a batch) or {@link putDelivery} does. */
+export function deliveryItem(subscriptionId: string, record: DeliveryRecord) {
+  return {
+    ...subscriptionKeys.delivery(subscriptionId, record.eventId),
+    entity: 'eventDelivery',
+    subscriptionId,
+    ...record,
+    expiresAtEpoch: Math.floor(Date.parse(record.updatedAt) / 1000) + DELIVERY_LOG_DAYS * 86_400,
+  };
+}
+
+/** Records one event's delivery state for a subscription (the retry route's `pending`). */
 export async function putDelivery(table: TableRef, subscriptionId: string, record: DeliveryRecord): Promise<void> {
-  await table.client.send(
-    new PutCommand({
-      TableName: table.name,
-      Item: {
-        ...subscriptionKeys.delivery(subscriptionId, record.eventId),
-        entity: 'eventDelivery',
-        subscriptionId,
-        ...record,
-        expiresAtEpoch: Math.floor(Date.parse(record.updatedAt) / 1000) + DELIVERY_LOG_DAYS * 86_400,
-      },
-    }),
-  );
+  await table.client.send(new PutCommand({ TableName: table.name, Item: deliveryItem(subscriptionId, record) }));
 }
 
 export async function getDelivery(table: TableRef, subscriptionId: string, eventId: string): Promise<DeliveryRecord | undefined> {

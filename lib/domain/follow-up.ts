@@ -39,13 +39,23 @@ export type MailMessage = z.infer<typeof mailMessageSchema>;
 /**
  * Lifecycle events to deliver to webhook subscribers (rule 13, docs/events.md): `events` is written
  * by the commit step beside each user's event (fan out to the subscriptions and connectors);
- * `deliver` is one subscription's turn to send that user's undelivered events, in sequence order.
- * Ids only.
+ * `deliver` is one subscription's turn to send that user's undelivered events, in sequence order
+ * (through `sequence` when the sender knew it; a run reads those events by key). Ids only.
  */
 export const eventMessageSchema = pure(() =>
   z.discriminatedUnion('type', [
-    z.object({ type: z.literal('events'), userId: z.string().check(z.minLength(1)), eventType: z.string().check(z.minLength(1)) }),
-    z.object({ type: z.literal('deliver'), subscriptionId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
+    z.object({
+      type: z.literal('events'),
+      userId: z.string().check(z.minLength(1)),
+      eventType: z.string().check(z.minLength(1)),
+      sequence: z.optional(z.int().check(z.positive())),
+    }),
+    z.object({
+      type: z.literal('deliver'),
+      subscriptionId: z.string().check(z.minLength(1)),
+      userId: z.string().check(z.minLength(1)),
+      sequence: z.optional(z.int().check(z.positive())),
+    }),
   ]),
 );
 export type EventMessage = z.infer<typeof eventMessageSchema>;

@@ -187,3 +187,52 @@ export function backoffMs(attempt: number, random: number = Math.random()): numb
   const ceiling = Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 4 * 3_600_000);
   return Math.round(ceiling * (0.5 + random / 2));
 }
+
+/** Where a pair stands after an attempt, as its progress item records it. */
+export type PairState = {
+  lastDelivered: number;
+  status: 'ok' | 'retrying' | 'parked';
+  attempts: number;
+  nextAttemptAt: string | null;
+  firstFailedAt: string | null;
+};
+
+/**
+ * After a failed attempt at a pair's head event: retry with {@link backoffMs}, or, once it has
+ * failed for `parkAfterMs` (24 h), park it (no more attempts until an admin retries it). The
+ * failure clock starts at the first failure of this event and is kept across retries.
+ */
+export function afterFailure(state: PairState, now: Date, parkAfterMs: number, random: number = Math.random()): PairState {
+  const attempts = state.attempts + 1;
+  const firstFailedAt = state.firstFailedAt ?? now.toISOString();
+  if (now.getTime() - Date.parse(firstFailedAt) >= parkAfterMs) return { ...state, status: 'parked', attempts, nextAttemptAt: null, firstFailedAt };
+  return { ...state, status: 'retrying', attempts, nextAttemptAt: new Date(now.getTime() + backoffMs(attempts, random)).toISOString(), firstFailedAt };
+}
+
+/** After an event was accepted (2xx) or stepped over (not wanted): the pair moves on, its failure state cleared. */
+export function afterSuccess(sequence: number): PairState {
+  return { lastDelivered: sequence, status: 'ok', attempts: 0, nextAttemptAt: null, firstFailedAt: null };
+}
+
+/**
+ * Whether a pair can be attempted now: not parked (it waits for an admin), and not waiting for a
+ * retry's time (the schedule brings it back then).
+ */
+export function attemptable(state: Pick<PairState, 'status' | 'nextAttemptAt'>, now: Date): boolean {
+  if (state.status === 'parked') return false;
+  return state.status !== 'retrying' || state.nextAttemptAt === null || Date.parse(state.nextAttemptAt) <= now.getTime();
+}
+
+/** A pair a delivery run is asked to deliver: that user's events, through `through` when the asker knew the sequence. */
+export type PairRequest = { userId: string; through?: number | undefined };
+
+/** Requests for the same user merged: the furthest `through`, or none (read to the end) if any had none. */
+export function mergeRequests(requests: PairRequest[]): PairRequest[] {
+  const merged = new Map<string, PairRequest>();
+  for (const request of requests) {
+    const seen = merged.get(request.userId);
+    if (!seen) merged.set(request.userId, { ...request });
+    else if (seen.through !== undefined) seen.through = request.through === undefined ? undefined : Math.max(seen.through, request.through);
+  }
+  return [...merged.values()];
+}

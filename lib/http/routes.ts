@@ -49,6 +49,12 @@ export type Worker = {
    * grants GetSecretValue on the secrets key's secret only.
    */
   opensSecrets?: true;
+  /**
+   * Writes items only it writes at the time (a subscription run's progress and delivery log, under
+   * the run's lease; new outbox items) 25 per BatchWriteItem: the stack grants
+   * dynamodb:BatchWriteItem on the table to these workers alone.
+   */
+  batchWrites?: true;
 } /** Consumes one work queue (lib/jobs/queue.ts); the stack makes the queue, its dead-letter queue and alarm. */ & (
   | { source: 'queue'; queue: QueueName }
   /** New outbox items from the table's stream (INSERTs with entity = outbox only). */
@@ -69,12 +75,12 @@ export const workers: readonly Worker[] = [
   { id: 'mailWorker', handler: 'mail-worker', table: 'readwrite', source: 'queue', queue: 'mail', sendsMail: true },
   /** Carries out scheduled dismissals that are due; dismissals with a delegate queue handovers. */
   { id: 'dueDismissals', handler: 'due-dismissals', table: 'readwrite', source: 'schedule', schedule: 'rate(5 minutes)' },
-  /** Lifecycle events to webhook subscribers: fans each event out, then delivers per subscription and user, in order (docs/events.md). */
-  { id: 'eventsWorker', handler: 'events-worker', table: 'readwrite', source: 'queue', queue: 'events', opensSecrets: true },
+  /** Lifecycle events to webhook subscribers: fans events out, then delivers one run per subscription, each user's events in order (docs/events.md). */
+  { id: 'eventsWorker', handler: 'events-worker', table: 'readwrite', source: 'queue', queue: 'events', opensSecrets: true, batchWrites: true },
   /** Applies users' latest state to SCIM connectors, per connector and user, and runs connector sync jobs (docs/connectors.md). */
   { id: 'connectorsWorker', handler: 'connectors-worker', table: 'readwrite', source: 'queue', queue: 'connectors', opensSecrets: true },
   /** Queues the event deliveries and provisioning whose retry is due (or whose worker died holding them). */
-  { id: 'dueEventDeliveries', handler: 'due-event-deliveries', table: 'readwrite', source: 'schedule', schedule: 'rate(1 minute)' },
+  { id: 'dueEventDeliveries', handler: 'due-event-deliveries', table: 'readwrite', source: 'schedule', schedule: 'rate(1 minute)', batchWrites: true },
   /** Sweeps stale dismissed accounts daily (retention from CLEANUP_RETENTION_DAYS, default 90). */
   { id: 'cleanup', handler: 'scheduled-cleanup', table: 'readwrite', source: 'schedule', schedule: 'rate(1 day)' },
 ];

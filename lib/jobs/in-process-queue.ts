@@ -17,8 +17,10 @@ export type EnqueueOptions = {
 export class InProcessQueue {
   private readonly running = new Set<Promise<void>>();
   private runner: ((message: OutboxMessage) => Promise<unknown>) | undefined;
+  private batchRunner: ((messages: OutboxMessage[]) => Promise<unknown>) | undefined;
 
   private readonly lanes = new Map<string, Lane>();
+  private readonly batchLanes = new Map<string, BatchLane>();
 
   /**
    * At most `perLane` messages of a lane run at once, the rest wait their turn in order. A lane is
@@ -60,15 +62,26 @@ export class InProcessQueue {
     return lane;
   }
 
-  /** The worker is attached after construction: it needs the dependencies this queue is part of. */
-  attach(runner: (message: OutboxMessage) => Promise<unknown>): this {
+  /**
+   * The worker is attached after construction: it needs the dependencies this queue is part of.
+   * With `batchRunner`, event-delivery messages are run in batches, as the events worker gets them
+   * from SQS: one batch at a time per batch lane (one subscription's deliveries; the fan-out), each
+   * batch everything that waited in the lane meanwhile (at most {@link MAX_BATCH}).
+   */
+  attach(runner: (message: OutboxMessage) => Promise<unknown>, batchRunner?: (messages: OutboxMessage[]) => Promise<unknown>): this {
     this.runner = runner;
+    this.batchRunner = batchRunner;
     return this;
   }
 
   async enqueue(message: OutboxMessage, options: EnqueueOptions = {}): Promise<void> {
     const run = this.runner;
     if (!run) throw new Error('no job runner attached');
+    const batchKey = this.batchRunner ? batchLaneOf(message) : undefined;
+    if (batchKey !== undefined) {
+      this.enqueueBatched(batchKey, { message, options });
+      return;
+    }
     const lane = this.laneFor(message);
     const task = (async () => {
       await sleep(0);
@@ -85,6 +98,51 @@ export class InProcessQueue {
     })();
     this.running.add(task);
     void task.finally(() => this.running.delete(task));
+  }
+
+  private enqueueBatched(key: string, entry: Waiting): void {
+    let lane = this.batchLanes.get(key);
+    if (!lane) {
+      lane = { running: false, waiting: [] };
+      this.batchLanes.set(key, lane);
+    }
+    lane.waiting.push(entry);
+    if (lane.running) return;
+    lane.running = true;
+    const batchLane = lane;
+    const task = (async () => {
+      // After the current request, and after whatever else it queued: a burst becomes one batch.
+      await sleep(0);
+      try {
+        while (batchLane.waiting.length > 0) await this.runBatchWithRetries(batchLane.waiting.splice(0, MAX_BATCH));
+      } finally {
+        batchLane.running = false;
+      }
+    })();
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task));
+  }
+
+  private async runBatchWithRetries(batch: Waiting[]): Promise<void> {
+    const run = this.batchRunner!;
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      try {
+        await run(batch.map((entry) => entry.message));
+      } catch (error) {
+        logger.warn('job attempt failed', {
+          type: batch[0]!.message.type,
+          messages: batch.length,
+          attempt,
+          errorName: (error as Error)?.name,
+          errorMessage: (error as Error)?.message,
+        });
+        await sleep(50 * attempt);
+        continue;
+      }
+      for (const entry of batch) await this.handled(entry.message, entry.options);
+      return;
+    }
+    logger.error('job not handled after every attempt', { type: batch[0]!.message.type, messages: batch.length, attempts: this.attempts });
   }
 
   private async runWithRetries(run: (message: OutboxMessage) => Promise<unknown>, message: OutboxMessage, options: EnqueueOptions): Promise<void> {
@@ -121,11 +179,22 @@ export class InProcessQueue {
 }
 
 type Lane = { active: number; waiting: { resolve: () => void; pair: string | undefined }[] };
+type Waiting = { message: OutboxMessage; options: EnqueueOptions };
+type BatchLane = { running: boolean; waiting: Waiting[] };
 
-/** The delivery pair a message gives its turn to (one run of a pair covers every event it has waiting). */
+/** Messages one batch holds at most (an SQS batch holds 10; a local burst is cut into runs of this many). */
+const MAX_BATCH = 1_000;
+
+/** The connector pair a message gives its turn to (one run of a pair covers every event it has waiting). */
 function pairOf(message: OutboxMessage): string | undefined {
-  if (message.type === 'deliver') return `${message.subscriptionId} ${message.userId}`;
   if (message.type === 'provision') return `${message.connectorId} ${message.userId}`;
+  return undefined;
+}
+
+/** The batch lane of an event-delivery message: its subscription's for `deliver`, one for the fan-out. */
+export function batchLaneOf(message: OutboxMessage): string | undefined {
+  if (message.type === 'deliver') return `subscription:${message.subscriptionId}`;
+  if (message.type === 'events') return 'events';
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { Mailer } from '../mail/mailer';
 import type { Deps } from '../runtime';
-import { runEventMessage } from '../use-cases/event-delivery';
+import { runEventMessage, runEventMessages } from '../use-cases/event-delivery';
 import { mailPendingLink } from '../use-cases/mail';
 import { isConnectorMessage, isEventMessage } from '../domain/follow-up';
 import { runConnectorMessage } from '../use-cases/provisioning';
@@ -16,4 +16,12 @@ export async function runMessage(deps: Deps & { mailer: Mailer }, message: Outbo
   else if (isEventMessage(message)) await runEventMessage(deps, message);
   else if (isConnectorMessage(message)) await runConnectorMessage(deps, message);
   else await runJob(deps, message);
+}
+
+/** Runs a batch of event-delivery messages together, as the events worker runs an SQS batch (the in-process queue's batch lanes). */
+export async function runMessages(deps: Deps, messages: OutboxMessage[]): Promise<void> {
+  const events = messages.filter(isEventMessage);
+  if (events.length !== messages.length) throw new Error('only event-delivery messages run as a batch');
+  const failed = await runEventMessages(deps, events);
+  if (failed.errors.length > 0) throw failed.errors[0];
 }

@@ -49,3 +49,34 @@ function safeJson(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * The Lambda handler of a queue whose worker runs its batch together (the events worker): the
+ * records parsed (a malformed one logged and dropped), `run` handed them all, and what it answers
+ * failed reported back for SQS to redeliver.
+ */
+export function batchQueueWorker<T extends object>(
+  schema: MessageParser<T>,
+  run: (messages: T[], context: Context) => Promise<{ messages: T[]; errors: unknown[] }>,
+) {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    logger.addContext(context);
+    try {
+      const parsed: { messageId: string; message: T }[] = [];
+      for (const record of event.Records) {
+        const result = schema.safeParse(safeJson(record.body));
+        if (result.success) parsed.push({ messageId: record.messageId, message: result.data });
+        else logger.error('malformed job message dropped', { messageId: record.messageId });
+      }
+      const failed = await run(
+        parsed.map((entry) => entry.message),
+        context,
+      );
+      for (const error of failed.errors) logger.error('job attempt failed', { errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
+      const again = new Set(failed.messages);
+      return { batchItemFailures: parsed.filter((entry) => again.has(entry.message)).map((entry) => ({ itemIdentifier: entry.messageId })) };
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}

@@ -94,10 +94,11 @@ function workKey(message: OutboxMessage): string {
       return `hrDelivery:${message.provider}:${message.deliveryId}`;
     case 'mail':
       return `mail:${message.kind}:${message.userId}:${message.requestId}`;
+    // The sequence is part of the work: a `deliver` through 5 does more than one through 3.
     case 'events':
-      return `events:${message.userId}:${message.eventType}`;
+      return `events:${message.userId}:${message.eventType}:${message.sequence ?? ''}`;
     case 'deliver':
-      return `deliver:${message.subscriptionId}:${message.userId}`;
+      return `deliver:${message.subscriptionId}:${message.userId}:${message.sequence ?? ''}`;
     case 'provision':
       return `provision:${message.connectorId}:${message.userId}`;
     case 'connectorSync':

@@ -2,12 +2,12 @@ import { loadConfig } from '../config';
 import { logger } from '../logger';
 import { InProcessQueue, type EnqueueOptions } from '../jobs/in-process-queue';
 import type { OutboxMessage } from '../jobs/queue';
-import { runMessage } from '../jobs/run-message';
+import { runMessage, runMessages } from '../jobs/run-message';
 import { StaticWebhookSecrets } from '../webhooks/secrets';
 import { createDeps, installRuntime } from '../runtime';
 import { bootstrapAdmin } from '../use-cases/users';
 import { runDueDismissals } from '../use-cases/scheduled-dismissals';
-import { runDueDeliveries } from '../use-cases/event-delivery';
+import { releaseLeftoverRuns, runDueDeliveries } from '../use-cases/event-delivery';
 import { releaseLeftoverLeases } from '../data/delivery-pairs';
 import type { DynamoLocal } from './dynamodb-local';
 import { onExit, StartupError } from './lifecycle';
@@ -95,16 +95,30 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined,
   const deps = createDeps(config, { webhookSecrets: new StaticWebhookSecrets(config.webhookSecrets), secretBox: await localSecretBox(paths.secretsKey) });
   onExit(() => deps.table.client.destroy());
   // Mail goes to the outbox that GET /_local/outbox lists, where AWS has the mail worker and SES.
-  jobs.attach(async (message) => {
-    const started = performance.now();
-    try {
-      await runMessage({ ...deps, mailer: outbox }, message);
-    } catch (error) {
-      console.log(workLine(workerOf(message), `failed (${(error as Error)?.name})`, performance.now() - started, workDetail(message)));
-      throw error;
-    }
-    console.log(workLine(workerOf(message), 'done', performance.now() - started, workDetail(message)));
-  });
+  jobs.attach(
+    async (message) => {
+      const started = performance.now();
+      try {
+        await runMessage({ ...deps, mailer: outbox }, message);
+      } catch (error) {
+        console.log(workLine(workerOf(message), `failed (${(error as Error)?.name})`, performance.now() - started, workDetail(message)));
+        throw error;
+      }
+      console.log(workLine(workerOf(message), 'done', performance.now() - started, workDetail(message)));
+    },
+    async (messages) => {
+      // A batch of event-delivery messages (one subscription's deliveries, or fan-outs): one line for it.
+      const started = performance.now();
+      const detail = messages.length === 1 ? workDetail(messages[0]!) : `${messages.length} messages, first ${workDetail(messages[0]!)}`;
+      try {
+        await runMessages(deps, messages);
+      } catch (error) {
+        console.log(workLine(workerOf(messages[0]!), `failed (${(error as Error)?.name})`, performance.now() - started, detail));
+        throw error;
+      }
+      console.log(workLine(workerOf(messages[0]!), 'done', performance.now() - started, detail));
+    },
+  );
   // Each message runs in a log context of its own, named after its worker, not in the context of
   // the request that queued it.
   const enqueue = (message: OutboxMessage, options?: EnqueueOptions) => inLogContext({ worker: workerOf(message) }, () => jobs.enqueue(message, options));
@@ -126,7 +140,9 @@ export async function serve(localEnv: LocalEnv, dynamo: DynamoLocal | undefined,
   // is mistaken for it and run twice. This process is the only
   // worker on its table: a delivery lease still held is a dead run's, released (due now) rather
   // than waited out, and what is due is queued at once, not at the timer's first tick.
-  const releasedLeases = await inLogContext({ worker: 'recovery' }, () => releaseLeftoverLeases(deps.table, deps.clock()));
+  const releasedLeases =
+    (await inLogContext({ worker: 'recovery' }, () => releaseLeftoverLeases(deps.table, deps.clock()))) +
+    (await inLogContext({ worker: 'recovery' }, () => releaseLeftoverRuns(deps)));
   const resumed = await inLogContext({ worker: 'recovery' }, () => resumeUnfinishedWork(deps.table, enqueue, deps.clock));
   await inLogContext({ worker: 'recovery' }, () => runDueDeliveries(deps));
   const admin = await bootstrapAdmin(deps, localEnv.BOOTSTRAP_ADMIN_EMAIL);

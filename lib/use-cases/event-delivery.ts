@@ -1,65 +1,124 @@
 import { Webhook } from 'standardwebhooks';
 import type { LifecycleEvent } from '../domain/events';
 import type { ConnectorMessage, EventMessage } from '../domain/follow-up';
-import { backoffMs, liveSecrets, subscriptionSecretPurpose, wants, type Subscription } from '../domain/subscriptions';
-import { newId } from '../data/ids';
-import { queueFollowUp } from '../data/outbox';
-import { allSubscriptions, eventsAfter, getSubscription, putDelivery, setSubscriptionFailing } from '../data/subscriptions';
 import {
-  dropPair,
-  duePairs,
-  recordDeliveredAndRelease,
-  recordProgress,
-  releaseLease,
-  takeLease,
-  yieldLease,
-  type Lease,
-  type Target,
-} from '../data/delivery-pairs';
+  afterFailure,
+  afterSuccess,
+  attemptable,
+  liveSecrets,
+  mergeRequests,
+  subscriptionSecretPurpose,
+  wants,
+  type PairRequest,
+  type PairState,
+  type Subscription,
+} from '../domain/subscriptions';
+import { newId } from '../data/ids';
+import type { Item } from '../data/items';
+import { queueFollowUp, queueFollowUps } from '../data/outbox';
+import { allSubscriptions, deliveryItem, eventsAfter, getSubscription, setSubscriptionFailing, type DeliveryRecord } from '../data/subscriptions';
+import { duePairs, type Lease, type Progress, type Target } from '../data/delivery-pairs';
+import {
+  dropRun,
+  eventsBySequence,
+  releaseLeftoverRun,
+  getProgressesAndEvents,
+  progressItem,
+  releaseRun,
+  renewRun,
+  takeRun,
+  writeRunItems,
+  yieldRun,
+} from '../data/subscription-runs';
 import { allConnectors } from '../data/connectors';
-import { send, type Attempt } from '../events/sender';
+import { send } from '../events/sender';
 
 import { logger } from '../logger';
 import { defaultEventDelivery, type Deps, type EventDeliverySettings } from '../runtime';
 
 /**
  * Delivery of lifecycle events to webhook subscribers (rule 13, docs/events.md). The commit step
- * queues `{type: 'events', userId, eventType}` with each event; {@link fanOut} queues one `deliver`
- * per subscription that wants that type; {@link deliverPair} sends that user's undelivered events
- * to that subscription in sequence order, holding the pair's lease (a conditional write), so
- * event n+1 never goes before n was accepted, and a slow or failing subscriber holds up only its
- * own pairs. Failures wait with backoff (the due index and {@link runDueDeliveries}); after 24 h
- * of failures the head event is parked until an admin retries it.
+ * queues `{type: 'events', userId, eventType, sequence}` with each event; {@link fanOut} queues one
+ * `deliver` per subscription that wants that type; {@link deliverRun} takes the subscription's run
+ * lease (a conditional write) and delivers many users' events at once: each user's in sequence
+ * order (event n+1 never goes before n was accepted), users side by side, the pairs' progress and
+ * the delivery log written in batches. A slow or failing subscriber holds up only its own run.
+ * Failures wait with backoff (the due index and {@link runDueDeliveries}); after 24 h of failures
+ * the head event is parked until an admin retries it.
  */
 
-/** Events read per query of a pair's run. */
-const EVENT_BATCH = 25;
+/** Pairs one round of a run reads and delivers together. */
+const PAIRS_PER_ROUND = 100;
+/** Events of one pair a round reads (the rest in the next round). */
+const EVENTS_PER_PAIR = 25;
+/** Pairs whose requests one round has in flight at once. */
+const IN_FLIGHT = 16;
 
 export function eventSettings(deps: Pick<Deps, 'events'>): EventDeliverySettings {
   return { ...defaultEventDelivery, ...deps.events };
 }
 
-/** Runs an event-delivery message: the events worker in AWS, the in-process queue locally. */
+/** Runs one event-delivery message; throws when it failed (then it is run again). */
 export async function runEventMessage(deps: Deps, message: EventMessage, options: { shouldYield?: () => boolean } = {}): Promise<void> {
-  switch (message.type) {
-    case 'events':
-      await fanOut(deps, message.userId, message.eventType);
-      return;
-    case 'deliver':
-      await deliverPair(deps, message.subscriptionId, message.userId, options);
-      return;
-  }
+  const failed = await runEventMessages(deps, [message], options);
+  if (failed.errors.length > 0) throw failed.errors[0];
 }
 
-/** One `deliver` per subscription wanting this type of event, one `provision` per connector (each pair then runs on its own). */
-export async function fanOut(deps: Deps, userId: string, eventType: string): Promise<number> {
+/**
+ * Runs several event-delivery messages together (an SQS batch, or what waited in a local lane):
+ * the fan-outs as one, the `deliver`s as one run per subscription, the subscriptions side by side
+ * so that a slow one holds up none of the others. Returns the messages of the parts that failed
+ * (to be run again) and their errors.
+ */
+export async function runEventMessages(
+  deps: Deps,
+  messages: EventMessage[],
+  options: { shouldYield?: () => boolean } = {},
+): Promise<{ messages: EventMessage[]; errors: unknown[] }> {
+  const groups = new Map<string, EventMessage[]>();
+  for (const message of messages) {
+    const key = message.type === 'events' ? 'events' : `deliver:${message.subscriptionId}`;
+    groups.set(key, [...(groups.get(key) ?? []), message]);
+  }
+  const parts = [...groups.values()];
+  const results = await Promise.allSettled(
+    parts.map((part) => {
+      const first = part[0]!;
+      if (first.type === 'events') return fanOut(deps, part as Extract<EventMessage, { type: 'events' }>[]);
+      const requests = (part as Extract<EventMessage, { type: 'deliver' }>[]).map((message) => ({ userId: message.userId, through: message.sequence }));
+      return deliverRun(deps, first.subscriptionId, requests, options);
+    }),
+  );
+  const failed = { messages: [] as EventMessage[], errors: [] as unknown[] };
+  results.forEach((result, i) => {
+    if (result.status === 'fulfilled') return;
+    failed.messages.push(...parts[i]!);
+    failed.errors.push(result.reason);
+  });
+  return failed;
+}
+
+/** A committed event, as its `events` message names it. */
+export type CommittedEvent = { userId: string; eventType: string; sequence?: number | undefined };
+
+/**
+ * For each event, one `deliver` per subscription wanting its type and one `provision` per
+ * connector (each then runs on its own): the subscriptions and connectors read once for all of
+ * them (every event here was committed before this read, so a subscription it is for is seen),
+ * the messages written 25 per BatchWriteItem. Returns how many it queued.
+ */
+export async function fanOut(deps: Deps, events: CommittedEvent[]): Promise<number> {
   const [subscriptions, connectors] = await Promise.all([allSubscriptions(deps.table), allConnectors(deps.table)]);
-  const wanting = subscriptions.filter((subscription) => wants(subscription, eventType));
-  await Promise.all([
-    ...wanting.map((subscription) => queueFollowUp(deps.table, { type: 'deliver', subscriptionId: subscription.id, userId }, deps.clock())),
-    ...connectors.map((connector) => queueFollowUp(deps.table, { type: 'provision', connectorId: connector.id, userId }, deps.clock())),
+  const messages = events.flatMap(({ userId, eventType, sequence }) => [
+    ...subscriptions
+      .filter((subscription) => wants(subscription, eventType))
+      .map((subscription): EventMessage => ({ type: 'deliver', subscriptionId: subscription.id, userId, sequence })),
+    // One turn per user and connector: it applies the user's latest state, whatever the events.
+    ...connectors.map((connector): ConnectorMessage => ({ type: 'provision', connectorId: connector.id, userId })),
   ]);
-  return wanting.length + connectors.length;
+  const unique = [...new Map(messages.map((message) => [JSON.stringify(message), message])).values()];
+  await queueFollowUps(deps.table, unique, deps.clock());
+  return unique.length;
 }
 
 /** The message that gives a pair its turn. */
@@ -84,101 +143,233 @@ export function signedRequest(secrets: string[], event: LifecycleEvent) {
   };
 }
 
-export type PairOutcome = 'idle' | 'busy' | 'waiting' | 'retrying' | 'parked' | 'yielded' | 'lost' | 'gone';
+export type RunOutcome = 'done' | 'busy' | 'yielded' | 'lost' | 'gone';
 
-/** Delivers one user's undelivered events to one subscription, oldest first, while it holds the pair. */
-export async function deliverPair(deps: Deps, subscriptionId: string, userId: string, options: { shouldYield?: () => boolean } = {}): Promise<PairOutcome> {
+/**
+ * Delivers the requested pairs of one subscription, holding its run lease, round after round
+ * until nothing is left, taking on what others asked for meanwhile before it lets go. `busy`: a
+ * live run holds the subscription and was handed the requests.
+ */
+export async function deliverRun(
+  deps: Deps,
+  subscriptionId: string,
+  requests: PairRequest[],
+  options: { shouldYield?: () => boolean } = {},
+): Promise<RunOutcome> {
   const settings = eventSettings(deps);
-  const target: Target = { kind: 'subscription', id: subscriptionId };
   const owner = newId();
-  const leaseFor = (): Lease => ({ owner, until: new Date(deps.clock().getTime() + settings.leaseMs).toISOString() });
-  const taken = await takeLease(deps.table, target, userId, leaseFor(), deps.clock());
-  if (taken === 'busy' || taken === 'waiting') return taken;
-  let progress = taken;
+  const lease = (): Lease => ({ owner, until: new Date(deps.clock().getTime() + settings.leaseMs).toISOString() });
+  const first = lease();
+  let leaseUntil = Date.parse(first.until);
+  const taken = await takeRun(deps.table, subscriptionId, first, requests, deps.clock());
+  if (taken === 'busy') return 'busy';
+  let pending = mergeRequests([...requests, ...taken.wanted]);
   let sent = 0;
   for (;;) {
+    if (pending.length === 0) {
+      const released = await releaseRun(deps.table, subscriptionId, owner);
+      if (released === 'released' || released === 'lost') return released === 'lost' ? 'lost' : 'done';
+      pending = mergeRequests(released.again);
+      continue;
+    }
     const subscription = await getSubscription(deps.table, subscriptionId);
     if (!subscription) {
-      await dropPair(deps.table, target, userId, owner);
+      await dropRun(deps.table, subscriptionId, owner);
       return 'gone';
     }
-    const { events, complete } = await eventsAfter(deps.table, userId, progress.lastDelivered, EVENT_BATCH);
-    // Opened once per batch, not per event (a rotation is seen by the next batch).
-    let secrets: Promise<string[]> | undefined;
-    if (events.length === 0) {
-      const released = await releaseLease(deps.table, target, userId, owner);
-      if (released === 'again') continue;
-      return released === 'lost' ? 'lost' : 'idle';
+    const round = await deliverRound(deps, subscription, pending.slice(0, PAIRS_PER_ROUND), settings);
+    // Recorded only while the run is still ours: a round that took more than half the lease renews
+    // it first (a run that lost it leaves the pairs to the one that took it; what it sent meanwhile
+    // is sent again: at least once). A quick round writes within the lease it has.
+    if (deps.clock().getTime() > leaseUntil - settings.leaseMs / 2) {
+      const renewed = lease();
+      if (!(await renewRun(deps.table, subscriptionId, renewed))) return 'lost';
+      leaseUntil = Date.parse(renewed.until);
     }
-    let skipped: number | undefined;
+    await writeRunItems(deps.table, round.items);
+    if (round.delivered > 0 && subscription.failingSince) await setSubscriptionFailing(deps.table, subscriptionId, null);
+    else if (round.delivered === 0 && round.failedAt && !subscription.failingSince) await setSubscriptionFailing(deps.table, subscriptionId, round.failedAt);
+    sent += round.delivered;
+    pending = mergeRequests([...pending.slice(PAIRS_PER_ROUND), ...round.more]);
+    if (pending.length > 0 && (sent >= settings.maxEventsPerRun || options.shouldYield?.() === true)) {
+      // Hand the rest on to a fresh run: left in `wanted`, due now should the follow-up never come.
+      if (!(await yieldRun(deps.table, subscriptionId, owner, pending, deps.clock()))) return 'lost';
+      await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId: pending[0]!.userId, sequence: pending[0]!.through }, deps.clock());
+      return 'yielded';
+    }
+  }
+}
+
+type Round = {
+  /** Progress and delivery-log items to write. */
+  items: Item[];
+  /** Pairs with events left beyond what this round read. */
+  more: PairRequest[];
+  delivered: number;
+  /** When an attempt of this round failed, if one did. */
+  failedAt: string | null;
+};
+
+/** One round: the pairs' progress and events read together, each pair's events sent in order, pairs side by side. */
+async function deliverRound(deps: Deps, subscription: Subscription, requests: PairRequest[], settings: EventDeliverySettings): Promise<Round> {
+  const now = deps.clock();
+  // No attempt starts after half the lease (real time): a round of a subscriber that hangs ends,
+  // is recorded within the lease, and leaves the pairs it did not get to for the next round.
+  const deadline = performance.now() + settings.leaseMs / 2;
+  const target: Target = { kind: 'subscription', id: subscription.id };
+  // One read for the common case, a pair with one new event: its progress and that event together.
+  const { progresses, events: requested } = await getProgressesAndEvents(
+    deps.table,
+    subscription.id,
+    requests.map((request) => request.userId),
+    requests.filter((request) => request.through !== undefined).map((request) => ({ userId: request.userId, sequence: request.through! })),
+  );
+  const stateOf = (userId: string): Progress =>
+    progresses.get(userId) ?? { target, userId, lastDelivered: 0, status: 'ok', attempts: 0, nextAttemptAt: null, firstFailedAt: null };
+  // Pairs parked or waiting for a retry's time are left (the retry route, or the schedule, brings them back).
+  const runnable = requests.filter(
+    (request) => attemptable(stateOf(request.userId), now) && (request.through ?? Infinity) > stateOf(request.userId).lastDelivered,
+  );
+  const known = runnable.filter((request) => request.through !== undefined);
+  const range = (request: PairRequest) => {
+    const from = stateOf(request.userId).lastDelivered + 1;
+    return { userId: request.userId, from, through: Math.min(request.through!, from + EVENTS_PER_PAIR - 1) };
+  };
+  // For pairs further behind, the events before the requested one (already read), in a second read.
+  const byKey = await eventsBySequence(
+    deps.table,
+    known
+      .map((request) => {
+        const { userId, from, through } = range(request);
+        return { userId, from, through: through === request.through ? through - 1 : through };
+      })
+      .filter(({ from, through }) => from <= through),
+  );
+  const more: PairRequest[] = [];
+  const work: { request: PairRequest; progress: Progress; events: LifecycleEvent[] }[] = [];
+  for (const request of known) {
+    const progress = stateOf(request.userId);
+    const { through } = range(request);
+    const candidates = [...(byKey.get(request.userId) ?? []), ...(through === request.through ? [requested.get(request.userId)] : [])];
+    // Only the run of sequences right after the progress (a missing one ends it).
+    const events: LifecycleEvent[] = [];
+    for (const event of candidates) {
+      if (!event || event.data.sequence !== progress.lastDelivered + events.length + 1) break;
+      if (event.data.sequence > through) break;
+      events.push(event);
+    }
+    if (through < request.through!) more.push(request);
+    work.push({ request, progress, events });
+  }
+  // Asked for without a sequence (a retry, a yielded run): read to the end, a page at a time.
+  await inPool(
+    runnable.filter((request) => request.through === undefined),
+    IN_FLIGHT,
+    async (request) => {
+      const progress = stateOf(request.userId);
+      const { events, complete } = await eventsAfter(deps.table, request.userId, progress.lastDelivered, EVENTS_PER_PAIR);
+      if (!complete) more.push({ userId: request.userId });
+      work.push({ request, progress, events });
+    },
+  );
+
+  let secrets: Promise<string[]> | undefined;
+  const items: Item[] = [];
+  let delivered = 0;
+  let failedAt: string | null = null;
+  await inPool(work, IN_FLIGHT, async ({ request: asked, progress, events }) => {
+    let state: PairState = progress;
+    let changed = false;
     for (const event of events) {
       const sequence = event.data.sequence;
       // A subscription receives what was committed after it was created, of the types it wants.
-      // Skips are recorded with the next delivery, or once at the end of the batch, not one write each.
       if (!wants(subscription, event.type) || event.timestamp < subscription.createdAt) {
-        progress = { ...progress, lastDelivered: sequence };
-        skipped = sequence;
+        state = afterSuccess(sequence);
+        changed = true;
         continue;
       }
-      secrets ??= openLiveSecrets(deps, subscription, deps.clock());
+      if (performance.now() > deadline) {
+        more.push(asked);
+        break;
+      }
+      // Opened once per round, not per event (a rotation is seen by the next round).
+      secrets ??= openLiveSecrets(deps, subscription, now);
       const request = signedRequest(await secrets, event);
-      const attempt: Attempt = await send(subscription.url, request.headers, request.body, settings);
-      const now = deps.clock();
-      const attempts = progress.attempts + 1;
-      const record = { eventId: event.id, userId, sequence, type: event.type, attempts, lastStatusCode: attempt.statusCode, updatedAt: now.toISOString() };
+      const attempt = await send(subscription.url, request.headers, request.body, settings);
+      const at = deps.clock();
+      const record: Omit<DeliveryRecord, 'status' | 'lastError' | 'nextAttemptAt'> = {
+        eventId: event.id,
+        userId: event.data.userId,
+        sequence,
+        type: event.type,
+        attempts: state.attempts + 1,
+        lastStatusCode: attempt.statusCode,
+        updatedAt: at.toISOString(),
+      };
+      changed = true;
       if (attempt.ok) {
-        sent++;
-        const yieldNow = sent >= settings.maxEventsPerRun || options.shouldYield?.() === true;
-        // The last event of a read that reached the end ends the run: recorded and let go in one write.
-        const endsRun = !yieldNow && event === events.at(-1) && complete;
-        const recorded = endsRun
-          ? await recordDeliveredAndRelease(deps.table, target, userId, owner, { sequence, lease: leaseFor() })
-          : (await recordProgress(deps.table, target, userId, owner, { kind: 'delivered', sequence, lease: leaseFor() }))
-            ? 'kept'
-            : 'lost';
-        if (recorded === 'lost') return 'lost';
-        skipped = undefined;
-        await putDelivery(deps.table, subscriptionId, { ...record, status: 'delivered', lastError: null, nextAttemptAt: null });
-        if (subscription.failingSince) {
-          await setSubscriptionFailing(deps.table, subscriptionId, null);
-          subscription.failingSince = null;
-        }
-        progress = { ...progress, lastDelivered: sequence, attempts: 0, firstFailedAt: null, status: 'ok' };
-        if (recorded === 'released') return 'idle';
-        if (yieldNow) {
-          // Hand the rest on to a fresh run: the pair is free for it, whoever asked meanwhile included.
-          if (!(await yieldLease(deps.table, target, userId, owner, now))) return 'lost';
-          await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId }, now);
-          return 'yielded';
-        }
+        delivered++;
+        state = afterSuccess(sequence);
+        items.push(deliveryItem(subscription.id, { ...record, status: 'delivered', lastError: null, nextAttemptAt: null }));
         continue;
       }
-      const firstFailedAt = progress.firstFailedAt ?? now.toISOString();
-      const park = now.getTime() - Date.parse(firstFailedAt) >= settings.parkAfterMs;
-      logger.warn('event delivery failed', { subscriptionId, eventId: event.id, attempts, statusCode: attempt.statusCode, error: attempt.error, parked: park });
-      if (park) {
-        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'parked', attempts, firstFailedAt, skippedThrough: skipped }))) return 'lost';
-        await putDelivery(deps.table, subscriptionId, { ...record, status: 'parked', lastError: attempt.error, nextAttemptAt: null });
-      } else {
-        const nextAttemptAt = new Date(now.getTime() + backoffMs(attempts)).toISOString();
-        if (!(await recordProgress(deps.table, target, userId, owner, { kind: 'retry', attempts, nextAttemptAt, firstFailedAt, skippedThrough: skipped })))
-          return 'lost';
-        await putDelivery(deps.table, subscriptionId, { ...record, status: 'retrying', lastError: attempt.error, nextAttemptAt });
-      }
-      await setSubscriptionFailing(deps.table, subscriptionId, now.toISOString());
-      return park ? 'parked' : 'retrying';
+      state = afterFailure(state, at, settings.parkAfterMs);
+      failedAt ??= at.toISOString();
+      logger.warn('event delivery failed', {
+        subscriptionId: subscription.id,
+        eventId: event.id,
+        attempts: state.attempts,
+        statusCode: attempt.statusCode,
+        error: attempt.error,
+        parked: state.status === 'parked',
+      });
+      items.push(
+        deliveryItem(subscription.id, {
+          ...record,
+          status: state.status === 'parked' ? 'parked' : 'retrying',
+          lastError: attempt.error,
+          nextAttemptAt: state.nextAttemptAt,
+        }),
+      );
+      break;
     }
-    if (skipped !== undefined && !(await recordProgress(deps.table, target, userId, owner, { kind: 'skipped', sequence: skipped, lease: leaseFor() })))
-      return 'lost';
-  }
+    if (changed) items.push(progressItem({ ...progress, ...state }));
+  });
+  return { items, more, delivered, failedAt };
+}
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /**
  * What the schedule runs (every minute in AWS; a timer locally): queues a `deliver` for every pair
- * whose retry is due or whose lease ran out with work left.
+ * whose retry is due, and for every subscription run that died or yielded with pairs asked of it,
+ * and a `provision` for every connector pair whose retry is due or whose lease ran out with work left.
  */
 export async function runDueDeliveries(deps: Deps): Promise<{ queued: number }> {
   const pairs = await duePairs(deps.table, deps.clock());
-  await Promise.all(pairs.map((pair) => queueFollowUp(deps.table, pairMessage(pair.target, pair.userId), deps.clock())));
+  await queueFollowUps(
+    deps.table,
+    pairs.map((pair) => pairMessage(pair.target, pair.userId)),
+    deps.clock(),
+  );
   return { queued: pairs.length };
+}
+
+/**
+ * Lets go of every subscription run lease still held: what the local server does at start, the
+ * only worker on its table, so a run lease it finds is a dead run's (see releaseLeftoverLeases).
+ * Returns how many it released.
+ */
+export async function releaseLeftoverRuns(deps: Deps): Promise<number> {
+  const subscriptions = await allSubscriptions(deps.table);
+  const released = await Promise.all(subscriptions.map((subscription) => releaseLeftoverRun(deps.table, subscription.id, deps.clock())));
+  return released.filter(Boolean).length;
 }

@@ -31,7 +31,8 @@ const settings: DirectorySettings = {
 
 // The DynamoDB actions the code sends, spelled out here rather than imported from the stack so the
 // tests state the contract: reads by key, batch reads, queries and transaction condition checks;
-// writes by key (TransactWriteItems is authorised per contained action). Never Scan or BatchWriteItem.
+// writes by key (TransactWriteItems is authorised per contained action). Never Scan; BatchWriteItem
+// only where the manifest flags `batchWrites`.
 const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 const indexActions = ['dynamodb:Query'];
@@ -804,7 +805,7 @@ describe('stateless stack: background jobs', () => {
     }
   });
 
-  it('feeds each work queue to its worker one message at a time, with partial batch responses', () => {
+  it('feeds each work queue to its worker one message at a time (the events worker ten, run per subscription), with partial batch responses', () => {
     expect(queueWorkers.length).toBeGreaterThan(0);
     stateless.resourceCountIs('AWS::Lambda::EventSourceMapping', queueWorkers.length + streamWorkers.length);
     for (const worker of workers) {
@@ -834,7 +835,7 @@ describe('stateless stack: background jobs', () => {
       ).toEqual([
         expect.objectContaining({
           EventSourceArn: { 'Fn::GetAtt': [queueId(worker.queue), 'Arn'] },
-          BatchSize: 1,
+          BatchSize: worker.queue === 'events' ? 10 : 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           // Mail is capped below SES's sending rate; jobs are not capped.
           ...(worker.queue === 'mail' ? { ScalingConfig: { MaximumConcurrency: 5 } } : {}),
@@ -1127,6 +1128,7 @@ const manifest = [
       enqueuesJobs: flags.enqueuesJobs === true,
       readsWebhookSecrets: flags.readsWebhookSecrets === true,
       opensSecrets: false,
+      batchWrites: false,
       consumesQueue: false,
       readsStream: false,
       putsEvents: false,
@@ -1139,6 +1141,7 @@ const manifest = [
     enqueuesJobs: worker.enqueuesJobs === true,
     readsWebhookSecrets: 'readsWebhookSecrets' in worker && worker.readsWebhookSecrets === true,
     opensSecrets: 'opensSecrets' in worker && worker.opensSecrets === true,
+    batchWrites: 'batchWrites' in worker && worker.batchWrites === true,
     consumesQueue: worker.source === 'queue',
     readsStream: worker.source === 'outboxStream' || worker.source === 'eventStream',
     putsEvents: worker.source === 'eventStream',
@@ -1150,6 +1153,7 @@ function expectedActions(entry: (typeof manifest)[number]): string[] {
   const actions = new Set(logActions);
   if (entry.table !== 'none') for (const a of [...tableReadActions, ...indexActions]) actions.add(a);
   if (entry.table === 'readwrite') for (const a of writeActions) actions.add(a);
+  if (entry.batchWrites) actions.add('dynamodb:BatchWriteItem');
   if (entry.sendsMail) actions.add('ses:SendEmail');
   if (entry.enqueuesJobs) for (const a of enqueueActions) actions.add(a);
   if (entry.consumesQueue) for (const a of consumeActions) actions.add(a);
@@ -1191,7 +1195,10 @@ describe('stateless stack: IAM matrix', () => {
       }
       const onTable = dynamo.filter((g) => !JSON.stringify(g.resource).includes('/index/'));
       const onIndexes = dynamo.filter((g) => JSON.stringify(g.resource).includes('/index/'));
-      const tableActions = entry.table === 'readwrite' ? [...tableReadActions, ...writeActions] : tableReadActions;
+      const tableActions = [
+        ...(entry.table === 'readwrite' ? [...tableReadActions, ...writeActions] : tableReadActions),
+        ...(entry.batchWrites ? ['dynamodb:BatchWriteItem'] : []),
+      ];
       expect(onTable.map((g) => g.action).sort(), entry.id).toEqual([...tableActions].sort());
       for (const grant of onTable) expect(grant.resource, entry.id).toEqual({ 'Fn::ImportValue': expect.stringMatching(tableArnExport) });
       // Only Query on the indexes, one ARN per index of the table definition, built from the table ARN.
@@ -1231,12 +1238,15 @@ describe('stateless stack: IAM matrix', () => {
     expect(wildcards).toEqual(allowedWildcards);
   });
 
-  it('grants no function Scan, BatchWriteItem, a dynamodb wildcard or a table-management action', () => {
-    const forbidden = /^dynamodb:(Scan|BatchWriteItem|DeleteTable|UpdateTable|CreateTable|DescribeTable|.*\*)$/;
+  it('grants no function Scan, a dynamodb wildcard or a table-management action, and BatchWriteItem only to the events worker and the due-deliveries schedule', () => {
+    const forbidden = /^dynamodb:(Scan|DeleteTable|UpdateTable|CreateTable|DescribeTable|.*\*)$/;
     const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
     expect(policies.length).toBeGreaterThan(0);
     const offending = policies.flatMap((policy) => actionsOf(policy.Properties.PolicyDocument.Statement as Statement[]).filter((a) => forbidden.test(a)));
     expect(offending).toEqual([]);
+    // A batch write carries no condition: only workers that alone write those items at the time.
+    const batchWriters = manifest.filter((entry) => actionsOf(statementsOf(entry.id)).includes('dynamodb:BatchWriteItem')).map((entry) => entry.id);
+    expect(batchWriters).toEqual(['eventsWorker', 'dueEventDeliveries']);
   });
 });
 

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LookupAddress } from 'node:dns';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { User } from '../../lib/domain/user';
-import { runDueDeliveries } from '../../lib/use-cases/event-delivery';
+import { deliverRun, runDueDeliveries } from '../../lib/use-cases/event-delivery';
 import {
   createSubscription,
   deleteSubscription,
@@ -13,8 +15,11 @@ import {
 import { dismissUser, setContactEmail } from '../../lib/use-cases/users';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { subscriptionSecretPurpose } from '../../lib/domain/subscriptions';
-import { duePairs, getProgress, recordDeliveredAndRelease, releaseLease, takeLease, yieldLease } from '../../lib/data/delivery-pairs';
-import { createTestDeps, type TestDeps } from '../support/db';
+import { releaseRun, renewRun, takeRun } from '../../lib/data/subscription-runs';
+import { countRequests } from '../../lib/data/client';
+import type { OutboxMessage } from '../../lib/jobs/queue';
+import { runMessages } from '../../lib/jobs/run-message';
+import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
 import { seedActiveUser, seedAdmin } from '../support/factories';
 import { startReceiver, type Receiver } from '../support/receiver';
 
@@ -160,57 +165,127 @@ describe('event delivery to webhook subscribers', () => {
     expect(JSON.stringify(await getSubscriptionView(deps, admin.id, id))).not.toContain('whsec_');
   });
 
-  it('an event committed while another worker holds the pair is delivered by that worker before it lets go', async () => {
+  it("an event committed while another worker holds the subscription's run is handed to that run, which takes it on before it lets go", async () => {
     const r = await receiver();
     const { id } = await createSubscription(deps, admin.id, { url: r.url });
     const user = await seedActiveUser(deps, admin.id);
     await deps.jobs.idle();
-    const target = { kind: 'subscription' as const, id };
-    const holder = await takeLease(deps.table, target, user.id, { owner: 'holder', until: new Date(T0 + 60_000).toISOString() }, new Date(T0 + 1));
-    expect(holder).toMatchObject({ lastDelivered: expect.any(Number) });
-    // Another worker, for an event committed now: the pair is busy, and it says it wanted it.
-    expect(await takeLease(deps.table, target, user.id, { owner: 'other', until: new Date(T0 + 60_000).toISOString() }, new Date(T0 + 1))).toBe('busy');
-    expect((await getProgress(deps.table, target, user.id)) && (await releaseLease(deps.table, target, user.id, 'holder'))).toBe('again');
-    expect(await releaseLease(deps.table, target, user.id, 'holder')).toBe('released');
+    const before = sequences(r, user.id);
+    const holder = { owner: 'holder', until: new Date(T0 + 60_000).toISOString() };
+    expect(await takeRun(deps.table, id, holder, [], new Date(T0 + 1))).toEqual({ wanted: [] });
+    await setContactEmail(deps, admin.id, user.id, 'during@home.example');
+    await deps.jobs.idle();
+    // The run queued for it found the subscription held: it sent nothing and asked the holder.
+    expect(sequences(r, user.id)).toEqual(before);
+    expect(await releaseRun(deps.table, id, 'holder')).toEqual({ again: [{ userId: user.id, through: 3 }] });
+    expect(await releaseRun(deps.table, id, 'holder')).toBe('released');
   });
 
-  it('the end of a run records its last event and lets go in one write, unless an event committed meanwhile asked for the pair', async () => {
+  it('what was handed to a run that died is delivered, in order, once its lease has run out', async () => {
     const r = await receiver();
     const { id } = await createSubscription(deps, admin.id, { url: r.url });
     const user = await seedActiveUser(deps, admin.id);
     await deps.jobs.idle();
-    const target = { kind: 'subscription' as const, id };
-    const lease = (owner: string) => ({ owner, until: new Date(T0 + 60_000).toISOString() });
-    const { lastDelivered } = (await takeLease(deps.table, target, user.id, lease('holder'), new Date(T0 + 1))) as { lastDelivered: number };
-    expect(await takeLease(deps.table, target, user.id, lease('other'), new Date(T0 + 1))).toBe('busy');
-    // Asked for: the event is recorded, the lease kept, and the holder is told to look again.
-    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 1, lease: lease('holder') })).toBe('again');
-    expect(await getProgress(deps.table, target, user.id)).toMatchObject({ lastDelivered: lastDelivered + 1 });
-    expect(await takeLease(deps.table, target, user.id, lease('third'), new Date(T0 + 1))).toBe('busy');
-    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 2, lease: lease('holder') })).toBe('again');
-    // Not asked for: recorded and let go at once, so the next worker takes the pair from there.
-    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 3, lease: lease('holder') })).toBe('released');
-    expect(await takeLease(deps.table, target, user.id, lease('next'), new Date(T0 + 1))).toMatchObject({ lastDelivered: lastDelivered + 3 });
-    // A holder whose lease was taken over records nothing.
-    expect(await recordDeliveredAndRelease(deps.table, target, user.id, 'holder', { sequence: lastDelivered + 9, lease: lease('holder') })).toBe('lost');
-    expect(await getProgress(deps.table, target, user.id)).toMatchObject({ lastDelivered: lastDelivered + 3 });
+    await takeRun(deps.table, id, { owner: 'dies', until: new Date(T0 + 60_000).toISOString() }, [], new Date(T0 + 1));
+    for (const i of [1, 2]) await setContactEmail(deps, admin.id, user.id, `during${i}@home.example`);
+    await deps.jobs.idle();
+    at(30_000);
+    await runDue();
+    expect(sequences(r, user.id)).toEqual([1, 2]);
+    at(61_000);
+    await runDue();
+    expect(sequences(r, user.id)).toEqual([1, 2, 3, 4]);
+    expect(await takeRun(deps.table, id, { owner: 'next', until: new Date(T0 + 120_000).toISOString() }, [], new Date(T0 + 61_001))).toEqual({ wanted: [] });
   });
 
-  it('a run that yields lets go even when another event asked for the pair, and leaves the pair due for the schedule', async () => {
+  it('a run whose lease another run took over records nothing more', async () => {
+    const { id } = await createSubscription(deps, admin.id, { url: 'http://127.0.0.1:9/hook' });
+    // The admin's event is fanned out to this subscription too, and stepped over (older): before the runs below.
+    await deps.jobs.idle();
+    const lease = (owner: string, ms: number) => ({ owner, until: new Date(T0 + ms).toISOString() });
+    await takeRun(deps.table, id, lease('slow', 60_000), [], new Date(T0));
+    expect(await takeRun(deps.table, id, lease('other', 120_000), [{ userId: 'U1', through: 2 }], new Date(T0 + 30_000))).toBe('busy');
+    // The slow run's lease ran out and another took the subscription (with what was asked of the first).
+    expect(await takeRun(deps.table, id, lease('next', 150_000), [], new Date(T0 + 90_000))).toEqual({ wanted: [{ userId: 'U1', through: 2 }] });
+    expect(await renewRun(deps.table, id, lease('slow', 200_000))).toBe(false);
+    expect(await releaseRun(deps.table, id, 'slow')).toBe('lost');
+    expect(await releaseRun(deps.table, id, 'next')).toBe('released');
+  });
+
+  it("delivers a burst of one subscription's events as one run: 30 users' events for 2 reads and 5 writes", async () => {
+    const r = await receiver();
+    const { id } = await createSubscription(deps, admin.id, { url: r.url });
+    const users: User[] = [];
+    for (let i = 0; i < 30; i++) users.push(await seedActiveUser(deps, admin.id));
+    await deps.jobs.idle();
+    const queued: OutboxMessage[] = [];
+    const collecting = { ...deps, table: { ...deps.table, relay: (messages: OutboxMessage[]) => void queued.push(...messages) } };
+    for (const user of users) await dismissUser(collecting, admin.id, user.id, {});
+    await runMessages(
+      collecting,
+      queued.splice(0).filter((m) => m.type === 'events'),
+    );
+    const delivers = queued.filter((m) => m.type === 'deliver');
+    expect(delivers).toHaveLength(30);
+    const log = countRequests(deps.table.client);
+    // A run: its lease, the subscription, every pair's progress and event (one BatchGetItem), the
+    // 60 progress and log items (three BatchWriteItems), and letting go.
+    await runMessages(collecting, delivers);
+    expect({ reads: log.reads, writes: log.writes }).toEqual({ reads: 2, writes: 5 });
+    for (const user of users) expect(sequences(r, user.id)).toEqual([1, 2, 3]);
+    expect((await listSubscriptionDeliveries(deps, admin.id, id, 100)).items.filter((d) => d.type === 'user.dismissed')).toHaveLength(30);
+  });
+
+  it('a round starts no attempt after half the lease: with a subscriber that hangs, what it tried is recorded before it tries more', async () => {
+    deps.events = { ...deps.events, timeoutMs: 600, leaseMs: 400 };
+    let arrived = 0;
+    const hanging = createServer(() => void arrived++);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const { id } = await createSubscription(deps, admin.id, { url: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook` });
+      const queued: OutboxMessage[] = [];
+      // Mail runs as usual; the event-delivery messages are held, to be run at once below.
+      const relay = (messages: OutboxMessage[]) => {
+        for (const message of messages) {
+          if (message.type === 'events' || message.type === 'deliver') queued.push(message);
+          else void deps.jobs.enqueue(message);
+        }
+      };
+      const collecting = { ...deps, table: { ...deps.table, relay } };
+      for (let i = 0; i < 20; i++) await seedActiveUser(collecting, admin.id);
+      await runMessages(
+        collecting,
+        queued.splice(0).filter((m) => m.type === 'events'),
+      );
+      const run = runMessages(
+        collecting,
+        queued.filter((m) => m.type === 'deliver'),
+      );
+      // The first 16 attempts time out after the round's start window closed: they are recorded
+      // (retrying) before the next round tries the other 4 pairs.
+      await expect.poll(() => arrived, { timeout: 5_000 }).toBeGreaterThan(16);
+      const recorded = (await listSubscriptionDeliveries(deps, admin.id, id, 100)).items;
+      expect(recorded.filter((d) => d.status === 'retrying')).toHaveLength(16);
+      await run;
+      expect((await listSubscriptionDeliveries(deps, admin.id, id, 100)).items.filter((d) => d.status === 'retrying')).toHaveLength(20);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+
+  it('a run that must yield hands the rest to a fresh run, and everything arrives in order', async () => {
     const r = await receiver();
     const { id } = await createSubscription(deps, admin.id, { url: r.url });
     const user = await seedActiveUser(deps, admin.id);
     await deps.jobs.idle();
-    const target = { kind: 'subscription' as const, id };
-    const now = new Date(T0 + 1);
-    const lease = (owner: string) => ({ owner, until: new Date(T0 + 60_000).toISOString() });
-    await takeLease(deps.table, target, user.id, lease('holder'), now);
-    expect(await takeLease(deps.table, target, user.id, lease('asker'), now)).toBe('busy');
-    expect(await yieldLease(deps.table, target, user.id, 'holder', now)).toBe(true);
-    // The follow-up takes it at once (a lease kept for the asker would make it wait a minute).
-    expect(await duePairs(deps.table, now)).toContainEqual({ target, userId: user.id });
-    expect(await takeLease(deps.table, target, user.id, lease('follow-up'), now)).toMatchObject({ lastDelivered: expect.any(Number) });
-    expect(await yieldLease(deps.table, target, user.id, 'holder', now)).toBe(false);
+    const { deps: relayDown } = holdingJobs(deps);
+    for (let i = 0; i < 26; i++) await setContactEmail(relayDown, admin.id, user.id, `c${i}@home.example`);
+    // 26 events waiting, more than a round reads for one pair: the run yields after the first round.
+    expect(await deliverRun(deps, id, [{ userId: user.id, through: 28 }], { shouldYield: () => true })).toBe('yielded');
+    expect(sequences(r, user.id)).toEqual(Array.from({ length: 27 }, (_, i) => i + 1));
+    await deps.jobs.idle();
+    expect(sequences(r, user.id)).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
   });
 
   it('stores the secrets sealed: the table holds neither secret, and a sealed value moved onto another subscription does not open', async () => {

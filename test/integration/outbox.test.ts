@@ -33,7 +33,9 @@ describe('follow-up work is queued in the transaction of the change (outbox)', (
 
     const message = { type: 'handover', jobId: dismissed.handoverJobId };
     expect(held).toEqual([message]);
-    expect(await newMessages(before)).toEqual(expect.arrayContaining([message, { type: 'events', userId: leaver.id, eventType: 'user.dismissed' }]));
+    expect(await newMessages(before)).toEqual(
+      expect.arrayContaining([message, { type: 'events', userId: leaver.id, eventType: 'user.dismissed', sequence: 3 }]),
+    );
     expect(await newMessages(before)).toHaveLength(2);
     expect(await getJob(deps.table, dismissed.handoverJobId!)).toMatchObject({ status: 'pending' });
 

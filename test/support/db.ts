@@ -7,7 +7,7 @@ import { OutboxMailer, type OutboxEntry } from '../../lib/mail/outbox-mailer';
 import { ensureTable } from '../../lib/local/table';
 import type { Deps } from '../../lib/runtime';
 import { InProcessQueue } from '../../lib/jobs/in-process-queue';
-import { runMessage } from '../../lib/jobs/run-message';
+import { runMessage, runMessages } from '../../lib/jobs/run-message';
 import type { OutboxMessage } from '../../lib/jobs/queue';
 import { StaticWebhookSecrets } from '../../lib/webhooks/secrets';
 import { ephemeralSecretBox } from '../../lib/secrets/box';
@@ -61,7 +61,10 @@ export async function createTestDeps(): Promise<TestDeps> {
     events: { targets: 'loopback', timeoutMs: 2_000 },
     setNow: (date) => (now = date === null ? undefined : new Date(date)),
   };
-  deps.jobs.attach((message) => runMessage(deps, message));
+  deps.jobs.attach(
+    (message) => runMessage(deps, message),
+    (messages) => runMessages(deps, messages),
+  );
   // Stands in for the stream: what a committed write puts in the outbox runs in-process.
   table.relay = (messages) => messages.forEach((message) => void deps.jobs.enqueue(message));
   return deps;

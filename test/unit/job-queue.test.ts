@@ -164,22 +164,22 @@ describe('in-process job queue', () => {
     expect(started).toEqual(['J1', 'J2', 'J3', 'J4', 'J5', 'J6', 'J7', 'J8', 'J9', 'J10']);
   });
 
-  it("a pair's turn already waiting in a full lane is not queued twice; the duplicate counts as handled", async () => {
+  it("a connector pair's turn already waiting in a full lane is not queued twice; the duplicate counts as handled", async () => {
     let release!: () => void;
     const hanging = new Promise<void>((resolve) => (release = resolve));
     const ran: string[] = [];
     const handled: string[] = [];
     const queue = new InProcessQueue(1, 1).attach(async (message) => {
-      if (message.type !== 'deliver') return;
+      if (message.type !== 'provision') return;
       ran.push(message.userId);
       if (message.userId === 'FIRST') await hanging;
     });
-    const deliver = (userId: string, tag: string) =>
-      queue.enqueue({ type: 'deliver', subscriptionId: 'S', userId }, { onHandled: async () => void handled.push(tag) });
-    await deliver('FIRST', 'first');
+    const provision = (userId: string, tag: string) =>
+      queue.enqueue({ type: 'provision', connectorId: 'C', userId }, { onHandled: async () => void handled.push(tag) });
+    await provision('FIRST', 'first');
     await expect.poll(() => ran).toEqual(['FIRST']);
-    for (const tag of ['a', 'b', 'c']) await deliver('U1', tag);
-    await deliver('U2', 'other');
+    for (const tag of ['a', 'b', 'c']) await provision('U1', tag);
+    await provision('U2', 'other');
     await expect.poll(() => handled).toEqual(['b', 'c']);
     release();
     await queue.idle();
@@ -187,22 +187,81 @@ describe('in-process job queue', () => {
     expect(handled).toEqual(['b', 'c', 'first', 'a', 'other']);
   });
 
-  it("a subscriber whose deliveries hang fills only its own lane: another subscription's and other work run at once", async () => {
+  it("runs one subscription's deliveries as batches, one at a time: what came while a batch ran is the next batch, in order; each message is handled with its batch", async () => {
+    let release!: () => void;
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    const batches: string[][] = [];
+    const handled: string[] = [];
+    const queue = new InProcessQueue(1, 8).attach(
+      async () => {
+        throw new Error('event-delivery messages run in batches');
+      },
+      async (messages) => {
+        batches.push(messages.map((m) => (m.type === 'deliver' ? m.userId : m.type)));
+        if (batches.length === 1) await hanging;
+      },
+    );
+    const deliver = (userId: string) => queue.enqueue({ type: 'deliver', subscriptionId: 'S', userId }, { onHandled: async () => void handled.push(userId) });
+    await deliver('U1');
+    await deliver('U2');
+    await expect.poll(() => batches).toEqual([['U1', 'U2']]);
+    for (const userId of ['U3', 'U4', 'U5']) await deliver(userId);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // One batch at a time per subscription: the next waits for the first.
+    expect(batches).toHaveLength(1);
+    expect(handled).toEqual([]);
+    release();
+    await queue.idle();
+    expect(batches).toEqual([
+      ['U1', 'U2'],
+      ['U3', 'U4', 'U5'],
+    ]);
+    expect(handled).toEqual(['U1', 'U2', 'U3', 'U4', 'U5']);
+  });
+
+  it('runs a failed batch again whole, and marks none of it handled when every attempt failed', async () => {
+    const attempts: string[][] = [];
+    const handled: string[] = [];
+    const queue = new InProcessQueue(2).attach(
+      async () => undefined,
+      async (messages) => {
+        attempts.push(messages.map((m) => (m.type === 'deliver' ? m.userId : m.type)));
+        throw new Error('DynamoDB is down');
+      },
+    );
+    for (const userId of ['U1', 'U2'])
+      await queue.enqueue({ type: 'deliver', subscriptionId: 'S', userId }, { onHandled: async () => void handled.push(userId) });
+    await queue.idle();
+    expect(attempts).toEqual([
+      ['U1', 'U2'],
+      ['U1', 'U2'],
+    ]);
+    expect(handled).toEqual([]);
+  });
+
+  it("a subscriber whose deliveries hang holds up only its own batches: another subscription's, the fan-out and other work run at once", async () => {
     let release!: () => void;
     const hanging = new Promise<void>((resolve) => (release = resolve));
     const ran: string[] = [];
-    const queue = new InProcessQueue(1, 2).attach(async (message) => {
-      if (message.type === 'deliver' && message.subscriptionId === 'SLOW') await hanging;
-      ran.push(message.type === 'deliver' ? `${message.subscriptionId}/${message.userId}` : message.type);
-    });
-    for (let i = 0; i < 5; i++) await queue.enqueue({ type: 'deliver', subscriptionId: 'SLOW', userId: `U${i}` });
+    const name = (message: OutboxMessage) => (message.type === 'deliver' ? `${message.subscriptionId}/${message.userId}` : message.type);
+    const queue = new InProcessQueue(1, 2).attach(
+      async (message) => void ran.push(name(message)),
+      async (messages) => {
+        if (messages.some((m) => m.type === 'deliver' && m.subscriptionId === 'SLOW')) await hanging;
+        ran.push(...messages.map(name));
+      },
+    );
+    await queue.enqueue({ type: 'deliver', subscriptionId: 'SLOW', userId: 'U0' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 1; i < 5; i++) await queue.enqueue({ type: 'deliver', subscriptionId: 'SLOW', userId: `U${i}` });
     await queue.enqueue({ type: 'deliver', subscriptionId: 'FAST', userId: 'U1' });
+    await queue.enqueue({ type: 'events', userId: 'U1', eventType: 'user.dismissed', sequence: 3 });
     await queue.enqueue({ type: 'provision', connectorId: 'C1', userId: 'U1' });
     await queue.enqueue({ type: 'handover', jobId: 'J1' });
-    await expect.poll(() => ran).toEqual(['FAST/U1', 'provision', 'handover']);
+    await expect.poll(() => [...ran].sort()).toEqual(['FAST/U1', 'events', 'handover', 'provision']);
     release();
     await queue.idle();
-    expect(ran.slice(3)).toEqual(['SLOW/U0', 'SLOW/U1', 'SLOW/U2', 'SLOW/U3', 'SLOW/U4']);
+    expect(ran.slice(4)).toEqual(['SLOW/U0', 'SLOW/U1', 'SLOW/U2', 'SLOW/U3', 'SLOW/U4']);
   });
 });
 
