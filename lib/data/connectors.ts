@@ -3,6 +3,9 @@ import type { Access, Connector } from '../domain/connectors';
 import { type TableRef, conditionFailed } from './client';
 import { queryPartition, type Page } from './pagination';
 import type { TxOp } from './transaction';
+import { batchGetItems, itemId } from './items';
+import { eventKeys } from './events';
+import type { LifecycleEvent } from '../domain/events';
 
 /**
  * Connectors (rule 14, docs/connectors.md):
@@ -104,6 +107,28 @@ function itemToAccess(item: Record<string, unknown>): Access {
 export async function getAccess(table: TableRef, userId: string, connectorId: string): Promise<Access | undefined> {
   const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: connectorKeys.access(userId, connectorId), ConsistentRead: true }));
   return Item ? itemToAccess(Item) : undefined;
+}
+
+/**
+ * What a provisioning step reads, when it knows which event it is for: the connector, the user's
+ * access item and that event, in one BatchGetItem (strongly consistent).
+ */
+export async function readForProvisioning(
+  table: TableRef,
+  connectorId: string,
+  userId: string,
+  sequence: number,
+): Promise<{ connector: Connector | undefined; access: Access | undefined; event: LifecycleEvent | undefined }> {
+  const keys = { connector: connectorKeys.connector(connectorId), access: connectorKeys.access(userId, connectorId), event: eventKeys.event(userId, sequence) };
+  const found = await batchGetItems(table, Object.values(keys));
+  const connector = found.get(itemId(keys.connector));
+  const access = found.get(itemId(keys.access));
+  const event = found.get(itemId(keys.event));
+  return {
+    connector: connector ? itemToConnector(connector) : undefined,
+    access: access ? itemToAccess(access) : undefined,
+    event: event ? (event.event as LifecycleEvent) : undefined,
+  };
 }
 
 /** Records where a user's account stands in one connected system (by the pair's lease holder). */

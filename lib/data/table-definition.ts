@@ -31,8 +31,9 @@ export const tableDefinition = {
      */
     usersBySearchTerm: { partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
     /**
-     * Sparse, event-delivery progress items only while something is due (a retry, or a lease that
-     * would run out with work left): gsi7pk = EVENTS_DUE, gsi7sk = <ISO time>#<subscriptionId>#<userId>.
+     * Sparse, delivery items only while something is due: a pair's retry, a connector pair's lease
+     * that would run out with work left, a subscription run's `wanted` pairs. gsi7pk = EVENTS_DUE,
+     * gsi7sk = <ISO time>#<kind>#<targetId>#<userId> or <ISO time>#run#<subscriptionId>.
      */
     eventDeliveriesDue: { partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
   },

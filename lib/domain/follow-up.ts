@@ -62,12 +62,17 @@ export type EventMessage = z.infer<typeof eventMessageSchema>;
 
 /**
  * Connected systems (rule 14, docs/connectors.md): `provision` is one SCIM connector's turn to
- * apply that user's latest state; `connectorSync` runs a step of a connector's reconciliation job.
+ * apply that user's latest state (at least as of `sequence`, when the sender knew it); `connectorSync` runs a step of a connector's reconciliation job.
  * A queue and worker of their own, so the events worker never bundles the SCIM client. Ids only.
  */
 export const connectorMessageSchema = pure(() =>
   z.discriminatedUnion('type', [
-    z.object({ type: z.literal('provision'), connectorId: z.string().check(z.minLength(1)), userId: z.string().check(z.minLength(1)) }),
+    z.object({
+      type: z.literal('provision'),
+      connectorId: z.string().check(z.minLength(1)),
+      userId: z.string().check(z.minLength(1)),
+      sequence: z.optional(z.int().check(z.positive())),
+    }),
     z.object({ type: z.literal('connectorSync'), jobId: z.string().check(z.minLength(1)) }),
   ]),
 );

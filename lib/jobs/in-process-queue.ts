@@ -34,16 +34,25 @@ export class InProcessQueue {
     private readonly perLane = 8,
   ) {}
 
-  /** Waits for a slot in the lane; false when the same pair's turn is already waiting there. */
-  private async turn(lane: Lane, pair: string | undefined): Promise<boolean> {
+  /**
+   * Waits for a slot in the lane and answers the message to run then; undefined when the same
+   * pair's turn was already waiting there, which now reaches as far as both (the later sequence).
+   */
+  private async turn(lane: Lane, message: OutboxMessage): Promise<OutboxMessage | undefined> {
+    const holder = { current: message };
     if (lane.active < this.perLane) {
       lane.active++;
-      return true;
+      return message;
     }
-    if (pair !== undefined && lane.waiting.some((waiting) => waiting.pair === pair)) return false;
+    const pair = pairOf(message);
+    const twin = pair === undefined ? undefined : lane.waiting.find((waiting) => waiting.pair === pair);
+    if (twin) {
+      twin.message.current = furthest(twin.message.current, message);
+      return undefined;
+    }
     // The slot is handed over by `done`, so `active` stays counted.
-    await new Promise<void>((resolve) => lane.waiting.push({ resolve, pair }));
-    return true;
+    await new Promise<void>((resolve) => lane.waiting.push({ resolve, pair, message: holder }));
+    return holder.current;
   }
 
   private done(lane: Lane): void {
@@ -85,13 +94,14 @@ export class InProcessQueue {
     const lane = this.laneFor(message);
     const task = (async () => {
       await sleep(0);
-      if (!(await this.turn(lane, pairOf(message)))) {
+      const turn = await this.turn(lane, message);
+      if (!turn) {
         // That waiting run delivers whatever this one would (the schedule re-queues due pairs while a lane is full).
         await this.handled(message, options);
         return;
       }
       try {
-        await this.runWithRetries(run, message, options);
+        await this.runWithRetries(run, turn, options);
       } finally {
         this.done(lane);
       }
@@ -178,7 +188,7 @@ export class InProcessQueue {
   }
 }
 
-type Lane = { active: number; waiting: { resolve: () => void; pair: string | undefined }[] };
+type Lane = { active: number; waiting: { resolve: () => void; pair: string | undefined; message: { current: OutboxMessage } }[] };
 type Waiting = { message: OutboxMessage; options: EnqueueOptions };
 type BatchLane = { running: boolean; waiting: Waiting[] };
 
@@ -189,6 +199,13 @@ const MAX_BATCH = 1_000;
 function pairOf(message: OutboxMessage): string | undefined {
   if (message.type === 'provision') return `${message.connectorId} ${message.userId}`;
   return undefined;
+}
+
+/** Two turns of one connector pair as one: through the later sequence, or to the end when either says so. */
+function furthest(waiting: OutboxMessage, next: OutboxMessage): OutboxMessage {
+  if (waiting.type !== 'provision' || next.type !== 'provision') return waiting;
+  const sequence = waiting.sequence === undefined || next.sequence === undefined ? undefined : Math.max(waiting.sequence, next.sequence);
+  return { ...waiting, sequence };
 }
 
 /** The batch lane of an event-delivery message: its subscription's for `deliver`, one for the fan-out. */

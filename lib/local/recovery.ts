@@ -100,7 +100,7 @@ function workKey(message: OutboxMessage): string {
     case 'deliver':
       return `deliver:${message.subscriptionId}:${message.userId}:${message.sequence ?? ''}`;
     case 'provision':
-      return `provision:${message.connectorId}:${message.userId}`;
+      return `provision:${message.connectorId}:${message.userId}:${message.sequence ?? ''}`;
     case 'connectorSync':
       return `connectorSync:${message.jobId}`;
   }

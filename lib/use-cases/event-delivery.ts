@@ -113,10 +113,17 @@ export async function fanOut(deps: Deps, events: CommittedEvent[]): Promise<numb
     ...subscriptions
       .filter((subscription) => wants(subscription, eventType))
       .map((subscription): EventMessage => ({ type: 'deliver', subscriptionId: subscription.id, userId, sequence })),
-    // One turn per user and connector: it applies the user's latest state, whatever the events.
-    ...connectors.map((connector): ConnectorMessage => ({ type: 'provision', connectorId: connector.id, userId })),
+    ...connectors.map((connector): ConnectorMessage => ({ type: 'provision', connectorId: connector.id, userId, sequence })),
   ]);
-  const unique = [...new Map(messages.map((message) => [JSON.stringify(message), message])).values()];
+  // A connector applies the user's latest state: one turn per user and connector, as of the latest event.
+  const byKey = new Map<string, EventMessage | ConnectorMessage>();
+  for (const message of messages) {
+    const key = message.type === 'provision' ? `${message.connectorId} ${message.userId}` : JSON.stringify(message);
+    const seen = byKey.get(key);
+    const later = seen?.type === 'provision' && message.type === 'provision' && (seen.sequence ?? 0) < (message.sequence ?? 0);
+    if (!seen || later) byKey.set(key, message);
+  }
+  const unique = [...byKey.values()];
   await queueFollowUps(deps.table, unique, deps.clock());
   return unique.length;
 }

@@ -12,7 +12,7 @@ import {
   wantedFor,
 } from '../domain/connectors';
 import { backoffMs } from '../domain/subscriptions';
-import { getAccess, getConnector, putAccess, setConnectorFailing } from '../data/connectors';
+import { getAccess, getConnector, putAccess, readForProvisioning, setConnectorFailing } from '../data/connectors';
 import { dropPair, recordDeliveredAndRelease, recordProgress, releaseLease, takeLease, type Lease, type Target } from '../data/delivery-pairs';
 import { newId } from '../data/ids';
 import { queueFollowUp } from '../data/outbox';
@@ -155,8 +155,13 @@ function sameAccess(before: Access | undefined, after: Access): boolean {
 
 export type ProvisionOutcome = 'idle' | 'busy' | 'waiting' | 'retrying' | 'parked' | 'lost' | 'gone';
 
-/** Applies one user's latest state to one connector, while it holds the pair. */
-export async function provisionPair(deps: Deps, connectorId: string, userId: string): Promise<ProvisionOutcome> {
+/**
+ * Applies one user's latest state to one connector, while it holds the pair. With `sequence` (the
+ * event the fan-out queued this turn for), the first step reads the connector, the access item and
+ * that event in one request; a later event has a turn of its own, and one committed during this
+ * run asks for the pair (`wanted`), which the next step finds by querying the events.
+ */
+export async function provisionPair(deps: Deps, connectorId: string, userId: string, sequence?: number): Promise<ProvisionOutcome> {
   const settings = settingsOf(deps);
   const target: Target = { kind: 'connector', id: connectorId };
   const owner = newId();
@@ -166,15 +171,18 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
   let progress = taken;
   // Opened (the token unsealed) only when a step needs the system: most changes touch no account field.
   let client: Promise<ScimClient> | undefined;
+  let known = sequence !== undefined && sequence > progress.lastDelivered ? sequence : undefined;
   for (;;) {
-    const connector = await getConnector(deps.table, connectorId);
+    const read =
+      known === undefined
+        ? await readByQuery(deps, connectorId, userId, progress.lastDelivered)
+        : await readForProvisioning(deps.table, connectorId, userId, known);
+    known = undefined;
+    const { connector, access, event: latest } = read;
     if (!connector) {
       await dropPair(deps.table, target, userId, owner);
       return 'gone';
     }
-    // Only the newest event matters: it reads the user after every earlier change.
-    const events = await newestEventsAfter(deps, userId, progress.lastDelivered);
-    const latest = events.at(-1);
     if (!latest) {
       const released = await releaseLease(deps.table, target, userId, owner);
       if (released === 'again') continue;
@@ -184,7 +192,6 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
       client ??= clientFor(deps, connector);
       return client;
     };
-    const access = await getAccess(deps.table, userId, connectorId);
     const result = await applyWanted(connect, connector, userId, wantedFor(latest.data.user), access, deps.clock());
     const now = deps.clock();
     const sequence = latest.data.sequence;
@@ -226,6 +233,15 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
   }
 }
 
+/** The connector, the user's newest event after `after` (found by querying) and the access item. */
+async function readByQuery(deps: Deps, connectorId: string, userId: string, after: number) {
+  const connector = await getConnector(deps.table, connectorId);
+  if (!connector) return { connector, access: undefined, event: undefined };
+  // Only the newest event matters: it reads the user after every earlier change.
+  const event = (await newestEventsAfter(deps, userId, after)).at(-1);
+  return { connector, event, access: event ? await getAccess(deps.table, userId, connectorId) : undefined };
+}
+
 /** The user's events after `after`, all of them (a page at a time): the last one is what counts. */
 async function newestEventsAfter(deps: Deps, userId: string, after: number) {
   let page = await eventsAfter(deps.table, userId, after, 100);
@@ -244,6 +260,6 @@ export function queueProvision(deps: Deps, connectorId: string, userId: string) 
 
 /** Runs a connector message: the connectors worker in AWS, the in-process queue locally. */
 export async function runConnectorMessage(deps: Deps, message: ConnectorMessage): Promise<void> {
-  if (message.type === 'provision') await provisionPair(deps, message.connectorId, message.userId);
+  if (message.type === 'provision') await provisionPair(deps, message.connectorId, message.userId, message.sequence);
   else await runSyncStep(deps, message.jobId);
 }

@@ -172,18 +172,27 @@ describe('in-process job queue', () => {
     const queue = new InProcessQueue(1, 1).attach(async (message) => {
       if (message.type !== 'provision') return;
       ran.push(message.userId);
+      sequences.push(message.sequence);
       if (message.userId === 'FIRST') await hanging;
     });
-    const provision = (userId: string, tag: string) =>
-      queue.enqueue({ type: 'provision', connectorId: 'C', userId }, { onHandled: async () => void handled.push(tag) });
+    const sequences: (number | undefined)[] = [];
+    const provision = (userId: string, tag: string, sequence?: number) =>
+      queue.enqueue({ type: 'provision', connectorId: 'C', userId, sequence }, { onHandled: async () => void handled.push(tag) });
     await provision('FIRST', 'first');
     await expect.poll(() => ran).toEqual(['FIRST']);
-    for (const tag of ['a', 'b', 'c']) await provision('U1', tag);
+    for (const [tag, sequence] of [
+      ['a', 3],
+      ['b', 5],
+      ['c', 4],
+    ] as const)
+      await provision('U1', tag, sequence);
     await provision('U2', 'other');
     await expect.poll(() => handled).toEqual(['b', 'c']);
     release();
     await queue.idle();
     expect(ran).toEqual(['FIRST', 'U1', 'U2']);
+    // The turn that ran reaches as far as the latest of its duplicates.
+    expect(sequences).toEqual([undefined, 5, undefined]);
     expect(handled).toEqual(['b', 'c', 'first', 'a', 'other']);
   });
 
