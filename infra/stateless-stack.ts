@@ -112,7 +112,7 @@ const accessLogFormat = apigateway.AccessLogFormat.custom(
  * progress, so one cut short resumes where it stopped when SQS redelivers its message. A mail is
  * one read, one write and one SES call: 30 seconds, so a throttled send is retried within minutes.
  * An event delivery run sends its subscription's events (15 s each at most, 16 at once) and hands
- * the rest on 30 s before its limit; its resume points are the pairs' progress items.
+ * the rest on 60 s before its limit; what it holds stays in the run item until recorded.
  */
 export const queueWorkerTimeouts: Record<QueueName, Duration> = {
   jobs: Duration.minutes(5),

@@ -111,15 +111,21 @@ export async function getAccess(table: TableRef, userId: string, connectorId: st
 
 /**
  * What a provisioning step reads, when it knows which event it is for: the connector, the user's
- * access item and that event, in one BatchGetItem (strongly consistent).
+ * access item, that event and whether a later one exists, in one BatchGetItem (strongly consistent).
  */
 export async function readForProvisioning(
   table: TableRef,
   connectorId: string,
   userId: string,
   sequence: number,
-): Promise<{ connector: Connector | undefined; access: Access | undefined; event: LifecycleEvent | undefined }> {
-  const keys = { connector: connectorKeys.connector(connectorId), access: connectorKeys.access(userId, connectorId), event: eventKeys.event(userId, sequence) };
+): Promise<{ connector: Connector | undefined; access: Access | undefined; event: LifecycleEvent | undefined; newer: boolean }> {
+  const keys = {
+    connector: connectorKeys.connector(connectorId),
+    access: connectorKeys.access(userId, connectorId),
+    event: eventKeys.event(userId, sequence),
+    // Whether a later event exists: then that one, not this, is the state to apply.
+    next: eventKeys.event(userId, sequence + 1),
+  };
   const found = await batchGetItems(table, Object.values(keys));
   const connector = found.get(itemId(keys.connector));
   const access = found.get(itemId(keys.access));
@@ -128,6 +134,7 @@ export async function readForProvisioning(
     connector: connector ? itemToConnector(connector) : undefined,
     access: access ? itemToAccess(access) : undefined,
     event: event ? (event.event as LifecycleEvent) : undefined,
+    newer: found.has(itemId(keys.next)),
   };
 }
 

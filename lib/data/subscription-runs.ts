@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type TableRef, conditionFailed, updateIf } from './client';
 import { type Lease, pairKey, type Progress } from './delivery-pairs';
 import { type Item, batchGetItems, batchPutItems } from './items';
@@ -28,16 +28,23 @@ function decode(entry: string): PairRequest {
   return at < 0 ? { userId: entry } : { userId: entry.slice(0, at), through: Number(entry.slice(at + 1)) };
 }
 function wantedOf(item: Record<string, unknown> | undefined): PairRequest[] {
-  const wanted = item?.wanted as Set<string> | undefined;
-  return wanted ? [...wanted].map(decode) : [];
+  return entriesOf(item).map(decode);
 }
 
 const DUE = 'EVENTS_DUE';
+const dueAt = (at: string, subscriptionId: string) => `${at}#run#${subscriptionId}`;
+
+/** The entries a run holds: what it was asked for, as `wanted` stores it. */
+export const entryOf = encode;
+export const requestOf = decode;
 
 /**
- * Takes the subscription's run lease when none is live. Returns the pairs a dead holder was still
- * asked for (taken over with the lease), or `busy` after adding `requests` to the holder's
- * `wanted` set.
+ * Takes the subscription's run lease when none is live, adding `requests` to `wanted`: every pair
+ * a run is asked for stays in `wanted` until the run has recorded it, so a run that dies, throws
+ * or loses its lease leaves all of it to the next (the run item is in the due index at the lease's
+ * end while `wanted` holds anything). Returns every entry of `wanted` (a dead holder's included),
+ * or `busy` after adding `requests` to the live holder's `wanted`, which it takes on before it
+ * lets go.
  */
 export async function takeRun(
   table: TableRef,
@@ -45,65 +52,76 @@ export async function takeRun(
   lease: Lease,
   requests: PairRequest[],
   now: Date,
-): Promise<{ wanted: PairRequest[] } | 'busy'> {
+): Promise<{ wanted: string[] } | 'busy'> {
   const at = now.toISOString();
+  const asked = requests.length > 0 ? { ':wanted': new Set(requests.map(encode)), ':due': DUE, ':dueAt': dueAt(lease.until, subscriptionId) } : {};
   for (let round = 0; round < 3; round++) {
     try {
       const { Attributes } = await table.client.send(
         new UpdateCommand({
           TableName: table.name,
           Key: runKey(subscriptionId),
-          UpdateExpression: 'SET entity = :entity, subscriptionId = :sub, runOwner = :owner, runUntil = :until REMOVE wanted, gsi7pk, gsi7sk',
+          UpdateExpression: `SET entity = :entity, subscriptionId = :sub, runOwner = :owner, runUntil = :until${requests.length > 0 ? ', gsi7pk = :due, gsi7sk = :dueAt ADD wanted :wanted' : ''}`,
           ConditionExpression: 'attribute_not_exists(runUntil) OR runUntil < :now',
-          ExpressionAttributeValues: { ':entity': 'eventRun', ':sub': subscriptionId, ':owner': lease.owner, ':until': lease.until, ':now': at },
-          ReturnValues: 'ALL_OLD',
+          ExpressionAttributeValues: { ':entity': 'eventRun', ':sub': subscriptionId, ':owner': lease.owner, ':until': lease.until, ':now': at, ...asked },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return { wanted: wantedOf(Attributes) };
+      return { wanted: entriesOf(Attributes) };
     } catch (error) {
       if (!conditionFailed(error)) throw error;
     }
     if (requests.length === 0) return 'busy';
-    try {
-      await table.client.send(
-        new UpdateCommand({
-          TableName: table.name,
-          Key: runKey(subscriptionId),
-          // Due at the lease's end: should the holder die, the schedule gives these pairs a run.
-          UpdateExpression: 'ADD wanted :wanted SET gsi7pk = :due, gsi7sk = if_not_exists(gsi7sk, :dueAt)',
-          ConditionExpression: 'runUntil >= :now',
-          ExpressionAttributeValues: { ':wanted': new Set(requests.map(encode)), ':now': at, ':due': DUE, ':dueAt': `${lease.until}#run#${subscriptionId}` },
-        }),
-      );
-      return 'busy';
-    } catch (error) {
-      if (!conditionFailed(error)) throw error;
-      // Let go meanwhile: try to take it ourselves.
-    }
+    const added = await updateIf(table, {
+      Key: runKey(subscriptionId),
+      UpdateExpression: 'ADD wanted :wanted SET gsi7pk = :due, gsi7sk = if_not_exists(gsi7sk, :dueAt)',
+      ConditionExpression: 'runUntil >= :now',
+      ExpressionAttributeValues: { ...asked, ':now': at },
+    });
+    if (added) return 'busy';
+    // Let go meanwhile: try to take it ourselves.
   }
-  return 'busy';
+  // Never acknowledged as handed over: the caller's message must be run again.
+  throw new Error(`the run of subscription ${subscriptionId} could be neither taken nor asked`);
 }
 
-/** Extends the run's lease; false when it is no longer ours (then the run must write nothing more). */
-export function renewRun(table: TableRef, subscriptionId: string, lease: Lease): Promise<boolean> {
+function entriesOf(item: Record<string, unknown> | undefined): string[] {
+  const wanted = item?.wanted as Set<string> | undefined;
+  return wanted ? [...wanted] : [];
+}
+
+/** After a round: the lease extended (and its due time with it), the entries it recorded taken out of `wanted`. False when the run is no longer ours. */
+export function recordRound(table: TableRef, subscriptionId: string, lease: Lease, done: string[]): Promise<boolean> {
   return updateIf(table, {
     Key: runKey(subscriptionId),
-    UpdateExpression: 'SET runUntil = :until',
+    UpdateExpression: `SET runUntil = :until, gsi7sk = :dueAt${done.length > 0 ? ' DELETE wanted :done' : ''}`,
     ConditionExpression: 'runOwner = :owner',
-    ExpressionAttributeValues: { ':owner': lease.owner, ':until': lease.until },
+    ExpressionAttributeValues: {
+      ':owner': lease.owner,
+      ':until': lease.until,
+      ':dueAt': dueAt(lease.until, subscriptionId),
+      ...(done.length > 0 ? { ':done': new Set(done) } : {}),
+    },
   });
 }
 
+/** Extends the run's lease before a round's writes; false when it is no longer ours (then the run must write nothing). */
+export function renewRun(table: TableRef, subscriptionId: string, lease: Lease): Promise<boolean> {
+  return recordRound(table, subscriptionId, lease, []);
+}
+
 /**
- * Lets go of the run when nobody asked for more meanwhile; if someone did, hands back what they
- * asked for (the lease kept) and the caller delivers it before trying again. `lost`: not ours.
+ * Lets go of the run once it has recorded everything it holds (`held` entries, `wanted` holding
+ * exactly those): `wanted` goes with the lease. If more was asked for meanwhile, the recorded
+ * entries are taken out, the lease extended, and the rest handed back to be delivered first.
  */
-export async function releaseRun(table: TableRef, subscriptionId: string, owner: string): Promise<'released' | 'lost' | { again: PairRequest[] }> {
+export async function releaseRun(table: TableRef, subscriptionId: string, lease: Lease, held: string[]): Promise<'released' | 'lost' | { wanted: string[] }> {
   const released = await updateIf(table, {
     Key: runKey(subscriptionId),
-    UpdateExpression: 'REMOVE runOwner, runUntil',
-    ConditionExpression: 'runOwner = :owner AND attribute_not_exists(wanted)',
-    ExpressionAttributeValues: { ':owner': owner },
+    UpdateExpression: 'REMOVE runOwner, runUntil, wanted, gsi7pk, gsi7sk',
+    // Only this run deletes from `wanted`, and only what it recorded: the same size is the same set.
+    ConditionExpression: 'runOwner = :owner AND (attribute_not_exists(wanted) OR size(wanted) = :held)',
+    ExpressionAttributeValues: { ':owner': lease.owner, ':held': held.length },
   });
   if (released) return 'released';
   try {
@@ -111,13 +129,18 @@ export async function releaseRun(table: TableRef, subscriptionId: string, owner:
       new UpdateCommand({
         TableName: table.name,
         Key: runKey(subscriptionId),
-        UpdateExpression: 'REMOVE wanted, gsi7pk, gsi7sk',
+        UpdateExpression: `SET runUntil = :until, gsi7sk = :dueAt${held.length > 0 ? ' DELETE wanted :done' : ''}`,
         ConditionExpression: 'runOwner = :owner',
-        ExpressionAttributeValues: { ':owner': owner },
-        ReturnValues: 'UPDATED_OLD',
+        ExpressionAttributeValues: {
+          ':owner': lease.owner,
+          ':until': lease.until,
+          ':dueAt': dueAt(lease.until, subscriptionId),
+          ...(held.length > 0 ? { ':done': new Set(held) } : {}),
+        },
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    return { again: wantedOf(Attributes) };
+    return { wanted: entriesOf(Attributes) };
   } catch (error) {
     if (conditionFailed(error)) return 'lost';
     throw error;
@@ -125,29 +148,31 @@ export async function releaseRun(table: TableRef, subscriptionId: string, owner:
 }
 
 /**
- * Lets go of a run with work left (it yields, or its subscription is gone): unconditionally, the
- * pairs still asked for kept in `wanted` and due now, for the schedule (or a follow-up) to run.
+ * Lets go of a run with work left (it yields, or it failed): the recorded entries out of
+ * `wanted`, the rest due now, for the follow-up or the schedule.
  */
-export function yieldRun(table: TableRef, subscriptionId: string, owner: string, left: PairRequest[], now: Date): Promise<boolean> {
+export function yieldRun(table: TableRef, subscriptionId: string, owner: string, done: string[], now: Date): Promise<boolean> {
   return updateIf(table, {
     Key: runKey(subscriptionId),
-    UpdateExpression: left.length > 0 ? 'ADD wanted :left SET gsi7pk = :due, gsi7sk = :dueAt REMOVE runOwner, runUntil' : 'REMOVE runOwner, runUntil',
+    UpdateExpression: `SET gsi7sk = :dueAt REMOVE runOwner, runUntil${done.length > 0 ? ' DELETE wanted :done' : ''}`,
     ConditionExpression: 'runOwner = :owner',
-    ExpressionAttributeValues: {
-      ':owner': owner,
-      ...(left.length > 0 ? { ':left': new Set(left.map(encode)), ':due': DUE, ':dueAt': `${now.toISOString()}#run#${subscriptionId}` } : {}),
-    },
+    ExpressionAttributeValues: { ':owner': owner, ':dueAt': dueAt(now.toISOString(), subscriptionId), ...(done.length > 0 ? { ':done': new Set(done) } : {}) },
   });
 }
 
-/** Removes the run item of a subscription that is gone (its wanted pairs with it). */
-export async function dropRun(table: TableRef, subscriptionId: string, owner: string): Promise<void> {
-  await updateIf(table, {
-    Key: runKey(subscriptionId),
-    UpdateExpression: 'REMOVE runOwner, runUntil, wanted, gsi7pk, gsi7sk',
-    ConditionExpression: 'runOwner = :owner',
-    ExpressionAttributeValues: { ':owner': owner },
-  });
+/** The run item of a subscription that is gone, removed (what it was asked for with it). */
+export async function dropRun(table: TableRef, subscriptionId: string): Promise<void> {
+  await table.client.send(new DeleteCommand({ TableName: table.name, Key: runKey(subscriptionId) }));
+}
+
+/** Takes the pairs of a subscription that is gone out of the due index, so the schedule stops queueing them. */
+export async function forgetPairs(table: TableRef, subscriptionId: string, userIds: string[]): Promise<void> {
+  const target = subscriptionTarget(subscriptionId);
+  await Promise.all(
+    userIds.map((userId) =>
+      updateIf(table, { Key: pairKey(target, userId), UpdateExpression: 'REMOVE gsi7pk, gsi7sk', ConditionExpression: 'attribute_exists(pk)' }),
+    ),
+  );
 }
 
 /** Hands back a run item found in the due index: its subscription and the pairs it was asked for. */
@@ -165,7 +190,7 @@ export function releaseLeftoverRun(table: TableRef, subscriptionId: string, now:
     Key: runKey(subscriptionId),
     UpdateExpression: 'REMOVE runOwner, runUntil SET gsi7sk = :dueAt',
     ConditionExpression: 'attribute_exists(runOwner)',
-    ExpressionAttributeValues: { ':dueAt': `${now.toISOString()}#run#${subscriptionId}` },
+    ExpressionAttributeValues: { ':dueAt': dueAt(now.toISOString(), subscriptionId) },
   });
 }
 

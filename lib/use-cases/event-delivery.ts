@@ -21,6 +21,9 @@ import { duePairs, type Lease, type Progress, type Target } from '../data/delive
 import {
   dropRun,
   eventsBySequence,
+  forgetPairs,
+  recordRound,
+  requestOf,
   releaseLeftoverRun,
   getProgressesAndEvents,
   progressItem,
@@ -154,8 +157,10 @@ export type RunOutcome = 'done' | 'busy' | 'yielded' | 'lost' | 'gone';
 
 /**
  * Delivers the requested pairs of one subscription, holding its run lease, round after round
- * until nothing is left, taking on what others asked for meanwhile before it lets go. `busy`: a
- * live run holds the subscription and was handed the requests.
+ * until nothing is left, taking on what others asked for meanwhile before it lets go. Everything
+ * it holds stays in the run's `wanted` until recorded (lib/data/subscription-runs.ts), so a run
+ * that dies, throws or loses its lease loses nothing. `busy`: a live run holds the subscription
+ * and was handed the requests.
  */
 export async function deliverRun(
   deps: Deps,
@@ -170,40 +175,68 @@ export async function deliverRun(
   let leaseUntil = Date.parse(first.until);
   const taken = await takeRun(deps.table, subscriptionId, first, requests, deps.clock());
   if (taken === 'busy') return 'busy';
-  let pending = mergeRequests([...requests, ...taken.wanted]);
+  let held = taken.wanted;
   let sent = 0;
-  for (;;) {
-    if (pending.length === 0) {
-      const released = await releaseRun(deps.table, subscriptionId, owner);
-      if (released === 'released' || released === 'lost') return released === 'lost' ? 'lost' : 'done';
-      pending = mergeRequests(released.again);
-      continue;
+  try {
+    for (;;) {
+      if (held.length === 0) {
+        const released = await releaseRun(deps.table, subscriptionId, lease(), []);
+        if (released === 'released' || released === 'lost') return released === 'lost' ? 'lost' : 'done';
+        held = released.wanted;
+        continue;
+      }
+      const subscription = await getSubscription(deps.table, subscriptionId);
+      if (!subscription) {
+        await forgetPairs(
+          deps.table,
+          subscriptionId,
+          held.map((entry) => requestOf(entry).userId),
+        );
+        await dropRun(deps.table, subscriptionId);
+        return 'gone';
+      }
+      const roundRequests = mergeRequests(held.map(requestOf)).slice(0, PAIRS_PER_ROUND);
+      const round = await deliverRound(deps, subscription, roundRequests, settings);
+      // Recorded only while the run is still ours: a round that took more than half the lease
+      // renews it first (a run that lost it writes nothing; what it sent meanwhile is sent again by
+      // the run that took over: at least once). A quick round writes within the lease it has.
+      if (deps.clock().getTime() > leaseUntil - settings.leaseMs / 2) {
+        const renewed = lease();
+        if (!(await renewRun(deps.table, subscriptionId, renewed))) return 'lost';
+        leaseUntil = Date.parse(renewed.until);
+      }
+      await writeRunItems(deps.table, round.items);
+      if (round.delivered > 0 && subscription.failingSince) await setSubscriptionFailing(deps.table, subscriptionId, null);
+      else if (round.delivered === 0 && round.failedAt && !subscription.failingSince) await setSubscriptionFailing(deps.table, subscriptionId, round.failedAt);
+      sent += round.delivered;
+      // What this round recorded: every entry of its users, but those with events left over.
+      const inRound = new Set(roundRequests.map((request) => request.userId));
+      const unfinished = new Set(round.more.map((request) => request.userId));
+      const done = held.filter((entry) => inRound.has(requestOf(entry).userId) && !unfinished.has(requestOf(entry).userId));
+      const left = held.filter((entry) => !done.includes(entry));
+      if (left.length === 0) {
+        const released = await releaseRun(deps.table, subscriptionId, lease(), held);
+        if (released === 'released' || released === 'lost') return released === 'lost' ? 'lost' : 'done';
+        held = released.wanted;
+        leaseUntil = Date.parse(lease().until);
+        continue;
+      }
+      if (sent >= settings.maxEventsPerRun || options.shouldYield?.() === true) {
+        // Hand the rest on to a fresh run: left in `wanted`, due now should the follow-up never come.
+        if (!(await yieldRun(deps.table, subscriptionId, owner, done, deps.clock()))) return 'lost';
+        const next = requestOf(left[0]!);
+        await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId: next.userId, sequence: next.through }, deps.clock());
+        return 'yielded';
+      }
+      const extended = lease();
+      if (!(await recordRound(deps.table, subscriptionId, extended, done))) return 'lost';
+      leaseUntil = Date.parse(extended.until);
+      held = left;
     }
-    const subscription = await getSubscription(deps.table, subscriptionId);
-    if (!subscription) {
-      await dropRun(deps.table, subscriptionId, owner);
-      return 'gone';
-    }
-    const round = await deliverRound(deps, subscription, pending.slice(0, PAIRS_PER_ROUND), settings);
-    // Recorded only while the run is still ours: a round that took more than half the lease renews
-    // it first (a run that lost it leaves the pairs to the one that took it; what it sent meanwhile
-    // is sent again: at least once). A quick round writes within the lease it has.
-    if (deps.clock().getTime() > leaseUntil - settings.leaseMs / 2) {
-      const renewed = lease();
-      if (!(await renewRun(deps.table, subscriptionId, renewed))) return 'lost';
-      leaseUntil = Date.parse(renewed.until);
-    }
-    await writeRunItems(deps.table, round.items);
-    if (round.delivered > 0 && subscription.failingSince) await setSubscriptionFailing(deps.table, subscriptionId, null);
-    else if (round.delivered === 0 && round.failedAt && !subscription.failingSince) await setSubscriptionFailing(deps.table, subscriptionId, round.failedAt);
-    sent += round.delivered;
-    pending = mergeRequests([...pending.slice(PAIRS_PER_ROUND), ...round.more]);
-    if (pending.length > 0 && (sent >= settings.maxEventsPerRun || options.shouldYield?.() === true)) {
-      // Hand the rest on to a fresh run: left in `wanted`, due now should the follow-up never come.
-      if (!(await yieldRun(deps.table, subscriptionId, owner, pending, deps.clock()))) return 'lost';
-      await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId: pending[0]!.userId, sequence: pending[0]!.through }, deps.clock());
-      return 'yielded';
-    }
+  } catch (error) {
+    // What it holds is still in `wanted`: due now for the schedule instead of at the lease's end.
+    await yieldRun(deps.table, subscriptionId, owner, [], deps.clock()).catch(() => undefined);
+    throw error;
   }
 }
 

@@ -173,10 +173,9 @@ export async function provisionPair(deps: Deps, connectorId: string, userId: str
   let client: Promise<ScimClient> | undefined;
   let known = sequence !== undefined && sequence > progress.lastDelivered ? sequence : undefined;
   for (;;) {
-    const read =
-      known === undefined
-        ? await readByQuery(deps, connectorId, userId, progress.lastDelivered)
-        : await readForProvisioning(deps.table, connectorId, userId, known);
+    const byKey = known === undefined ? undefined : await readForProvisioning(deps.table, connectorId, userId, known);
+    // A later event committed already (its own turn may have been merged into this one): the newest is found by querying.
+    const read = byKey && !byKey.newer ? byKey : await readByQuery(deps, connectorId, userId, progress.lastDelivered);
     known = undefined;
     const { connector, access, event: latest } = read;
     if (!connector) {

@@ -3,12 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../../lib/domain/user';
 import { confirmLoginEmailChange, requestLoginEmailChange } from '../../lib/use-cases/address-moves';
 import { runSyncStep } from '../../lib/use-cases/connector-sync';
-import { clientFor } from '../../lib/use-cases/provisioning';
+import { clientFor, provisionPair } from '../../lib/use-cases/provisioning';
 import { getConnector } from '../../lib/data/connectors';
 import { createConnector, deleteConnector, getConnectorSyncJob, getConnectorView, startConnectorSync, userAccess } from '../../lib/use-cases/connectors';
 import { runDueDeliveries } from '../../lib/use-cases/event-delivery';
 import { dismissUser, eraseUser, inviteUser, rehireUser, setAdmin, setContactEmail } from '../../lib/use-cases/users';
-import { createTestDeps, type TestDeps } from '../support/db';
+import { createTestDeps, holdingJobs, type TestDeps } from '../support/db';
 import { makeInvite, seedActiveUser, seedAdmin } from '../support/factories';
 import { startScimServer, type ScimTestServer, type StoredUser } from '../support/scim-server';
 
@@ -63,6 +63,19 @@ describe('SCIM connectors', () => {
       expect.arrayContaining([expect.objectContaining({ value: user.loginEmail, primary: true }), expect.objectContaining({ value: 'mia@home.example' })]),
     );
     expect(await accessOf(user)).toMatchObject({ state: 'provisioned', remoteId: remote.id, reason: null });
+  });
+
+  it('a turn for an older event applies the newest state when a later event is already committed', async () => {
+    const user = await seedActiveUser(deps, admin.id);
+    await deps.jobs.idle();
+    const remoteId = remoteOf(user)!.id;
+    const { deps: relayDown } = holdingJobs(deps);
+    await dismissUser(relayDown, admin.id, user.id, {});
+    await rehireUser(relayDown, admin.id, user.id);
+    // Only the dismissal's turn runs (the rehire's was merged into it, or lost with a crash).
+    await provisionPair(deps, connectorId, user.id, 3);
+    expect(scim.users.get(remoteId)!.active).toBe(true);
+    expect(await accessOf(user)).toMatchObject({ state: 'provisioned', remoteId });
   });
 
   it('a dismissal deactivates the remote account, a rehire reactivates it, address changes update it', async () => {
