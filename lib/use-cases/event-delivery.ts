@@ -177,6 +177,14 @@ export async function deliverRun(
   if (taken === 'busy') return 'busy';
   let held = taken.wanted;
   let sent = 0;
+  // Hands the rest on to a fresh run: left in `wanted`, due now should the follow-up never come.
+  const handOn = async (done: string[], left: string[]): Promise<RunOutcome> => {
+    if (!(await yieldRun(deps.table, subscriptionId, owner, done, deps.clock()))) return 'lost';
+    const next = requestOf(left[0]!);
+    await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId: next.userId, sequence: next.through }, deps.clock());
+    return 'yielded';
+  };
+  const mustYield = () => sent >= settings.maxEventsPerRun || options.shouldYield?.() === true;
   try {
     for (;;) {
       if (held.length === 0) {
@@ -213,29 +221,28 @@ export async function deliverRun(
       const inRound = new Set(roundRequests.map((request) => request.userId));
       const unfinished = new Set(round.more.map((request) => request.userId));
       const done = held.filter((entry) => inRound.has(requestOf(entry).userId) && !unfinished.has(requestOf(entry).userId));
-      const left = held.filter((entry) => !done.includes(entry));
+      const recorded = new Set(done);
+      const left = held.filter((entry) => !recorded.has(entry));
       if (left.length === 0) {
-        const released = await releaseRun(deps.table, subscriptionId, lease(), held);
+        const extended = lease();
+        const released = await releaseRun(deps.table, subscriptionId, extended, held);
         if (released === 'released' || released === 'lost') return released === 'lost' ? 'lost' : 'done';
+        // Asked for more meanwhile (the recorded entries are out of `wanted` already).
         held = released.wanted;
-        leaseUntil = Date.parse(lease().until);
+        leaseUntil = Date.parse(extended.until);
+        if (held.length > 0 && mustYield()) return handOn([], held);
         continue;
       }
-      if (sent >= settings.maxEventsPerRun || options.shouldYield?.() === true) {
-        // Hand the rest on to a fresh run: left in `wanted`, due now should the follow-up never come.
-        if (!(await yieldRun(deps.table, subscriptionId, owner, done, deps.clock()))) return 'lost';
-        const next = requestOf(left[0]!);
-        await queueFollowUp(deps.table, { type: 'deliver', subscriptionId, userId: next.userId, sequence: next.through }, deps.clock());
-        return 'yielded';
-      }
+      if (mustYield()) return handOn(done, left);
       const extended = lease();
       if (!(await recordRound(deps.table, subscriptionId, extended, done))) return 'lost';
       leaseUntil = Date.parse(extended.until);
       held = left;
     }
   } catch (error) {
-    // What it holds is still in `wanted`: due now for the schedule instead of at the lease's end.
-    await yieldRun(deps.table, subscriptionId, owner, [], deps.clock()).catch(() => undefined);
+    // What it holds is still in `wanted`. The lease let go, so the message's own retry can run
+    // it at once; for the schedule it is due a lease from now, not every minute while it fails.
+    await yieldRun(deps.table, subscriptionId, owner, [], new Date(deps.clock().getTime() + settings.leaseMs)).catch(() => undefined);
     throw error;
   }
 }

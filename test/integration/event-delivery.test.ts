@@ -290,6 +290,23 @@ describe('event delivery to webhook subscribers', () => {
     }
   });
 
+  it('a run that must yield does so too when what it was asked for meanwhile comes after its last round', async () => {
+    const r = await receiver();
+    const { id } = await createSubscription(deps, admin.id, { url: r.url });
+    const [first, second] = [await seedActiveUser(deps, admin.id), await seedActiveUser(deps, admin.id)];
+    await deps.jobs.idle();
+    const { deps: relayDown } = holdingJobs(deps);
+    for (const user of [first, second]) await setContactEmail(relayDown, admin.id, user.id, `later-${user.id}@home.example`);
+    // While the run sends the first user's event, another worker is asked for the second's.
+    r.onReceive(() =>
+      takeRun(deps.table, id, { owner: 'other', until: new Date(T0 + 60_000).toISOString() }, [{ userId: second!.id, through: 3 }], new Date(T0 + 1)),
+    );
+    expect(await deliverRun(deps, id, [{ userId: first!.id, through: 3 }], { shouldYield: () => true })).toBe('yielded');
+    expect(sequences(r, second!.id)).toEqual([1, 2]);
+    await deps.jobs.idle();
+    expect(sequences(r, second!.id)).toEqual([1, 2, 3]);
+  });
+
   it('a run that must yield hands the rest to a fresh run, and everything arrives in order', async () => {
     const r = await receiver();
     const { id } = await createSubscription(deps, admin.id, { url: r.url });

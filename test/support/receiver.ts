@@ -20,6 +20,7 @@ export type Received = {
 export async function startReceiver() {
   const received: Received[] = [];
   let answer: number | 'hang' = 200;
+  let onReceive: (() => unknown) | undefined;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -27,7 +28,11 @@ export async function startReceiver() {
       if (answer === 'hang') return; // never answers: the sender's timeout ends the attempt
       const raw = Buffer.concat(chunks).toString('utf8');
       if (answer >= 200 && answer < 300) received.push({ body: JSON.parse(raw), raw, headers: req.headers });
-      res.writeHead(answer).end();
+      const status = answer;
+      // Something a test does while the sender waits for the answer (once).
+      const hook = onReceive;
+      onReceive = undefined;
+      void Promise.resolve(hook?.()).finally(() => res.writeHead(status).end());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,6 +42,10 @@ export async function startReceiver() {
     received,
     answer(status: number | 'hang') {
       answer = status;
+    },
+    /** Runs `hook` when the next request arrives, and answers once it has settled. */
+    onReceive(hook: () => unknown) {
+      onReceive = hook;
     },
     /** Whether a request carries a valid Standard Webhooks signature by this secret. */
     verifies(request: Received, secret: string): boolean {
