@@ -19,7 +19,7 @@ const TARGET_PARTITION = { subscription: 'EVENTSUB', connector: 'CONNECTOR' } as
 export const pairKey = (target: Target, userId: string) => ({ pk: `${TARGET_PARTITION[target.kind]}#${target.id}`, sk: `PROGRESS#${userId}` });
 
 /** The sparse index's partition: pairs with something due. */
-const DUE = 'EVENTS_DUE';
+export const DUE = 'EVENTS_DUE';
 
 /** The resume point and retry state of one target's deliveries of one user's events. */
 export type Progress = {
@@ -33,7 +33,7 @@ export type Progress = {
   firstFailedAt: string | null;
 };
 
-function itemToProgress(item: Record<string, unknown>): Progress {
+export function itemToProgress(item: Record<string, unknown>): Progress {
   return {
     target: { kind: item.targetKind as Target['kind'], id: String(item.targetId) },
     userId: String(item.userId),
@@ -45,7 +45,7 @@ function itemToProgress(item: Record<string, unknown>): Progress {
   };
 }
 
-const dueKey = (at: string, target: Target, userId: string) => `${at}#${target.kind}#${target.id}#${userId}`;
+export const dueKey = (at: string, target: Target, userId: string) => `${at}#${target.kind}#${target.id}#${userId}`;
 
 export type Lease = { owner: string; until: string };
 

@@ -1,6 +1,6 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type TableRef, conditionFailed, updateIf } from './client';
-import { type Lease, pairKey, type Progress } from './delivery-pairs';
+import { DUE, dueKey, itemToProgress, type Lease, pairKey, type Progress } from './delivery-pairs';
 import { type Item, batchGetItems, batchPutItems } from './items';
 import { eventKeys } from './events';
 import type { LifecycleEvent } from '../domain/events';
@@ -27,15 +27,10 @@ function decode(entry: string): PairRequest {
   const at = entry.lastIndexOf('#');
   return at < 0 ? { userId: entry } : { userId: entry.slice(0, at), through: Number(entry.slice(at + 1)) };
 }
-function wantedOf(item: Record<string, unknown> | undefined): PairRequest[] {
-  return entriesOf(item).map(decode);
-}
 
-const DUE = 'EVENTS_DUE';
 const dueAt = (at: string, subscriptionId: string) => `${at}#run#${subscriptionId}`;
 
-/** The entries a run holds: what it was asked for, as `wanted` stores it. */
-export const entryOf = encode;
+/** The request an entry of `wanted` stands for. */
 export const requestOf = decode;
 
 /**
@@ -175,12 +170,6 @@ export async function forgetPairs(table: TableRef, subscriptionId: string, userI
   );
 }
 
-/** Hands back a run item found in the due index: its subscription and the pairs it was asked for. */
-export function dueRun(item: Record<string, unknown>): { subscriptionId: string; wanted: PairRequest[] } | undefined {
-  if (item.entity !== 'eventRun') return undefined;
-  return { subscriptionId: String(item.subscriptionId), wanted: wantedOf(item) };
-}
-
 /**
  * Lets go of a run lease a dead run still holds (the local server at start, the only worker on its
  * table), its wanted pairs due now. True when there was one.
@@ -195,18 +184,6 @@ export function releaseLeftoverRun(table: TableRef, subscriptionId: string, now:
 }
 
 const subscriptionTarget = (subscriptionId: string) => ({ kind: 'subscription' as const, id: subscriptionId });
-
-function itemToProgress(subscriptionId: string, item: Item): Progress {
-  return {
-    target: subscriptionTarget(subscriptionId),
-    userId: String(item.userId),
-    lastDelivered: Number(item.lastDelivered ?? 0),
-    status: (item.status as Progress['status'] | undefined) ?? 'ok',
-    attempts: Number(item.attempts ?? 0),
-    nextAttemptAt: (item.nextAttemptAt as string | undefined) ?? null,
-    firstFailedAt: (item.firstFailedAt as string | undefined) ?? null,
-  };
-}
 
 /**
  * The progress of many pairs of one subscription (a pair never run is absent) and, read with
@@ -230,7 +207,7 @@ export async function getProgressesAndEvents(
     if (item.entity === 'event') {
       const event = item.event as LifecycleEvent;
       byUser.set(event.data.userId, event);
-    } else progresses.set(String(item.userId), itemToProgress(subscriptionId, item));
+    } else progresses.set(String(item.userId), itemToProgress(item));
   }
   return { progresses, events: byUser };
 }
@@ -249,7 +226,7 @@ export function progressItem(progress: Progress): Item {
     attempts: progress.attempts,
     ...(progress.nextAttemptAt ? { nextAttemptAt: progress.nextAttemptAt } : {}),
     ...(progress.firstFailedAt ? { firstFailedAt: progress.firstFailedAt } : {}),
-    ...(due ? { gsi7pk: DUE, gsi7sk: `${progress.nextAttemptAt}#${progress.target.kind}#${progress.target.id}#${progress.userId}` } : {}),
+    ...(due ? { gsi7pk: DUE, gsi7sk: dueKey(progress.nextAttemptAt!, progress.target, progress.userId) } : {}),
   };
 }
 
